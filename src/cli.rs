@@ -1,0 +1,110 @@
+//! The command line: `scorecard run`, `scorecard check`,
+//! `scorecard sample-returns`. Each subcommand is a file in `cmd/`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::period::Period;
+
+/// Exit status: everything worked and every return was accepted.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: the run could not finish (broken templates, unwritable output).
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit status: the command line was wrong (clap's own code).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit status: reports were written, but some returns were rejected or some
+/// services sent none (`run`), or some files have errors (`check`).
+pub const EXIT_PROBLEMS: u8 = 3;
+
+/// Turns children's services' quarterly returns into committee papers.
+///
+/// Exit status: 0 all returns accepted; 3 reports written but some returns
+/// were rejected or missing (or, for check, some files have errors);
+/// 1 the run failed; 2 the command line was wrong.
+#[derive(Debug, Parser)]
+#[command(name = "scorecard", version, about, long_about = None)]
+pub struct Cli {
+    /// Show more detail (-v: each file and output; -vv: debugging).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Show only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read every return, combine the figures and write the committee
+    /// report, scorecard, CSV, feedback and run record.
+    Run(RunArgs),
+    /// Check returns against the contract without writing reports.
+    Check(CheckArgs),
+    /// Write the sample returns (the ones shipped in inputs/).
+    SampleReturns(SampleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Folder holding the returns (sub-folders are read too).
+    #[arg(long, default_value = "inputs")]
+    pub inputs: PathBuf,
+    /// Folder holding the templates.
+    #[arg(long, default_value = "templates")]
+    pub templates: PathBuf,
+    /// Folder the reports are written to, under a folder per quarter.
+    #[arg(long, default_value = "output")]
+    pub output: PathBuf,
+    /// Quarter to report, e.g. 2014-15-Q2 [default: the latest found].
+    #[arg(long, value_parser = parse_period)]
+    pub period: Option<Period>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Folder holding the templates.
+    #[arg(long, default_value = "templates")]
+    pub templates: PathBuf,
+    /// Return files to check, or folders of them.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// Folder holding the templates (for the services and indicators).
+    #[arg(long, default_value = "templates")]
+    pub templates: PathBuf,
+    /// Folder to write the returns to.
+    #[arg(long, default_value = "inputs")]
+    pub output: PathBuf,
+}
+
+fn parse_period(text: &str) -> Result<Period, String> {
+    Period::parse(text).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn period_accepts_the_folder_form() {
+        let cli = Cli::try_parse_from(["scorecard", "run", "--period", "2014-15-Q1"]).unwrap();
+        let Command::Run(args) = cli.command else {
+            panic!("expected run")
+        };
+        assert_eq!(args.period.map(|p| p.id()), Some("2014-15-Q1".to_string()));
+        assert!(Cli::try_parse_from(["scorecard", "run", "--period", "Sept"]).is_err());
+    }
+}

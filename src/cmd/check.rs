@@ -1,0 +1,59 @@
+//! `scorecard check`: validate returns without writing reports, so an
+//! officer can fix a return before sending it.
+
+use std::path::PathBuf;
+
+use crate::cli::{CheckArgs, EXIT_OK, EXIT_PROBLEMS};
+use crate::discover;
+use crate::pipeline;
+use crate::templates::Templates;
+use crate::validate::ReturnStatus;
+
+/// Checks the files named and prints each problem. Returns the exit code.
+pub fn execute(args: &CheckArgs) -> anyhow::Result<u8> {
+    let templates = Templates::load(&args.templates)?;
+    let mut files = Vec::new();
+    for path in &args.files {
+        if path.is_dir() {
+            let found = discover::discover(path)?;
+            files.extend(found.returns.into_iter().map(|mut f| {
+                f.name = path.join(&f.name).display().to_string();
+                f
+            }));
+        } else {
+            files.push(pipeline::input_file(&PathBuf::from(path)));
+        }
+    }
+    let checked = pipeline::check_returns(&templates, &files);
+    let mut with_errors = 0;
+    for r in &checked {
+        let verdict = match &r.status {
+            ReturnStatus::Accepted if r.diagnostics.is_empty() => "OK, no problems".to_string(),
+            ReturnStatus::Accepted => format!("OK with {} warning(s)", r.warnings()),
+            ReturnStatus::Rejected => {
+                with_errors += 1;
+                format!(
+                    "{} error(s), {} warning(s): would be rejected",
+                    r.errors(),
+                    r.warnings()
+                )
+            }
+            ReturnStatus::Superseded { by } => format!("OK, but superseded by {by}"),
+        };
+        println!("{}: {verdict}", r.file.name);
+        for d in &r.diagnostics {
+            println!("  {d}");
+        }
+    }
+    println!(
+        "{} checked: {} would be accepted, {} would be rejected",
+        checked.len(),
+        checked.len() - with_errors,
+        with_errors
+    );
+    Ok(if with_errors == 0 {
+        EXIT_OK
+    } else {
+        EXIT_PROBLEMS
+    })
+}

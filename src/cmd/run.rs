@@ -1,0 +1,44 @@
+//! `scorecard run`: the quarterly job.
+
+use crate::cli::{RunArgs, EXIT_OK, EXIT_PROBLEMS};
+use crate::pipeline::{self, RunOptions};
+
+/// Runs the pipeline and prints the closing summary. Returns the exit code.
+pub fn execute(args: &RunArgs) -> anyhow::Result<u8> {
+    let report = pipeline::run(&RunOptions {
+        inputs: args.inputs.clone(),
+        templates: args.templates.clone(),
+        output: args.output.clone(),
+        period: args.period,
+    })?;
+    println!(
+        "{}: {} returns read, {} accepted, {} rejected, {} superseded{}; reports in {} ({:.2}s)",
+        report.period.label(),
+        report.read,
+        report.accepted,
+        report.rejected,
+        report.superseded,
+        if report.skipped > 0 {
+            format!(", {} other files skipped", report.skipped)
+        } else {
+            String::new()
+        },
+        report.out_dir.display(),
+        report.seconds
+    );
+    if !report.services_rejected.is_empty() {
+        println!(
+            "Rejected, so not in the figures: {}. Their feedback is in {}.",
+            report.services_rejected.join(", "),
+            report.out_dir.join("feedback").display()
+        );
+    }
+    if !report.services_missing.is_empty() {
+        println!("No return from: {}.", report.services_missing.join(", "));
+    }
+    Ok(if report.clean() {
+        EXIT_OK
+    } else {
+        EXIT_PROBLEMS
+    })
+}

@@ -1,0 +1,115 @@
+//! Stage 1: find the returns in `inputs/`.
+//!
+//! Officers drop files where they like: at the top of `inputs/` or in a
+//! folder per quarter (`inputs/2014-15-Q2/`). Every workbook found is a
+//! return; lock files and hidden files are ignored silently, as the contract
+//! says; anything else is listed as skipped so that nothing goes unnoticed.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Serialize;
+
+use crate::period::Period;
+
+/// Extensions read as returns.
+pub const WORKBOOK_EXTENSIONS: [&str; 4] = ["xlsx", "xlsm", "xls", "ods"];
+
+/// A return file found in the inputs folder.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputFile {
+    /// Where it is on disk.
+    pub path: PathBuf,
+    /// How it is named to people: the path below `inputs/`, with `/`.
+    pub name: String,
+    /// Lower-case extension, one of [`WORKBOOK_EXTENSIONS`].
+    pub extension: String,
+    /// The period of the folder it sits in, when that folder is named like one.
+    pub folder_period: Option<Period>,
+}
+
+/// A file in the inputs folder that is not a return.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedFile {
+    pub name: String,
+    pub reason: String,
+}
+
+/// What was found.
+#[derive(Debug, Default, Serialize)]
+pub struct Discovery {
+    pub returns: Vec<InputFile>,
+    pub skipped: Vec<SkippedFile>,
+}
+
+/// Walks `dir` (sub-folders included) in name order, so runs are repeatable.
+pub fn discover(dir: &Path) -> anyhow::Result<Discovery> {
+    let mut found = Discovery::default();
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "the inputs folder {} does not exist; create it and put the returns in it, or name another with --inputs",
+            dir.display()
+        );
+    }
+    walk(dir, dir, &mut found)?;
+    found.returns.sort_by(|a, b| a.name.cmp(&b.name));
+    found.skipped.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(found)
+}
+
+fn walk(root: &Path, dir: &Path, found: &mut Discovery) -> anyhow::Result<()> {
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot list the folder {}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot list the folder {}", dir.display()))?;
+        let path = entry.path();
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        if file_name.starts_with('.') || file_name.starts_with("~$") {
+            continue;
+        }
+        let name = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let file_type = match entry.file_type() {
+            Ok(t) => t,
+            Err(e) => {
+                found.skipped.push(SkippedFile {
+                    name,
+                    reason: format!("cannot be examined ({e})"),
+                });
+                continue;
+            }
+        };
+        if file_type.is_dir() {
+            walk(root, &path, found)?;
+            continue;
+        }
+        let extension = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        if !WORKBOOK_EXTENSIONS.contains(&extension.as_str()) {
+            found.skipped.push(SkippedFile {
+                name,
+                reason: "not a workbook (returns are .xlsx, .xlsm, .xls or .ods files)".into(),
+            });
+            continue;
+        }
+        let folder_period = path
+            .parent()
+            .filter(|p| *p != root)
+            .and_then(|p| p.file_name())
+            .and_then(|n| Period::parse(&n.to_string_lossy()).ok());
+        found.returns.push(InputFile {
+            path,
+            name,
+            extension,
+            folder_period,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,41 @@
+//! # scorecard
+//!
+//! Turns the quarterly performance returns of a council's children's
+//! services into the papers its councillors read: a committee report (PDF),
+//! an Excel scorecard, a tidy CSV of every figure, feedback for each return
+//! with problems, and a record of the run.
+//!
+//! ## Stages
+//!
+//! ```text
+//!  templates/ ──► templates::Templates ─────────────────────────────┐
+//!                                                                     │
+//!  inputs/ ──► discover ──► read ──────► validate ──────► aggregate ──► narrative ──► render
+//!              InputFile    ReadReturn   CheckedReturn    Scorecard     Narrative     committee-report.pdf
+//!                           (Workbook)   (Return |        (borough      (sentences    scorecard.xlsx
+//!                           in parallel   Diagnostics)     figures,      from the     data/indicators.csv
+//!                                                          RAG,          figures)     feedback/*.xlsx
+//!                                                          direction)                 run-record.json
+//! ```
+//!
+//! Each stage lives in the module named after it and turns one named type
+//! into the next. [`pipeline`] runs them in order. A bad return never stops
+//! the run: it becomes diagnostics and a rejected status, and the rest goes
+//! on. Every number printed in any document comes from the one
+//! [`aggregate::Scorecard`]; renderers format, they never compute.
+
+pub mod aggregate;
+pub mod cli;
+pub mod cmd;
+pub mod diagnostic;
+pub mod discover;
+pub mod judge;
+pub mod narrative;
+pub mod output;
+pub mod period;
+pub mod pipeline;
+pub mod read;
+pub mod render;
+pub mod sample;
+pub mod templates;
+pub mod validate;

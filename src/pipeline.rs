@@ -1,0 +1,224 @@
+//! The orchestrator: runs the stages in order for one reported quarter.
+//!
+//! `templates → discover → read ∥ validate → resolve resubmissions →
+//! aggregate → narrate → render`. Reading and validating run in parallel,
+//! one file per task; everything a file can get wrong is caught as a
+//! diagnostic on that file, so the run always reaches its documents.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use rayon::prelude::*;
+use tracing::{info, warn};
+
+use crate::aggregate::{self, Scorecard};
+use crate::discover::{self, InputFile, SkippedFile};
+use crate::narrative::{self, Narrative};
+use crate::period::Period;
+use crate::read;
+use crate::render::{self, RenderContext, Renderer};
+use crate::templates::Templates;
+use crate::validate::{self, CheckedReturn, ReturnStatus};
+
+/// Where a run reads and writes.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub inputs: PathBuf,
+    pub templates: PathBuf,
+    pub output: PathBuf,
+    /// The quarter to report; the latest found when `None`.
+    pub period: Option<Period>,
+}
+
+/// What a run did, for the summary line and the exit status.
+#[derive(Debug)]
+pub struct RunReport {
+    pub period: Period,
+    pub out_dir: PathBuf,
+    pub read: usize,
+    pub accepted: usize,
+    pub rejected: usize,
+    pub superseded: usize,
+    pub skipped: usize,
+    /// Services with no accepted return for the reported quarter.
+    pub services_missing: Vec<String>,
+    pub services_rejected: Vec<String>,
+    pub written: Vec<PathBuf>,
+    pub seconds: f64,
+}
+
+impl RunReport {
+    /// Whether every return was accepted and every service reported.
+    pub fn clean(&self) -> bool {
+        self.rejected == 0 && self.services_missing.is_empty() && self.services_rejected.is_empty()
+    }
+}
+
+/// Reads and validates returns in parallel, then applies the resubmission
+/// rule across them.
+pub fn check_returns(templates: &Templates, files: &[InputFile]) -> Vec<CheckedReturn> {
+    let mut checked: Vec<CheckedReturn> = files
+        .par_iter()
+        .map(|f| validate::validate(read::read_return(f), templates))
+        .collect();
+    validate::resolve_resubmissions(&mut checked);
+    checked
+}
+
+/// Runs the whole pipeline.
+pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
+    let started = Instant::now();
+    let mut timings: Vec<(String, f64)> = Vec::new();
+    let mut lap = Instant::now();
+    let mut time = |name: &str, timings: &mut Vec<(String, f64)>| {
+        timings.push((name.to_string(), lap.elapsed().as_secs_f64()));
+        lap = Instant::now();
+    };
+
+    let templates = Templates::load(&options.templates)?;
+    time("templates", &mut timings);
+    let discovery = discover::discover(&options.inputs)?;
+    info!(
+        returns = discovery.returns.len(),
+        skipped = discovery.skipped.len(),
+        "found the returns in {}",
+        options.inputs.display()
+    );
+    for s in &discovery.skipped {
+        warn!("skipped {}: {}", s.name, s.reason);
+    }
+    time("discover", &mut timings);
+    let returns = check_returns(&templates, &discovery.returns);
+    time("read and validate", &mut timings);
+    log_returns(&returns);
+
+    let period = match options.period {
+        Some(p) => p,
+        None => aggregate::periods_found(&returns).last().copied().with_context(|| {
+            format!(
+                "no return in {} names a quarter, so there is nothing to report. Put the returns in that folder, or name the quarter with --period 2014-15-Q2",
+                options.inputs.display()
+            )
+        })?,
+    };
+    let scorecard = aggregate::aggregate(&templates, &returns, period);
+    time("aggregate", &mut timings);
+    let narrative = narrative::narrate(&templates, &scorecard);
+    time("narrate", &mut timings);
+
+    let out_dir = options.output.join(period.id());
+    let written = render_all(
+        &templates,
+        &scorecard,
+        &narrative,
+        &returns,
+        &discovery.skipped,
+        &out_dir,
+        &mut timings,
+    )?;
+
+    let count = |f: &dyn Fn(&ReturnStatus) -> bool| returns.iter().filter(|r| f(&r.status)).count();
+    Ok(RunReport {
+        period,
+        out_dir,
+        read: returns.len(),
+        accepted: count(&|s| *s == ReturnStatus::Accepted),
+        rejected: count(&|s| *s == ReturnStatus::Rejected),
+        superseded: count(&|s| matches!(s, ReturnStatus::Superseded { .. })),
+        skipped: discovery.skipped.len(),
+        services_missing: scorecard.returns.missing.clone(),
+        services_rejected: scorecard.returns.rejected.clone(),
+        written,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn render_all(
+    templates: &Templates,
+    scorecard: &Scorecard,
+    narrative: &Narrative,
+    returns: &[CheckedReturn],
+    skipped: &[SkippedFile],
+    out_dir: &Path,
+    timings: &mut Vec<(String, f64)>,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    let mut failures = Vec::new();
+    let renderers = render::all();
+    for r in renderers
+        .iter()
+        .map(|r| r.as_ref())
+        .chain([&render::record::RunRecord as &dyn Renderer])
+    {
+        let lap = Instant::now();
+        let ctx = RenderContext {
+            templates,
+            scorecard,
+            narrative,
+            returns,
+            skipped,
+            out_dir,
+            timings,
+        };
+        match r.render(&ctx) {
+            Ok(files) => {
+                for f in &files {
+                    info!("wrote {}", f.display());
+                }
+                written.extend(files);
+            }
+            Err(e) => failures.push(format!("{}: {e:#}", r.name())),
+        }
+        timings.push((format!("render {}", r.name()), lap.elapsed().as_secs_f64()));
+    }
+    if !failures.is_empty() {
+        anyhow::bail!(
+            "some outputs could not be written:\n  {}",
+            failures.join("\n  ")
+        );
+    }
+    Ok(written)
+}
+
+fn log_returns(returns: &[CheckedReturn]) {
+    for r in returns {
+        match &r.status {
+            ReturnStatus::Accepted if r.diagnostics.is_empty() => {
+                info!("{}: accepted", r.file.name)
+            }
+            ReturnStatus::Accepted => {
+                warn!("{}: accepted with {} warning(s)", r.file.name, r.warnings())
+            }
+            ReturnStatus::Rejected => warn!(
+                "{}: REJECTED with {} error(s) and {} warning(s)",
+                r.file.name,
+                r.errors(),
+                r.warnings()
+            ),
+            ReturnStatus::Superseded { by } => info!("{}: superseded by {by}", r.file.name),
+        }
+        for d in &r.diagnostics {
+            warn!("  {}: {d}", r.file.name);
+        }
+    }
+}
+
+/// Makes an [`InputFile`] for a path named on the command line.
+pub fn input_file(path: &Path) -> InputFile {
+    let name = path.display().to_string();
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let folder_period = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| Period::parse(&n.to_string_lossy()).ok());
+    InputFile {
+        path: path.to_path_buf(),
+        name,
+        extension,
+        folder_period,
+    }
+}

@@ -1,0 +1,474 @@
+//! Stage 2: read a return file into cells.
+//!
+//! The file is read from disk exactly once: the same bytes give its checksum
+//! for the run record and feed the spreadsheet parser, so a file replaced
+//! mid-run cannot be checksummed as one thing and read as another. Before
+//! parsing, the bytes are sniffed to tell the officer what a mis-saved file
+//! really is (a CSV or web page named `.xlsx`, a password-protected
+//! workbook), and zip-based files are checked by their declared sizes so a
+//! tiny file that would inflate to gigabytes is refused before it is opened.
+//! Only the sheets the contract uses are parsed; pasted case lists on other
+//! sheets are never read.
+
+use std::io::Cursor;
+
+use calamine::{open_workbook_from_rs, Data, Ods, Range, Reader, Sheets, Xls, Xlsb, Xlsx};
+use chrono::NaiveDateTime;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::diagnostic::{cell_ref, Diagnostic};
+use crate::discover::InputFile;
+
+/// Largest return file read, in bytes. Real returns are tens of kilobytes.
+pub const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
+/// Largest total a zip-based workbook may declare once unpacked.
+pub const MAX_UNPACKED_BYTES: u64 = 512 * 1024 * 1024;
+/// Largest unpack ratio tolerated for a sizeable part of a workbook. Real
+/// sheets compress 5-20×; bombs compress thousands of times.
+pub const MAX_RATIO: u64 = 200;
+
+/// The sheets the contract defines.
+pub const COVER_SHEET: &str = "Return";
+pub const INDICATORS_SHEET: &str = "Indicators";
+pub const ACTIONS_SHEET: &str = "Actions";
+
+/// A cell's content, with the quirks of each file format smoothed away.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Number(f64),
+    Text(String),
+    Bool(bool),
+    /// A spreadsheet error such as `#DIV/0!` or LibreOffice's `Err:502`.
+    Error(String),
+    Date(NaiveDateTime),
+}
+
+impl Cell {
+    fn from_data(data: &Data) -> Cell {
+        match data {
+            Data::Empty => Cell::Empty,
+            Data::Int(i) => Cell::Number(*i as f64),
+            Data::Float(f) => Cell::Number(*f),
+            Data::Bool(b) => Cell::Bool(*b),
+            Data::Error(e) => Cell::Error(e.to_string()),
+            Data::String(s) => {
+                if s.trim().is_empty() {
+                    Cell::Empty
+                } else if is_error_text(s) {
+                    // ODS files carry error cells as their text.
+                    Cell::Error(s.trim().to_string())
+                } else {
+                    Cell::Text(s.clone())
+                }
+            }
+            Data::DateTime(dt) => {
+                if dt.is_duration() {
+                    Cell::Number(dt.as_f64())
+                } else {
+                    dt.as_datetime()
+                        .map_or(Cell::Number(dt.as_f64()), Cell::Date)
+                }
+            }
+            Data::DateTimeIso(s) => parse_iso(s).map_or_else(|| Cell::Text(s.clone()), Cell::Date),
+            Data::DurationIso(s) => Cell::Text(s.clone()),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Cell::Empty)
+    }
+
+    /// The cell as an officer would read it, for quoting in messages.
+    pub fn shown(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Number(n) => format!("{n}"),
+            Cell::Text(t) => t.trim().to_string(),
+            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+            Cell::Error(e) => e.clone(),
+            Cell::Date(d) => d.format("%d/%m/%Y").to_string(),
+        }
+    }
+}
+
+fn parse_iso(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
+        .ok()
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .map(|d| d.and_time(chrono::NaiveTime::MIN))
+        })
+}
+
+/// Whether text is a spreadsheet error value as Excel or LibreOffice show it.
+pub fn is_error_text(s: &str) -> bool {
+    let s = s.trim();
+    const EXCEL: [&str; 9] = [
+        "#DIV/0!",
+        "#N/A",
+        "#NAME?",
+        "#NULL!",
+        "#NUM!",
+        "#REF!",
+        "#VALUE!",
+        "#GETTING_DATA",
+        "#SPILL!",
+    ];
+    EXCEL.iter().any(|e| e.eq_ignore_ascii_case(s))
+        || s.strip_prefix("Err:")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// One sheet's cells, addressed by Excel row and column (from 0).
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    /// The name as written in the workbook (e.g. ` indicators `).
+    pub name: String,
+    range: Range<Data>,
+}
+
+impl Sheet {
+    /// The cell at an absolute position; `Empty` outside the used area.
+    pub fn cell(&self, row: u32, col: u32) -> Cell {
+        self.range
+            .get_value((row, col))
+            .map_or(Cell::Empty, Cell::from_data)
+    }
+
+    /// The rows and columns in use, as absolute (first, last) pairs.
+    pub fn bounds(&self) -> Option<((u32, u32), (u32, u32))> {
+        Some((self.range.start()?, self.range.end()?))
+    }
+
+    /// `Indicators!D7`.
+    pub fn address(&self, row: u32, col: u32) -> String {
+        format!("{}!{}", self.name, cell_ref(row, col))
+    }
+}
+
+/// The file format, by content rather than by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+}
+
+/// What the run knows of a file before it is parsed: its size and checksum.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileFacts {
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// The sheets of a return that the contract uses.
+#[derive(Debug, Clone)]
+pub struct Workbook {
+    pub format: Format,
+    /// Every sheet's name, in workbook order, for messages.
+    pub sheet_names: Vec<String>,
+    pub cover: Option<Sheet>,
+    pub indicators: Option<Sheet>,
+    pub actions: Option<Sheet>,
+}
+
+/// The outcome of reading one file.
+#[derive(Debug)]
+pub struct ReadReturn {
+    pub file: InputFile,
+    /// `None` when the file could not even be read from disk.
+    pub facts: Option<FileFacts>,
+    pub workbook: Result<Workbook, Diagnostic>,
+}
+
+/// Reads one return. Never panics and never fails the run: whatever goes
+/// wrong becomes a diagnostic naming what to do.
+pub fn read_return(file: &InputFile) -> ReadReturn {
+    let bytes = match read_bounded(&file.path) {
+        Ok(b) => b,
+        Err(d) => {
+            return ReadReturn {
+                file: file.clone(),
+                facts: None,
+                workbook: Err(d),
+            }
+        }
+    };
+    let facts = FileFacts {
+        bytes: bytes.len() as u64,
+        sha256: hex(&Sha256::digest(&bytes)),
+    };
+    let workbook = parse(bytes, &file.extension);
+    ReadReturn {
+        file: file.clone(),
+        facts: Some(facts),
+        workbook,
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, Diagnostic> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                "it was removed or renamed while the run was going; put it back and run again"
+                    .to_string()
+            }
+            std::io::ErrorKind::PermissionDenied => {
+                "the run is not allowed to read it; ask for the file's permissions to be fixed, or save a copy"
+                    .to_string()
+            }
+            _ => format!("{e}; if it is open in Excel, close it and run again"),
+        };
+        Diagnostic::error("file-unreadable", format!("The file cannot be read: {why}."))
+    })?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            Diagnostic::error(
+                "file-unreadable",
+                format!("The file cannot be read ({e}). If it is open in Excel, close it and run again."),
+            )
+        })?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            "file-too-large",
+            format!(
+                "The file is larger than {} MB, far more than a return needs. Remove pasted data from it and save it again.",
+                MAX_FILE_BYTES / 1024 / 1024
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Tells what the bytes are, refusing what cannot be a workbook with a
+/// message saying what it is instead.
+fn sniff(bytes: &[u8], extension: &str) -> Result<Format, Diagnostic> {
+    const ZIP: &[u8] = b"PK\x03\x04";
+    const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    if bytes.is_empty() {
+        return Err(Diagnostic::error(
+            "file-empty",
+            "The file is empty (0 bytes). It may not have finished copying: save the return again from Excel and replace this file.",
+        ));
+    }
+    if bytes.starts_with(ZIP) {
+        return sniff_zip(bytes);
+    }
+    if bytes.starts_with(OLE) {
+        if contains_utf16(bytes, "EncryptedPackage") || contains_utf16(bytes, "EncryptionInfo") {
+            return Err(protected());
+        }
+        return Ok(Format::Xls);
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_lowercase();
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    let what = if head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || head.contains("<html")
+    {
+        "a web page (HTML), not a workbook"
+    } else if head.contains("urn:schemas-microsoft-com:office:spreadsheet") {
+        "an Excel 2003 XML spreadsheet, which this tool does not read"
+    } else if head.starts_with("<?xml") || head.starts_with('<') {
+        "an XML file, not a workbook"
+    } else if head.starts_with("%pdf") {
+        "a PDF document, not a workbook"
+    } else if looks_like_text(bytes) {
+        "plain text (perhaps a CSV export), not a workbook"
+    } else {
+        "not a workbook this tool recognises"
+    };
+    Err(Diagnostic::error(
+        "file-not-workbook",
+        format!(
+            "The file is named .{extension} but is {what}. Open it in Excel, choose Save As, pick \"Excel Workbook (*.xlsx)\" and replace this file."
+        ),
+    ))
+}
+
+fn protected() -> Diagnostic {
+    Diagnostic::error(
+        "file-protected",
+        "The workbook is protected with a password, so it cannot be read. Please send a copy saved without a password (File > Info > Protect Workbook > Encrypt with Password, clear the password, save).",
+    )
+}
+
+fn looks_like_text(bytes: &[u8]) -> bool {
+    let sample = &bytes[..bytes.len().min(4096)];
+    std::str::from_utf8(sample).is_ok() || sample.iter().all(|&b| b >= 0x09)
+}
+
+fn contains_utf16(bytes: &[u8], text: &str) -> bool {
+    let needle: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    bytes.windows(needle.len()).any(|w| w == needle.as_slice())
+}
+
+/// Opens the zip's directory only (nothing is inflated) and checks what it
+/// declares: the format, and that it will not unpack to an absurd size.
+fn sniff_zip(bytes: &[u8]) -> Result<Format, Diagnostic> {
+    let corrupt = |why: String| {
+        Diagnostic::error(
+            "file-corrupt",
+            format!(
+                "The workbook is damaged and cannot be opened ({why}). It may have been copied before it was fully saved: open it in Excel, save it again and replace this file."
+            ),
+        )
+    };
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| corrupt(e.to_string()))?;
+    if archive.len() > 10_000 {
+        return Err(bomb(format!("it holds {} parts", archive.len())));
+    }
+    let mut total: u64 = 0;
+    let mut names = Vec::with_capacity(archive.len());
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|e| corrupt(e.to_string()))?;
+        let size = entry.size();
+        let packed = entry.compressed_size().max(1);
+        total = total.saturating_add(size);
+        if size > 16 * 1024 * 1024 && size / packed > MAX_RATIO {
+            return Err(bomb(format!(
+                "one part of {} KB would unpack to {} MB",
+                packed / 1024,
+                size / 1024 / 1024
+            )));
+        }
+        names.push(entry.name().map(|n| n.to_string()).unwrap_or_default());
+    }
+    if total > MAX_UNPACKED_BYTES {
+        return Err(bomb(format!(
+            "it would unpack to {} MB",
+            total / 1024 / 1024
+        )));
+    }
+    let has = |n: &str| names.iter().any(|x| x.eq_ignore_ascii_case(n));
+    if has("xl/workbook.xml") {
+        Ok(Format::Xlsx)
+    } else if has("xl/workbook.bin") {
+        Ok(Format::Xlsb)
+    } else if has("content.xml") && (has("mimetype") || has("META-INF/manifest.xml")) {
+        Ok(Format::Ods)
+    } else if has("word/document.xml") {
+        Err(Diagnostic::error(
+            "file-not-workbook",
+            "The file is a Word document, not a workbook. Put the figures in the return workbook and save that instead.",
+        ))
+    } else {
+        Err(corrupt(
+            "it is a zip archive without a workbook inside".into(),
+        ))
+    }
+}
+
+fn bomb(why: String) -> Diagnostic {
+    Diagnostic::error(
+        "file-too-large",
+        format!(
+            "The workbook was refused before opening because {why}, far beyond any return. Remove pasted data and images, save it again and replace this file."
+        ),
+    )
+}
+
+fn parse(bytes: Vec<u8>, extension: &str) -> Result<Workbook, Diagnostic> {
+    let format = sniff(&bytes, extension)?;
+    let cursor = Cursor::new(bytes);
+    let opened: Result<Sheets<Cursor<Vec<u8>>>, String> = match format {
+        Format::Xlsx => open_workbook_from_rs::<Xlsx<_>, _>(cursor)
+            .map(Sheets::Xlsx)
+            .map_err(|e| e.to_string()),
+        Format::Xlsb => open_workbook_from_rs::<Xlsb<_>, _>(cursor)
+            .map(Sheets::Xlsb)
+            .map_err(|e| e.to_string()),
+        Format::Xls => open_workbook_from_rs::<Xls<_>, _>(cursor)
+            .map(Sheets::Xls)
+            .map_err(|e| e.to_string()),
+        Format::Ods => open_workbook_from_rs::<Ods<_>, _>(cursor)
+            .map(Sheets::Ods)
+            .map_err(|e| e.to_string()),
+    };
+    let mut sheets = opened.map_err(|e| open_failure(&e))?;
+    let sheet_names = sheets.sheet_names();
+    let mut take = |wanted: &str| -> Result<Option<Sheet>, Diagnostic> {
+        let Some(name) = sheet_names
+            .iter()
+            .find(|n| n.trim().eq_ignore_ascii_case(wanted))
+            .cloned()
+        else {
+            return Ok(None);
+        };
+        let range = sheets.worksheet_range(&name).map_err(|e| {
+            Diagnostic::error(
+                "sheet-unreadable",
+                format!(
+                    "The sheet \"{name}\" cannot be read ({e}). Save the workbook again from Excel and replace this file."
+                ),
+            )
+            .on_sheet(&name)
+        })?;
+        Ok(Some(Sheet { name, range }))
+    };
+    let cover = take(COVER_SHEET)?;
+    let indicators = take(INDICATORS_SHEET)?;
+    let actions = take(ACTIONS_SHEET)?;
+    Ok(Workbook {
+        format,
+        sheet_names,
+        cover,
+        indicators,
+        actions,
+    })
+}
+
+fn open_failure(message: &str) -> Diagnostic {
+    if message.to_lowercase().contains("password") {
+        return protected();
+    }
+    Diagnostic::error(
+        "file-corrupt",
+        format!(
+            "The workbook is damaged and cannot be opened ({message}). Open it in Excel, save it again and replace this file."
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_text_matches_excel_and_libreoffice() {
+        for s in ["#DIV/0!", "#n/a", " #VALUE! ", "Err:502"] {
+            assert!(is_error_text(s), "{s}");
+        }
+        for s in ["n/a", "Err:", "Error", "12"] {
+            assert!(!is_error_text(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn sniffing_names_what_a_file_really_is() {
+        let csv = sniff(b"Ref,Numerator\nTS3,12\n", "xlsx").unwrap_err();
+        assert!(csv.message.contains("plain text"), "{}", csv.message);
+        let html = sniff(b"<!DOCTYPE html><html></html>", "xlsx").unwrap_err();
+        assert!(html.message.contains("web page"), "{}", html.message);
+        assert_eq!(sniff(b"", "xlsx").unwrap_err().rule, "file-empty");
+        let truncated = sniff(b"PK\x03\x04\x14\x00\x00\x00", "xlsx").unwrap_err();
+        assert_eq!(truncated.rule, "file-corrupt");
+    }
+}

@@ -1,0 +1,306 @@
+//! `scorecard.xlsx`: the scorecard as officers and analysts use it: sortable,
+//! filterable, printable on one page width, RAG shown as a word and a fill.
+
+use std::path::PathBuf;
+
+use rust_xlsxwriter::{
+    Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
+
+use super::{RenderContext, Renderer};
+use crate::judge::{Measure, Rag};
+use crate::output::write_atomic;
+use crate::validate::ReturnStatus;
+
+/// The Excel scorecard.
+pub struct ExcelScorecard;
+
+/// Fill and text colours for RAG, shared with the PDF. Each text colour has
+/// a contrast ratio of at least 4.5:1 on its fill.
+pub fn rag_colours(rag: Rag) -> (u32, u32) {
+    match rag {
+        Rag::Green => (0xC6EFCE, 0x006100),
+        Rag::Amber => (0xFFEB9C, 0x7A4500),
+        Rag::Red => (0xFFC7CE, 0x9C0006),
+    }
+}
+
+/// The Excel number format for a measure's displayed value.
+pub fn number_format(measure: Measure) -> &'static str {
+    match measure {
+        Measure::Percent => "0.0\"%\"",
+        Measure::Count => "#,##0",
+        Measure::Rate10k | Measure::Average => "#,##0.0",
+    }
+}
+
+/// Row (from 0) of the Scorecard sheet's header row.
+pub const HEADER_ROW: u32 = 3;
+
+impl Renderer for ExcelScorecard {
+    fn name(&self) -> &'static str {
+        "excel"
+    }
+
+    fn render(&self, ctx: &RenderContext) -> anyhow::Result<Vec<PathBuf>> {
+        let mut book = Workbook::new();
+        let title = ctx.title();
+        book.set_properties(
+            &DocProperties::new()
+                .set_title(format!("{title}, {}", ctx.scorecard.period.label()))
+                .set_author(&ctx.templates.organisation.name)
+                .set_subject(format!(
+                    "{} performance scorecard",
+                    ctx.templates.organisation.directorate
+                ))
+                .set_company(&ctx.templates.organisation.name),
+        );
+        scorecard_sheet(book.add_worksheet(), ctx, &title)?;
+        returns_sheet(book.add_worksheet(), ctx)?;
+        let path = ctx.out_dir.join("scorecard.xlsx");
+        write_atomic(&path, &book.save_to_buffer()?)?;
+        Ok(vec![path])
+    }
+}
+
+fn scorecard_sheet(
+    sheet: &mut Worksheet,
+    ctx: &RenderContext,
+    title: &str,
+) -> Result<(), XlsxError> {
+    let sc = ctx.scorecard;
+    let t = ctx.templates;
+    sheet.set_name("Scorecard")?;
+    let base = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_border_color(Color::RGB(0xA6A6A6))
+        .set_align(FormatAlign::Top);
+    let header = base
+        .clone()
+        .set_bold()
+        .set_text_wrap()
+        .set_background_color(Color::RGB(0x1F3864))
+        .set_font_color(Color::White);
+    let wrap = base.clone().set_text_wrap();
+    let centre = base.clone().set_align(FormatAlign::Center);
+    let no_data = base
+        .clone()
+        .set_italic()
+        .set_font_color(Color::RGB(0x595959))
+        .set_align(FormatAlign::Right);
+
+    sheet.write_string_with_format(
+        0,
+        0,
+        format!("{} – {title}, {}", t.organisation.name, sc.period.label()),
+        &Format::new().set_bold().set_font_size(14),
+    )?;
+    let mut note = format!(
+        "Figures for {} with the {} quarters before it. RAG compares the figure as printed with its target; direction compares with the previous quarter.",
+        sc.period.label(),
+        sc.shown.len() - 1
+    );
+    if t.organisation.sample_data {
+        note.push_str(" SAMPLE DATA: these figures are invented for demonstration.");
+    }
+    sheet.write_string(1, 0, &note)?;
+
+    let mut headings: Vec<String> = vec!["Ref".into(), "Indicator".into(), "Theme".into()];
+    headings.extend(sc.shown.iter().map(|p| p.label()));
+    headings.extend(
+        [
+            "Target",
+            "RAG",
+            "Direction",
+            "Statistical neighbours",
+            "England",
+            "Commentary",
+        ]
+        .map(String::from),
+    );
+    for (c, h) in headings.iter().enumerate() {
+        sheet.write_string_with_format(HEADER_ROW, c as u16, h, &header)?;
+    }
+    let first_period_col: u16 = 3;
+    let target_col = first_period_col + sc.shown.len() as u16;
+    let (rag_col, dir_col, sn_col, eng_col, comm_col) = (
+        target_col + 1,
+        target_col + 2,
+        target_col + 3,
+        target_col + 4,
+        target_col + 5,
+    );
+
+    let mut row = HEADER_ROW + 1;
+    for theme in &t.themes {
+        for r in sc.rows.iter().filter(|r| r.indicator.theme == theme.id) {
+            let ind = &r.indicator;
+            let numbers = base
+                .clone()
+                .set_num_format(number_format(ind.measure))
+                .set_align(FormatAlign::Right);
+            sheet.write_string_with_format(row, 0, &ind.reference, &base)?;
+            sheet.write_string_with_format(row, 1, &ind.title, &wrap)?;
+            sheet.write_string_with_format(row, 2, &theme.title, &wrap)?;
+            for (i, p) in sc.shown.iter().enumerate() {
+                let col = first_period_col + i as u16;
+                match r.at(*p).and_then(|o| o.rounded.map(|v| (o, v))) {
+                    Some((o, v)) => {
+                        let f = match (o.rag, *p == sc.period) {
+                            (Some(rag), true) => {
+                                let (fill, text) = rag_colours(rag);
+                                numbers
+                                    .clone()
+                                    .set_background_color(Color::RGB(fill))
+                                    .set_font_color(Color::RGB(text))
+                            }
+                            _ => numbers.clone(),
+                        };
+                        sheet.write_number_with_format(row, col, v, &f)?
+                    }
+                    None => sheet.write_string_with_format(row, col, "No data", &no_data)?,
+                };
+            }
+            match ind.target {
+                Some(v) => sheet.write_number_with_format(row, target_col, v, &numbers)?,
+                None => sheet.write_blank(row, target_col, &base)?,
+            };
+            let now = r.at(sc.period);
+            match now.and_then(|o| o.rag) {
+                Some(rag) => {
+                    let (fill, text) = rag_colours(rag);
+                    let f = centre
+                        .clone()
+                        .set_bold()
+                        .set_background_color(Color::RGB(fill))
+                        .set_font_color(Color::RGB(text));
+                    sheet.write_string_with_format(row, rag_col, rag.label(), &f)?
+                }
+                None => sheet.write_blank(row, rag_col, &base)?,
+            };
+            match now.and_then(|o| o.direction) {
+                Some(d) => sheet.write_string_with_format(
+                    row,
+                    dir_col,
+                    format!("{} {}", d.arrow(), d.label()),
+                    &base,
+                )?,
+                None => sheet.write_blank(row, dir_col, &base)?,
+            };
+            for (col, v) in [(sn_col, ind.statistical_neighbours), (eng_col, ind.england)] {
+                match v {
+                    Some(v) => sheet.write_number_with_format(row, col, v, &numbers)?,
+                    None => sheet.write_blank(row, col, &base)?,
+                };
+            }
+            let mut comment: Vec<String> = now
+                .map(|o| {
+                    o.commentary
+                        .iter()
+                        .map(|c| format!("{}: {}", c.service, c.text))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(gap) = now.and_then(|o| o.gap_note()) {
+                comment.push(format!("Data note: {gap}."));
+            }
+            // write_string never makes a formula, so commentary that starts
+            // with "=" stays text.
+            sheet.write_string_with_format(row, comm_col, comment.join("\n"), &wrap)?;
+            row += 1;
+        }
+    }
+    let last = row.saturating_sub(1).max(HEADER_ROW + 1);
+    sheet.set_freeze_panes(HEADER_ROW + 1, 2)?;
+    sheet.autofilter(HEADER_ROW, 0, last, comm_col)?;
+    sheet.set_column_width(0, 6)?;
+    sheet.set_column_width(1, 48)?;
+    sheet.set_column_width(2, 18)?;
+    for i in 0..sc.shown.len() as u16 {
+        sheet.set_column_width(first_period_col + i, 10)?;
+    }
+    sheet.set_column_width(target_col, 8)?;
+    sheet.set_column_width(rag_col, 8)?;
+    sheet.set_column_width(dir_col, 13)?;
+    sheet.set_column_width(sn_col, 12)?;
+    sheet.set_column_width(eng_col, 9)?;
+    sheet.set_column_width(comm_col, 60)?;
+    sheet.set_row_height(HEADER_ROW, 30)?;
+    sheet
+        .set_landscape()
+        .set_paper_size(9)
+        .set_print_fit_to_pages(1, 0)
+        .set_repeat_rows(HEADER_ROW, HEADER_ROW)?
+        .set_header(&format!("&L{}&R{}", t.organisation.name, sc.period.label()))
+        .set_footer("&L&A&RPage &P of &N");
+    sheet.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
+    Ok(())
+}
+
+fn returns_sheet(sheet: &mut Worksheet, ctx: &RenderContext) -> Result<(), XlsxError> {
+    sheet.set_name("Returns")?;
+    let header = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0x1F3864))
+        .set_font_color(Color::White);
+    let bold = Format::new().set_bold();
+    sheet.write_string_with_format(
+        0,
+        0,
+        format!("Returns for {}", ctx.scorecard.period.label()),
+        &Format::new().set_bold().set_font_size(14),
+    )?;
+    let heads = [
+        "Service",
+        "File",
+        "Status",
+        "Submitted",
+        "Errors",
+        "Warnings",
+        "Notes",
+        "SHA-256",
+    ];
+    for (c, h) in heads.iter().enumerate() {
+        sheet.write_string_with_format(2, c as u16, *h, &header)?;
+    }
+    let mut row = 3;
+    for r in ctx.returns_for_period() {
+        sheet.write_string(row, 0, r.service.as_deref().unwrap_or("(not recognised)"))?;
+        sheet.write_string(row, 1, &r.file.name)?;
+        sheet.write_string_with_format(row, 2, r.status.label(), &bold)?;
+        if let Some(s) = r.submitted {
+            sheet.write_string(row, 3, s.format("%d/%m/%Y %H:%M").to_string())?;
+        }
+        sheet.write_number(row, 4, r.errors() as f64)?;
+        sheet.write_number(row, 5, r.warnings() as f64)?;
+        let note = match &r.status {
+            ReturnStatus::Superseded { by } => format!("Replaced by {by}"),
+            _ if !r.diagnostics.is_empty() => {
+                format!("See feedback/{}", crate::render::feedback::file_name(r))
+            }
+            _ => String::new(),
+        };
+        sheet.write_string(row, 6, &note)?;
+        if let Some(f) = &r.facts {
+            sheet.write_string(row, 7, &f.sha256)?;
+        }
+        row += 1;
+    }
+    for service in &ctx.scorecard.returns.missing {
+        sheet.write_string(row, 0, service)?;
+        sheet.write_string_with_format(row, 2, "Missing", &bold)?;
+        sheet.write_string(row, 6, "No return received")?;
+        row += 1;
+    }
+    let widths = [30.0, 40.0, 12.0, 17.0, 8.0, 9.0, 40.0, 66.0];
+    for (c, w) in widths.iter().enumerate() {
+        sheet.set_column_width(c as u16, *w)?;
+    }
+    sheet.set_freeze_panes(3, 0)?;
+    sheet.autofilter(2, 0, row.saturating_sub(1).max(3), 7)?;
+    sheet
+        .set_landscape()
+        .set_paper_size(9)
+        .set_print_fit_to_pages(1, 0);
+    Ok(())
+}

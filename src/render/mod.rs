@@ -1,0 +1,67 @@
+//! Stage 6: write the documents.
+//!
+//! Every output is a [`Renderer`] of the same [`RenderContext`]: the one
+//! aggregated [`Scorecard`], its [`Narrative`] and the checked returns.
+//! Renderers format and lay out; none of them works out a figure.
+
+use std::path::{Path, PathBuf};
+
+use crate::aggregate::Scorecard;
+use crate::narrative::Narrative;
+use crate::templates::Templates;
+use crate::validate::CheckedReturn;
+
+pub mod csv;
+pub mod excel;
+pub mod feedback;
+pub mod pdf;
+pub mod record;
+
+/// What every renderer draws from.
+pub struct RenderContext<'a> {
+    pub templates: &'a Templates,
+    pub scorecard: &'a Scorecard,
+    pub narrative: &'a Narrative,
+    /// Every return read in the run, whatever its period.
+    pub returns: &'a [CheckedReturn],
+    /// Files in `inputs/` that were not returns.
+    pub skipped: &'a [crate::discover::SkippedFile],
+    /// `output/<period id>/`.
+    pub out_dir: &'a Path,
+    /// Seconds spent in each stage so far, for the run record.
+    pub timings: &'a [(String, f64)],
+}
+
+impl RenderContext<'_> {
+    /// The returns that belong to the reported period.
+    pub fn returns_for_period(&self) -> impl Iterator<Item = &CheckedReturn> {
+        let period = self.scorecard.period;
+        self.returns
+            .iter()
+            .filter(move |r| crate::aggregate::period_of(r).is_none_or(|p| p == period))
+    }
+
+    /// The document title: "Children and Families Performance Scorecard".
+    pub fn title(&self) -> String {
+        self.templates
+            .fill(&self.templates.report.title, self.scorecard.period)
+    }
+}
+
+/// One kind of output.
+pub trait Renderer: Sync {
+    /// A short name for logs and the run record.
+    fn name(&self) -> &'static str;
+    /// Writes the output under `ctx.out_dir`, returning the files written.
+    fn render(&self, ctx: &RenderContext) -> anyhow::Result<Vec<PathBuf>>;
+}
+
+/// The renderers a run uses, in the order they run.
+pub fn all() -> Vec<Box<dyn Renderer>> {
+    vec![
+        Box::new(csv::CsvExport),
+        Box::new(excel::ExcelScorecard),
+        Box::new(feedback::Feedback),
+        Box::new(pdf::CommitteeReport),
+    ]
+}

@@ -1,0 +1,344 @@
+//! Sample returns for demonstration and tests.
+//!
+//! `scorecard sample-returns` writes the returns shipped in `inputs/`: all
+//! ten services for the four quarters of 2013-14 and Q1-Q2 of 2014-15, with
+//! invented but realistic figures chosen to give a mix of Green, Amber and
+//! Red, some indicators improving and some worsening. A few returns carry
+//! the mistakes officers really make, so the shipped run shows feedback:
+//! the Youth Offending Service's latest return has text in a number cell
+//! and a malformed email (rejected); the Virtual School's lists an
+//! indicator it does not return (a warning); Leaving Care sent a corrected
+//! resubmission (the first is superseded). Output is the same on every run.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::{Duration, NaiveDateTime, NaiveTime};
+use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
+
+use crate::judge::{self, Measure};
+use crate::output::write_atomic;
+use crate::period::Period;
+use crate::templates::{Indicator, Templates};
+
+/// The quarters the sample covers, oldest first.
+pub fn sample_periods() -> Vec<Period> {
+    let last = Period::new(2014, 2).expect("a constant, valid period");
+    last.trailing(6)
+}
+
+/// The planned borough value per quarter (oldest first) and the typical
+/// quarterly denominator (or numerator, for rates) of each indicator.
+struct Plan {
+    reference: &'static str,
+    values: [f64; 6],
+    size: u32,
+    commentary: &'static [(usize, &'static str)],
+}
+
+const PLANS: &[Plan] = &[
+    Plan { reference: "TS1", values: [26.1, 24.8, 23.5, 22.0, 21.2, 18.9], size: 120, commentary: &[(5, "Eight permanent social workers started in July and August, replacing agency staff.")] },
+    Plan { reference: "TS2", values: [78.0, 80.5, 83.1, 86.2, 88.4, 86.7], size: 400, commentary: &[] },
+    Plan { reference: "TS3", values: [68.2, 71.5, 77.9, 82.3, 85.9, 79.9], size: 160, commentary: &[(5, "Several conferences were delayed by the availability of police representatives over the summer.")] },
+    Plan { reference: "TS4", values: [96.0, 97.1, 98.5, 99.0, 100.0, 100.0], size: 70, commentary: &[] },
+    Plan { reference: "TS5", values: [6.9, 6.1, 5.5, 4.8, 5.6, 6.5], size: 46, commentary: &[(5, "Plans for a large sibling group that had lasted over two years ended this quarter; each was reviewed by the Head of Service.")] },
+    Plan { reference: "TS6", values: [17.0, 16.2, 15.1, 14.3, 13.8, 12.9], size: 62, commentary: &[] },
+    Plan { reference: "TS7", values: [90.1, 92.4, 93.0, 94.2, 95.5, 93.8], size: 130, commentary: &[(5, "Reviews were held late during the long-term absence of an independent reviewing officer; cover is now in place.")] },
+    Plan { reference: "TS8", values: [12.4, 11.9, 11.0, 10.6, 10.1, 9.4], size: 250, commentary: &[] },
+    Plan { reference: "TS9", values: [64.0, 65.2, 66.1, 66.8, 67.5, 68.3], size: 60, commentary: &[] },
+    Plan { reference: "TS10", values: [47.0, 48.3, 50.1, 52.0, 51.2, 48.9], size: 90, commentary: &[(5, "Two apprenticeship schemes ended in August; the service is working with the Virtual School on college places starting in September.")] },
+    Plan { reference: "TS11", values: [84.0, 86.5, 88.0, 89.2, 90.4, 91.3], size: 90, commentary: &[] },
+    Plan { reference: "TS12", values: [35.0, 41.2, 48.0, 52.6, 58.3, 64.7], size: 35, commentary: &[(5, "Initial health assessments are now booked at the placement meeting, and the Q1 backlog has been cleared.")] },
+    Plan { reference: "TS13", values: [80.2, 82.9, 84.0, 86.5, 88.1, 89.7], size: 170, commentary: &[] },
+    Plan { reference: "TS14", values: [72.0, 74.8, 77.3, 79.0, 81.5, 80.4], size: 170, commentary: &[] },
+    Plan { reference: "TS15", values: [2.0, 5.0, 8.0, 13.0, 3.0, 7.0], size: 1, commentary: &[(5, "Seven adoption orders in the year to date; a further four children are placed and waiting for their orders.")] },
+    Plan { reference: "TS16", values: [612.0, 598.4, 575.2, 560.0, 548.7, 509.6], size: 7, commentary: &[] },
+    Plan { reference: "TS17", values: [38.0, 38.0, 38.0, 38.0, 46.2, 46.2], size: 13, commentary: &[] },
+    Plan { reference: "TS18", values: [13.0, 13.0, 13.0, 13.0, 17.4, 17.4], size: 23, commentary: &[] },
+    Plan { reference: "TS19", values: [10.1, 9.6, 9.0, 8.5, 7.9, 7.2], size: 150, commentary: &[] },
+    Plan { reference: "TS20", values: [14.2, 14.8, 15.3, 15.0, 15.6, 16.4], size: 250, commentary: &[(5, "Three sibling groups were placed together with foster carers outside the borough; a campaign to recruit local foster carers began in August.")] },
+    Plan { reference: "TS21", values: [41.9, 42.6, 43.2, 43.9, 44.2, 44.9], size: 0, commentary: &[] },
+    Plan { reference: "TS22", values: [35.3, 34.4, 33.3, 32.5, 33.0, 32.1], size: 0, commentary: &[] },
+    Plan { reference: "TS23", values: [23.9, 22.8, 21.7, 20.5, 19.8, 18.2], size: 600, commentary: &[] },
+    Plan { reference: "TS24", values: [88.0, 89.4, 91.2, 92.5, 93.1, 94.0], size: 250, commentary: &[] },
+    Plan { reference: "TS25", values: [12.5, 12.0, 11.1, 10.4, 9.7, 10.9], size: 150, commentary: &[] },
+    Plan { reference: "TS26", values: [19.0, 18.4, 17.8, 16.9, 16.2, 15.5], size: 45, commentary: &[] },
+    Plan { reference: "TS27", values: [66.0, 68.4, 70.2, 71.9, 73.5, 72.8], size: 55, commentary: &[] },
+];
+
+/// Figures for one indicator from one service.
+#[derive(Debug, Clone)]
+struct Row {
+    reference: String,
+    title: String,
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+    value: Option<f64>,
+    commentary: Option<String>,
+}
+
+/// Finds whole-number figures that give the planned value as printed, so
+/// the sample's borough figures are exactly the ones planned.
+fn fit(
+    measure: Measure,
+    planned: f64,
+    size: u32,
+    population: f64,
+) -> (Option<f64>, Option<f64>, Option<f64>) {
+    let target = judge::round_half_away(planned, measure.decimals());
+    match measure {
+        Measure::Count => (None, None, Some(planned.round())),
+        Measure::Rate10k => {
+            let n = (planned * population / 10_000.0).round();
+            (Some(n), None, None)
+        }
+        Measure::Average => {
+            let d = f64::from(size.max(1));
+            (Some((planned * d).round()), Some(d), None)
+        }
+        Measure::Percent => {
+            let base = f64::from(size.max(10));
+            let mut best = (base, (planned * base / 100.0).round());
+            for step in 0..(size.max(10) as i64) {
+                for d in [base + step as f64, base - step as f64] {
+                    if d < 1.0 {
+                        continue;
+                    }
+                    let n = (planned * d / 100.0).round();
+                    if judge::round_half_away(n * 100.0 / d, 1) == target {
+                        return (Some(n), Some(d), None);
+                    }
+                    best = (d, n);
+                }
+            }
+            (Some(best.1), Some(best.0), None)
+        }
+    }
+}
+
+/// Splits borough figures between the services that share an indicator,
+/// 60:40, keeping whole numbers that add up to the borough totals.
+fn split(
+    figures: (Option<f64>, Option<f64>, Option<f64>),
+    parts: usize,
+    index: usize,
+) -> (Option<f64>, Option<f64>, Option<f64>) {
+    if parts <= 1 {
+        return figures;
+    }
+    let share = |x: Option<f64>| {
+        x.map(|v| {
+            let first = (v * 0.6).round();
+            if index == 0 {
+                first
+            } else {
+                v - first
+            }
+        })
+    };
+    (share(figures.0), share(figures.1), share(figures.2))
+}
+
+/// Writes the sample returns under `dir`, one folder per quarter.
+pub fn write_sample_returns(templates: &Templates, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let periods = sample_periods();
+    let population = templates.organisation.child_population as f64;
+    let mut written = Vec::new();
+    for (pi, period) in periods.iter().enumerate() {
+        for service in &templates.services {
+            let indicators: Vec<&Indicator> = templates.indicators_for(&service.name);
+            if indicators.is_empty() {
+                continue;
+            }
+            let mut rows = Vec::new();
+            for ind in &indicators {
+                let Some(plan) = PLANS.iter().find(|p| p.reference == ind.reference) else {
+                    continue;
+                };
+                let borough = fit(ind.measure, plan.values[pi], plan.size, population);
+                let index = ind
+                    .services
+                    .iter()
+                    .position(|s| s == &service.name)
+                    .unwrap_or(0);
+                let (numerator, denominator, value) = split(borough, ind.services.len(), index);
+                let commentary = plan
+                    .commentary
+                    .iter()
+                    .find(|(i, _)| *i == pi && index == 0)
+                    .map(|(_, t)| t.to_string());
+                rows.push(Row {
+                    reference: ind.reference.clone(),
+                    title: ind.title.clone(),
+                    numerator,
+                    denominator,
+                    value,
+                    commentary,
+                });
+            }
+            let submitted = submitted_for(*period, service.code.len() as i64);
+            let mut cover = Cover {
+                service: service.name.clone(),
+                period: period.label(),
+                prepared_by: format!("{} performance lead", service.code),
+                email: format!("{}.performance@example.gov.uk", service.code.to_lowercase()),
+                submitted,
+                formulas: service.code == "CPR",
+            };
+            let latest = pi + 1 == periods.len();
+            let name = format!("{}-{}.xlsx", service.code, period.id());
+            let folder = dir.join(period.id());
+            if latest && service.code == "YOS" {
+                // Officer mistakes: a word in a number cell and a
+                // mistyped email address. The return is rejected.
+                cover.period = format!(
+                    "Q2 {}/{:02}",
+                    period.start_year(),
+                    (period.start_year() + 1) % 100
+                );
+                cover.email = "yos.performance".into();
+                if let Some(r) = rows.first_mut() {
+                    r.numerator = Some(40.0);
+                    r.commentary = Some("Figure to be confirmed with the education team.".into());
+                }
+                written.push(write_return(
+                    &folder.join(&name),
+                    &cover,
+                    &rows,
+                    Some("about 40"),
+                )?);
+                continue;
+            }
+            if latest && service.code == "VS" {
+                // An indicator the Virtual School does not return: a warning.
+                rows.push(Row {
+                    reference: "TS21".into(),
+                    title: "Children looked after per 10000 children".into(),
+                    numerator: Some(255.0),
+                    denominator: None,
+                    value: None,
+                    commentary: Some("Copied from last year's return by mistake.".into()),
+                });
+            }
+            if latest && service.code == "LC" {
+                // A first version, later corrected and resubmitted.
+                let mut first = rows.clone();
+                if let Some(r) = first.first_mut() {
+                    r.numerator = r.numerator.map(|n| n - 3.0);
+                }
+                let early = Cover {
+                    submitted: submitted - Duration::days(4),
+                    ..cover.clone()
+                };
+                written.push(write_return(&folder.join(&name), &early, &first, None)?);
+                let v2 = format!("{}-{} v2.xlsx", service.code, period.id());
+                written.push(write_return(&folder.join(v2), &cover, &rows, None)?);
+                continue;
+            }
+            written.push(write_return(&folder.join(&name), &cover, &rows, None)?);
+        }
+    }
+    Ok(written)
+}
+
+#[derive(Clone)]
+struct Cover {
+    service: String,
+    period: String,
+    prepared_by: String,
+    email: String,
+    submitted: NaiveDateTime,
+    /// Write Value as a formula with its cached result, as some teams do.
+    formulas: bool,
+}
+
+fn submitted_for(period: Period, offset: i64) -> NaiveDateTime {
+    let day = period.last_day() + Duration::days(8 + offset);
+    day.and_time(NaiveTime::from_hms_opt(10 + offset as u32 % 6, 15, 0).unwrap_or(NaiveTime::MIN))
+}
+
+fn write_return(
+    path: &Path,
+    cover: &Cover,
+    rows: &[Row],
+    text_numerator: Option<&str>,
+) -> anyhow::Result<PathBuf> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let date = Format::new().set_num_format("dd/mm/yyyy hh:mm");
+    let sheet = book.add_worksheet();
+    sheet.set_name("Return")?;
+    sheet.write_string_with_format(
+        0,
+        0,
+        "Quarterly performance return",
+        &Format::new().set_bold().set_font_size(14),
+    )?;
+    sheet.write_string_with_format(2, 0, "Service", &bold)?;
+    sheet.write_string(2, 1, &cover.service)?;
+    sheet.write_string_with_format(3, 0, "Period", &bold)?;
+    sheet.write_string(3, 1, &cover.period)?;
+    sheet.write_string_with_format(4, 0, "Prepared by", &bold)?;
+    sheet.write_string(4, 1, &cover.prepared_by)?;
+    sheet.write_string_with_format(5, 0, "Email", &bold)?;
+    sheet.write_string(5, 1, &cover.email)?;
+    sheet.write_string_with_format(6, 0, "Submitted", &bold)?;
+    let when =
+        ExcelDateTime::parse_from_str(&cover.submitted.format("%Y-%m-%dT%H:%M:%S").to_string())?;
+    sheet.write_datetime_with_format(6, 1, &when, &date)?;
+    sheet.write_string_with_format(7, 0, "Template version", &bold)?;
+    sheet.write_string(7, 1, "2014.1")?;
+    sheet.set_column_width(0, 18)?;
+    sheet.set_column_width(1, 40)?;
+
+    let sheet = book.add_worksheet();
+    sheet.set_name("Indicators")?;
+    for (c, h) in [
+        "Ref",
+        "Indicator",
+        "Numerator",
+        "Denominator",
+        "Value",
+        "Commentary",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = 1 + i as u32;
+        sheet.write_string(row, 0, &r.reference)?;
+        sheet.write_string(row, 1, &r.title)?;
+        match (i, text_numerator) {
+            (0, Some(text)) => {
+                sheet.write_string(row, 2, text)?;
+            }
+            _ => {
+                if let Some(n) = r.numerator {
+                    sheet.write_number(row, 2, n)?;
+                }
+            }
+        }
+        if let Some(d) = r.denominator {
+            sheet.write_number(row, 3, d)?;
+        }
+        if let Some(v) = r.value {
+            sheet.write_number(row, 4, v)?;
+        } else if let (true, Some(n), Some(d)) = (cover.formulas, r.numerator, r.denominator) {
+            let excel_row = row + 1;
+            let cached = judge::round_half_away(n * 100.0 / d, 1);
+            let formula = Formula::new(format!("=ROUND(C{excel_row}/D{excel_row}*100,1)"))
+                .set_result(format!("{cached}"));
+            sheet.write_formula(row, 4, formula)?;
+        }
+        if let Some(c) = &r.commentary {
+            sheet.write_string(row, 5, c)?;
+        }
+    }
+    sheet.set_column_width(1, 60)?;
+    sheet.set_column_width(5, 60)?;
+    let bytes = book.save_to_buffer()?;
+    write_atomic(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+    Ok(path.to_path_buf())
+}

@@ -1,0 +1,552 @@
+//! Stage 0: load the editable templates.
+//!
+//! Everything a performance officer may change without touching code lives
+//! in `templates/` as plain TOML: the organisation, the indicator catalogue
+//! (targets, tolerances, benchmarks, who returns what), the services, the
+//! committee meeting and the report's fixed wording. Each file is read with
+//! `deny_unknown_fields`, so a misspelt key is an error rather than a silent
+//! default, then checked for what serde cannot express (a theme that does not
+//! exist, a duplicate ref). Every error names the file and line.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::judge::{Measure, Polarity};
+use crate::period::Period;
+
+/// A mistake in a template file, located by file and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(
+                f,
+                "{}, line {}: {}",
+                self.file.display(),
+                line,
+                self.message
+            ),
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for TemplateError {}
+
+/// All problems found in the templates, reported together so an officer can
+/// fix them in one go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateErrors(pub Vec<TemplateError>);
+
+impl fmt::Display for TemplateErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "the templates have {} problem(s):", self.0.len())?;
+        for e in &self.0 {
+            writeln!(f, "  {e}")?;
+        }
+        write!(f, "Fix these in the files named, then run again.")
+    }
+}
+
+impl std::error::Error for TemplateErrors {}
+
+/// The organisation and run settings (`scorecard.toml`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organisation {
+    /// "Example Borough Council".
+    pub name: String,
+    /// The directorate whose services report, e.g. "Children and Families".
+    pub directorate: String,
+    /// Children aged 0–17, the denominator of every per-10,000 rate.
+    pub child_population: u64,
+    /// When true, every document says its figures are invented sample data.
+    #[serde(default)]
+    pub sample_data: bool,
+    /// How many quarters the scorecard shows, the reported one included.
+    #[serde(default = "default_quarters_shown")]
+    pub quarters_shown: usize,
+}
+
+fn default_quarters_shown() -> usize {
+    5
+}
+
+/// A theme groups indicators in the scorecard table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Theme {
+    pub id: String,
+    pub title: String,
+}
+
+/// One scorecard indicator as the officer configures it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// `TS3`.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub title: String,
+    /// The id of a `[[theme]]`.
+    pub theme: String,
+    pub measure: Measure,
+    pub polarity: Polarity,
+    #[serde(default)]
+    pub target: Option<f64>,
+    /// Width of the Amber band, in the indicator's own units.
+    #[serde(default)]
+    pub tolerance: f64,
+    #[serde(default)]
+    pub statistical_neighbours: Option<f64>,
+    #[serde(default)]
+    pub england: Option<f64>,
+    /// Names of the services that return this indicator.
+    pub services: Vec<String>,
+    /// How the report states the figure, with `{value}` for it, e.g.
+    /// "{value} of initial child protection conferences were held within
+    /// 15 working days". Without one the report writes "title: value".
+    #[serde(default)]
+    pub statement: Option<String>,
+}
+
+/// A service that sends returns.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub name: String,
+    /// A short code, e.g. `CPR`, used in file names.
+    pub code: String,
+    /// The post that leads it.
+    pub lead: String,
+}
+
+/// A person named in the report's clearance or contact sections.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clearance {
+    pub role: String,
+    pub name: String,
+    pub date: String,
+}
+
+/// Who to contact about the report.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub name: String,
+    pub title: String,
+    pub telephone: String,
+    pub email: String,
+}
+
+/// The committee meeting the report goes to (`meeting.toml`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meeting {
+    pub committee: String,
+    /// `YYYY-MM-DD`, printed as "25 November 2014".
+    pub date_of_meeting: String,
+    pub subject: String,
+    pub responsible_officer: String,
+    pub portfolio_holder: String,
+    /// "No", or the exemption paragraph.
+    pub exempt: String,
+    #[serde(default)]
+    pub wards: Option<String>,
+    pub clearance: Vec<Clearance>,
+    pub contact: Contact,
+    pub background_papers: Vec<String>,
+}
+
+/// The report's fixed wording (`report.toml`). `{period}`, `{organisation}`,
+/// `{directorate}` and `{committee}` are replaced when the report is written.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportText {
+    pub title: String,
+    pub sets_out: String,
+    pub recommendation: String,
+    pub reason: String,
+    pub introduction: String,
+    pub financial_implications: String,
+    pub performance_issues: String,
+    pub risk_management: String,
+    pub equalities: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IndicatorsFile {
+    theme: Vec<Theme>,
+    indicator: Vec<Spanned<Indicator>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServicesFile {
+    service: Vec<Spanned<Service>>,
+}
+
+/// Everything loaded from `templates/`, checked and ready to use.
+#[derive(Debug, Clone, Serialize)]
+pub struct Templates {
+    pub dir: PathBuf,
+    pub organisation: Organisation,
+    pub themes: Vec<Theme>,
+    pub indicators: Vec<Indicator>,
+    pub services: Vec<Service>,
+    pub meeting: Meeting,
+    pub report: ReportText,
+}
+
+/// The placeholders report text may use.
+pub const PLACEHOLDERS: [&str; 4] = ["period", "organisation", "directorate", "committee"];
+
+impl Templates {
+    /// Loads and checks every template file in `dir`.
+    pub fn load(dir: &Path) -> Result<Templates, TemplateErrors> {
+        let mut errors = Vec::new();
+        let organisation: Option<Organisation> = read_toml(dir, "scorecard.toml", &mut errors);
+        let indicators: Option<IndicatorsFile> = read_toml(dir, "indicators.toml", &mut errors);
+        let services: Option<ServicesFile> = read_toml(dir, "services.toml", &mut errors);
+        let meeting: Option<Meeting> = read_toml(dir, "meeting.toml", &mut errors);
+        let report: Option<ReportText> = read_toml(dir, "report.toml", &mut errors);
+        let (Some(organisation), Some(indicators), Some(services), Some(meeting), Some(report)) =
+            (organisation, indicators, services, meeting, report)
+        else {
+            return Err(TemplateErrors(errors));
+        };
+        let templates = check(
+            dir,
+            organisation,
+            indicators,
+            services,
+            meeting,
+            report,
+            &mut errors,
+        );
+        if errors.is_empty() {
+            Ok(templates)
+        } else {
+            Err(TemplateErrors(errors))
+        }
+    }
+
+    /// The catalogue entry for a normalised ref.
+    pub fn indicator(&self, reference: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.reference == reference)
+    }
+
+    /// The service a return names, matched case-insensitively on name or code.
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        let wanted = name.trim().to_lowercase();
+        self.services
+            .iter()
+            .find(|s| s.name.to_lowercase() == wanted || s.code.to_lowercase() == wanted)
+    }
+
+    /// The indicators a service returns, in catalogue order.
+    pub fn indicators_for(&self, service: &str) -> Vec<&Indicator> {
+        self.indicators
+            .iter()
+            .filter(|i| i.services.iter().any(|s| s == service))
+            .collect()
+    }
+
+    pub fn theme_title<'a>(&'a self, id: &'a str) -> &'a str {
+        self.themes
+            .iter()
+            .find(|t| t.id == id)
+            .map_or(id, |t| t.title.as_str())
+    }
+
+    /// Report text with its placeholders filled in.
+    pub fn fill(&self, text: &str, period: Period) -> String {
+        text.replace("{period}", &period.label())
+            .replace("{organisation}", &self.organisation.name)
+            .replace("{directorate}", &self.organisation.directorate)
+            .replace("{committee}", &self.meeting.committee)
+    }
+
+    /// The meeting date, already checked at load.
+    pub fn meeting_date(&self) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(&self.meeting.date_of_meeting, "%Y-%m-%d").ok()
+    }
+}
+
+/// `ts 3` → `TS3`: refs ignore case and inner spaces.
+pub fn normalise_ref(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
+}
+
+fn read_toml<T: serde::de::DeserializeOwned>(
+    dir: &Path,
+    name: &str,
+    errors: &mut Vec<TemplateError>,
+) -> Option<T> {
+    let path = dir.join(name);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(TemplateError {
+                file: path,
+                line: None,
+                message: format!("cannot be read ({e}); every template file must be present"),
+            });
+            return None;
+        }
+    };
+    match toml::from_str::<T>(&text) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.push(TemplateError {
+                file: path,
+                line: e.span().map(|s| line_of(&text, s.start)),
+                message: e.message().trim().to_string(),
+            });
+            None
+        }
+    }
+}
+
+fn check(
+    dir: &Path,
+    organisation: Organisation,
+    indicators: IndicatorsFile,
+    services: ServicesFile,
+    meeting: Meeting,
+    report: ReportText,
+    errors: &mut Vec<TemplateError>,
+) -> Templates {
+    let text_of = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+    let org_file = dir.join("scorecard.toml");
+    if organisation.child_population == 0 {
+        errors.push(TemplateError {
+            file: org_file.clone(),
+            line: None,
+            message:
+                "child_population must be more than 0: it is the base of every per-10,000 rate"
+                    .into(),
+        });
+    }
+    if !(2..=12).contains(&organisation.quarters_shown) {
+        errors.push(TemplateError {
+            file: org_file,
+            line: None,
+            message: format!(
+                "quarters_shown is {}; it must be between 2 and 12",
+                organisation.quarters_shown
+            ),
+        });
+    }
+
+    let services_path = dir.join("services.toml");
+    let services_text = text_of("services.toml");
+    let mut seen_names = HashSet::new();
+    let mut seen_codes = HashSet::new();
+    let mut service_list = Vec::new();
+    for spanned in services.service {
+        let line = Some(line_of(&services_text, spanned.span().start));
+        let s = spanned.into_inner();
+        if !seen_names.insert(s.name.to_lowercase()) {
+            errors.push(TemplateError {
+                file: services_path.clone(),
+                line,
+                message: format!("service \"{}\" is listed twice", s.name),
+            });
+        }
+        if s.code.trim().is_empty() || !s.code.chars().all(|c| c.is_ascii_alphanumeric()) {
+            errors.push(TemplateError {
+                file: services_path.clone(),
+                line,
+                message: format!(
+                    "service \"{}\" has code \"{}\"; a code is letters and digits only",
+                    s.name, s.code
+                ),
+            });
+        } else if !seen_codes.insert(s.code.to_lowercase()) {
+            errors.push(TemplateError {
+                file: services_path.clone(),
+                line,
+                message: format!("code \"{}\" is used by two services", s.code),
+            });
+        }
+        service_list.push(s);
+    }
+
+    let ind_path = dir.join("indicators.toml");
+    let ind_text = text_of("indicators.toml");
+    let theme_ids: HashSet<String> = indicators.theme.iter().map(|t| t.id.clone()).collect();
+    let theme_list = indicators_theme_list(&indicators.theme);
+    let mut seen_refs = HashSet::new();
+    let mut indicator_list = Vec::new();
+    for spanned in indicators.indicator {
+        let line = Some(line_of(&ind_text, spanned.span().start));
+        let mut ind = spanned.into_inner();
+        let mut problem = |message: String| {
+            errors.push(TemplateError {
+                file: ind_path.clone(),
+                line,
+                message,
+            })
+        };
+        let normal = normalise_ref(&ind.reference);
+        if normal.is_empty() || !normal.chars().all(|c| c.is_ascii_alphanumeric()) {
+            problem(format!(
+                "ref \"{}\" must be letters and digits, like TS3",
+                ind.reference
+            ));
+        }
+        if !seen_refs.insert(normal.clone()) {
+            problem(format!("ref {normal} is listed twice"));
+        }
+        ind.reference = normal;
+        if !theme_ids.contains(&ind.theme) {
+            problem(format!(
+                "{} has theme \"{}\", which is not one of the [[theme]] ids ({})",
+                ind.reference, ind.theme, theme_list
+            ));
+        }
+        if ind.polarity != Polarity::None && ind.target.is_none() {
+            problem(format!(
+                "{} is judged against a target (polarity higher or lower) but has none; give a target, or set polarity = \"none\"",
+                ind.reference
+            ));
+        }
+        if let Some(st) = &ind.statement {
+            if !st.contains("{value}") {
+                problem(format!(
+                    "{}'s statement has no {{value}}; put {{value}} where the figure goes",
+                    ind.reference
+                ));
+            }
+        }
+        if ind.tolerance < 0.0 || !ind.tolerance.is_finite() {
+            problem(format!(
+                "{} has a negative tolerance; the Amber band must be 0 or more",
+                ind.reference
+            ));
+        }
+        if ind.services.is_empty() {
+            problem(format!(
+                "{} has no services; list who returns it",
+                ind.reference
+            ));
+        }
+        for s in &ind.services {
+            if !service_list.iter().any(|known| &known.name == s) {
+                problem(format!(
+                    "{} names service \"{}\", which is not in services.toml",
+                    ind.reference, s
+                ));
+            }
+        }
+        indicator_list.push(ind);
+    }
+
+    let meeting_path = dir.join("meeting.toml");
+    if NaiveDate::parse_from_str(&meeting.date_of_meeting, "%Y-%m-%d").is_err() {
+        let meeting_text = text_of("meeting.toml");
+        let line = meeting_text
+            .lines()
+            .position(|l| l.trim_start().starts_with("date_of_meeting"))
+            .map(|i| i + 1);
+        errors.push(TemplateError {
+            file: meeting_path,
+            line,
+            message: format!(
+                "date_of_meeting is \"{}\"; write it as YYYY-MM-DD, e.g. \"2014-11-25\"",
+                meeting.date_of_meeting
+            ),
+        });
+    }
+
+    let report_path = dir.join("report.toml");
+    let report_text = text_of("report.toml");
+    for (i, line) in report_text.lines().enumerate() {
+        for token in placeholders_in(line) {
+            if !PLACEHOLDERS.contains(&token.as_str()) {
+                errors.push(TemplateError {
+                    file: report_path.clone(),
+                    line: Some(i + 1),
+                    message: format!(
+                        "{{{token}}} is not a placeholder this report knows; use one of {}",
+                        PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
+                    ),
+                });
+            }
+        }
+    }
+
+    Templates {
+        dir: dir.to_path_buf(),
+        organisation,
+        themes: indicators.theme,
+        indicators: indicator_list,
+        services: service_list,
+        meeting,
+        report,
+    }
+}
+
+fn indicators_theme_list(themes: &[Theme]) -> String {
+    themes
+        .iter()
+        .map(|t| t.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn placeholders_in(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) => {
+                let token = &after[..end];
+                if !token.is_empty() && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                {
+                    out.push(token.to_string());
+                }
+                rest = &after[end + 1..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// Services that return at least one indicator, by name.
+pub fn services_with_indicators(t: &Templates) -> BTreeMap<String, Vec<String>> {
+    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for i in &t.indicators {
+        for s in &i.services {
+            map.entry(s.clone()).or_default().push(i.reference.clone());
+        }
+    }
+    map
+}
