@@ -968,14 +968,19 @@ fn number_from(cell: &Cell) -> Result<Option<f64>, String> {
         Cell::Number(n) if n.is_finite() => Ok(Some(*n)),
         Cell::Number(_) => Err("is not a finite number. Enter the figure.".into()),
         Cell::Text(t) => {
-            let cleaned: String = t
-                .trim()
-                .chars()
-                .filter(|c| *c != ',' && !c.is_whitespace())
-                .collect();
-            if cleaned.is_empty() {
+            let spaced: String = t.trim().chars().filter(|c| !c.is_whitespace()).collect();
+            if spaced.is_empty() {
                 return Ok(None);
             }
+            // Commas are accepted only as thousands separators (1,234), so
+            // that a decimal comma (1,5) is questioned rather than misread.
+            if spaced.contains(',') && !grouped_in_thousands(&spaced) {
+                return Err(format!(
+                    "is \"{}\", which is not a number. Use digits with a full stop for decimals (e.g. 1.5); commas may only separate thousands (1,234).",
+                    t.trim()
+                ));
+            }
+            let cleaned: String = spaced.chars().filter(|c| *c != ',').collect();
             let plain = cleaned
                 .bytes()
                 .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
@@ -1003,6 +1008,16 @@ fn number_from(cell: &Cell) -> Result<Option<f64>, String> {
             d.format("%d/%m/%Y")
         )),
     }
+}
+
+fn grouped_in_thousands(text: &str) -> bool {
+    let int_part = text.split('.').next().unwrap_or("");
+    let int_part = int_part.strip_prefix('-').unwrap_or(int_part);
+    let groups: Vec<&str> = int_part.split(',').collect();
+    groups.len() > 1
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3)
+        && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The closest of `options` to `text`, if close enough to be a likely typo.
@@ -1048,6 +1063,12 @@ mod tests {
     fn numbers_arrive_in_many_shapes() {
         assert_eq!(number_from(&Cell::Text(" 1,234 ".into())), Ok(Some(1234.0)));
         assert_eq!(number_from(&Cell::Text("56".into())), Ok(Some(56.0)));
+        assert_eq!(
+            number_from(&Cell::Text("12,345,678".into())),
+            Ok(Some(12345678.0))
+        );
+        assert!(number_from(&Cell::Text("1,5".into())).is_err());
+        assert!(number_from(&Cell::Text("1,59".into())).is_err());
         assert_eq!(number_from(&Cell::Number(7.0)), Ok(Some(7.0)));
         assert_eq!(number_from(&Cell::Empty), Ok(None));
         assert!(number_from(&Cell::Text("n/a".into()))

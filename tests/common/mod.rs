@@ -1,0 +1,275 @@
+//! Helpers shared by the integration tests: a case folder with the shipped
+//! templates, a builder for return workbooks, and readers for the outputs.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use calamine::{open_workbook_auto, Data, Reader};
+use rust_xlsxwriter::{Format, Workbook};
+use tempfile::TempDir;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A throwaway project folder: `templates/` copied from the shipped ones,
+/// an empty `inputs/`, and `output/`.
+pub struct Case {
+    pub dir: TempDir,
+}
+
+impl Case {
+    pub fn new() -> Case {
+        let dir = tempfile::tempdir().expect("temp dir");
+        copy_dir(&root().join("templates"), &dir.path().join("templates"));
+        std::fs::create_dir_all(dir.path().join("inputs")).unwrap();
+        Case { dir }
+    }
+
+    /// A case holding the shipped sample returns too.
+    pub fn with_samples() -> Case {
+        let case = Case::new();
+        copy_dir(&root().join("inputs"), &case.inputs());
+        case
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+    pub fn inputs(&self) -> PathBuf {
+        self.path().join("inputs")
+    }
+    pub fn templates(&self) -> PathBuf {
+        self.path().join("templates")
+    }
+    pub fn output(&self) -> PathBuf {
+        self.path().join("output")
+    }
+    pub fn period_dir(&self, id: &str) -> PathBuf {
+        self.output().join(id)
+    }
+
+    /// Runs the scorecard binary in the case folder.
+    pub fn run(&self, args: &[&str]) -> Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_scorecard"))
+            .args(args)
+            .current_dir(self.path())
+            .output()
+            .expect("run scorecard")
+    }
+
+    /// Replaces text in a template file.
+    pub fn edit_template(&self, file: &str, from: &str, to: &str) {
+        let path = self.templates().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file} does not contain {from:?}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A value to put in a cell.
+#[derive(Clone, Debug)]
+pub enum V {
+    N(f64),
+    T(&'static str),
+    S(String),
+    Blank,
+}
+
+/// Builds a return workbook cell by cell, mistakes included.
+#[derive(Clone)]
+pub struct ReturnBuilder {
+    pub cover_sheet: String,
+    pub indicators_sheet: String,
+    pub cover: Vec<(String, V)>,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<V>>,
+    pub extra_sheet: Option<String>,
+}
+
+impl ReturnBuilder {
+    /// A correct return for `service` and `period` with no indicator rows.
+    pub fn new(service: &str, period: &str) -> ReturnBuilder {
+        ReturnBuilder {
+            cover_sheet: "Return".into(),
+            indicators_sheet: "Indicators".into(),
+            cover: vec![
+                ("Service".into(), V::S(service.into())),
+                ("Period".into(), V::S(period.into())),
+                ("Prepared by".into(), V::T("A. Officer")),
+                ("Email".into(), V::T("a.officer@example.gov.uk")),
+                ("Submitted".into(), V::T("2014-10-10 09:30")),
+            ],
+            headers: [
+                "Ref",
+                "Indicator",
+                "Numerator",
+                "Denominator",
+                "Value",
+                "Commentary",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: Vec::new(),
+            extra_sheet: None,
+        }
+    }
+
+    /// Adds an indicator row: ref, numerator, denominator, value, commentary.
+    pub fn row(mut self, reference: &str, n: V, d: V, v: V, commentary: V) -> Self {
+        self.rows
+            .push(vec![V::S(reference.into()), V::T(""), n, d, v, commentary]);
+        self
+    }
+
+    /// A percent row with just numerator and denominator.
+    pub fn pct(self, reference: &str, n: f64, d: f64) -> Self {
+        self.row(reference, V::N(n), V::N(d), V::Blank, V::Blank)
+    }
+
+    pub fn set_cover(mut self, label: &str, value: V) -> Self {
+        match self.cover.iter_mut().find(|(l, _)| l == label) {
+            Some(slot) => slot.1 = value,
+            None => self.cover.push((label.into(), value)),
+        }
+        self
+    }
+
+    pub fn remove_cover(mut self, label: &str) -> Self {
+        self.cover.retain(|(l, _)| l != label);
+        self
+    }
+
+    pub fn write(&self, path: &Path) -> PathBuf {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name(&self.cover_sheet).unwrap();
+        for (i, (label, value)) in self.cover.iter().enumerate() {
+            sheet.write_string(i as u32 + 2, 0, label).unwrap();
+            put(sheet, i as u32 + 2, 1, value);
+        }
+        let sheet = book.add_worksheet();
+        sheet.set_name(&self.indicators_sheet).unwrap();
+        let bold = Format::new().set_bold();
+        for (c, h) in self.headers.iter().enumerate() {
+            sheet
+                .write_string_with_format(0, c as u16, h, &bold)
+                .unwrap();
+        }
+        for (r, row) in self.rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                put(sheet, r as u32 + 1, c as u16, v);
+            }
+        }
+        if let Some(name) = &self.extra_sheet {
+            let sheet = book.add_worksheet();
+            sheet.set_name(name).unwrap();
+            sheet.write_string(0, 0, "pasted case list").unwrap();
+        }
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        book.save(path).unwrap();
+        path.to_path_buf()
+    }
+}
+
+fn put(sheet: &mut rust_xlsxwriter::Worksheet, row: u32, col: u16, v: &V) {
+    match v {
+        V::N(n) => {
+            sheet.write_number(row, col, *n).unwrap();
+        }
+        V::T(t) if !t.is_empty() => {
+            sheet.write_string(row, col, *t).unwrap();
+        }
+        V::S(s) if !s.is_empty() => {
+            sheet.write_string(row, col, s).unwrap();
+        }
+        _ => {}
+    }
+}
+
+/// The CSV as rows of (column → value) maps.
+pub fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).expect("csv");
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// One CSV row by period label and ref.
+pub fn csv_row<'a>(
+    rows: &'a [std::collections::HashMap<String, String>],
+    period: &str,
+    reference: &str,
+) -> &'a std::collections::HashMap<String, String> {
+    rows.iter()
+        .find(|r| r["period"] == period && r["ref"] == reference)
+        .unwrap_or_else(|| panic!("no CSV row for {period} {reference}"))
+}
+
+/// A sheet read back with calamine, as strings (numbers printed plainly).
+pub fn read_sheet(path: &Path, sheet: &str) -> Vec<Vec<String>> {
+    let mut book = open_workbook_auto(path).expect("open xlsx");
+    let range = book.worksheet_range(sheet).expect("sheet");
+    range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|c| match c {
+                    Data::Float(f) => format!("{f}"),
+                    Data::Int(i) => format!("{i}"),
+                    Data::Empty => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The PDF's text, by poppler's pdftotext, with runs of white space made
+/// single spaces so sentences wrapped over lines can be searched for.
+pub fn pdf_text(path: &Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext is needed to test the PDF: apt-get install poppler-utils");
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        path.display()
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}

@@ -1,0 +1,324 @@
+//! The quarterly run end to end, on the shipped sample returns.
+
+mod common;
+
+use common::*;
+
+fn sample_run() -> Case {
+    let case = Case::with_samples();
+    let out = case.run(&["run"]);
+    // The samples include a rejected return on purpose: exit status 3.
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    case
+}
+
+#[test]
+fn writes_every_output_for_the_latest_quarter() {
+    let case = sample_run();
+    let dir = case.period_dir("2014-15-Q2");
+    for f in [
+        "committee-report.pdf",
+        "scorecard.xlsx",
+        "data/indicators.csv",
+        "run-record.json",
+        "feedback/YOS-2014-15-Q2.xlsx",
+        "feedback/VS-2014-15-Q2.xlsx",
+    ] {
+        assert!(dir.join(f).is_file(), "missing {f}");
+    }
+    // A clean return gets no feedback file.
+    assert!(!dir.join("feedback/CPR-2014-15-Q2.xlsx").exists());
+}
+
+#[test]
+fn summary_line_counts_the_returns() {
+    let case = Case::with_samples();
+    let out = case.run(&["run"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("2014-15 Q2: 61 returns read, 59 accepted, 1 rejected, 1 superseded"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Rejected, so not in the figures: Youth Offending Service"),
+        "{text}"
+    );
+}
+
+#[test]
+fn csv_holds_figures_rag_and_direction() {
+    let case = sample_run();
+    let rows = read_csv(&case.period_dir("2014-15-Q2").join("data/indicators.csv"));
+    // 27 indicators × 6 quarters of history.
+    assert_eq!(rows.len(), 27 * 6);
+    let ts3 = csv_row(&rows, "2014-15 Q2", "TS3");
+    assert_eq!(ts3["numerator"], "127");
+    assert_eq!(ts3["denominator"], "159");
+    assert!(
+        ts3["value"].starts_with("79.874"),
+        "unrounded: {}",
+        ts3["value"]
+    );
+    assert_eq!(ts3["display"], "79.9%");
+    assert_eq!(ts3["rag"], "Green");
+    assert_eq!(ts3["direction"], "worsened");
+    assert_eq!(ts3["status"], "ok");
+    let ts5 = csv_row(&rows, "2014-15 Q2", "TS5");
+    assert_eq!(
+        (ts5["rag"].as_str(), ts5["direction"].as_str()),
+        ("Red", "worsened")
+    );
+    let ts12 = csv_row(&rows, "2014-15 Q2", "TS12");
+    assert_eq!(
+        (ts12["rag"].as_str(), ts12["direction"].as_str()),
+        ("Red", "improved")
+    );
+    // Context indicators move up or down, with no RAG.
+    let ts21 = csv_row(&rows, "2014-15 Q2", "TS21");
+    assert_eq!(
+        (ts21["rag"].as_str(), ts21["direction"].as_str()),
+        ("", "up")
+    );
+    // The rejected Youth Offending return leaves TS27 with no data.
+    let ts27 = csv_row(&rows, "2014-15 Q2", "TS27");
+    assert_eq!(ts27["status"], "no data");
+    assert_eq!(ts27["value"], "");
+    assert!(ts27["note"].contains("rejected"), "{}", ts27["note"]);
+    // TS24 combines Looked After Children and Leaving Care.
+    let ts24 = csv_row(&rows, "2014-15 Q2", "TS24");
+    assert_eq!(ts24["services"], "Looked After Children; Leaving Care");
+    assert_eq!(
+        (ts24["numerator"].as_str(), ts24["denominator"].as_str()),
+        ("235", "250")
+    );
+    assert_eq!(ts24["display"], "94.0%");
+}
+
+#[test]
+fn scorecard_workbook_reads_back() {
+    let case = sample_run();
+    let rows = read_sheet(
+        &case.period_dir("2014-15-Q2").join("scorecard.xlsx"),
+        "Scorecard",
+    );
+    let header_at = rows
+        .iter()
+        .position(|r| r.first().map(String::as_str) == Some("Ref"))
+        .expect("header row");
+    let header = &rows[header_at];
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+    };
+    for p in [
+        "2013-14 Q2",
+        "2013-14 Q3",
+        "2013-14 Q4",
+        "2014-15 Q1",
+        "2014-15 Q2",
+    ] {
+        col(p);
+    }
+    let ts3 = rows.iter().find(|r| r[0] == "TS3").expect("TS3 row");
+    assert_eq!(ts3[col("2014-15 Q2")], "79.9");
+    assert_eq!(ts3[col("2014-15 Q1")], "85.9");
+    assert_eq!(ts3[col("Target")], "75");
+    assert_eq!(ts3[col("RAG")], "Green");
+    assert!(ts3[col("Direction")].ends_with("worsened"));
+    assert_eq!(ts3[col("Statistical neighbours")], "72.4");
+    let ts27 = rows.iter().find(|r| r[0] == "TS27").expect("TS27 row");
+    assert_eq!(ts27[col("2014-15 Q2")], "No data");
+    assert_eq!(ts27[col("RAG")], "");
+
+    let returns = read_sheet(
+        &case.period_dir("2014-15-Q2").join("scorecard.xlsx"),
+        "Returns",
+    );
+    let status_of = |file: &str| {
+        returns
+            .iter()
+            .find(|r| r.get(1).map(String::as_str) == Some(file))
+            .map(|r| r[2].clone())
+            .unwrap_or_else(|| panic!("{file} not listed"))
+    };
+    assert_eq!(status_of("2014-15-Q2/YOS-2014-15-Q2.xlsx"), "Rejected");
+    assert_eq!(status_of("2014-15-Q2/LC-2014-15-Q2.xlsx"), "Superseded");
+    assert_eq!(status_of("2014-15-Q2/LC-2014-15-Q2 v2.xlsx"), "Accepted");
+}
+
+#[test]
+fn every_figure_agrees_across_csv_workbook_and_pdf() {
+    let case = sample_run();
+    let dir = case.period_dir("2014-15-Q2");
+    let csv = read_csv(&dir.join("data/indicators.csv"));
+    let sheet = read_sheet(&dir.join("scorecard.xlsx"), "Scorecard");
+    let header = sheet.iter().find(|r| r[0] == "Ref").unwrap().clone();
+    let pdf = pdf_text(&dir.join("committee-report.pdf"));
+    for period in ["2014-15 Q1", "2014-15 Q2"] {
+        let col = header.iter().position(|h| h == period).unwrap();
+        for row in csv.iter().filter(|r| r["period"] == period) {
+            let xl = sheet.iter().find(|r| r[0] == row["ref"]).unwrap();
+            let display = &row["display"];
+            let printed = display.trim_end_matches('%').replace(',', "");
+            let xl_value = &xl[col];
+            if display == "No data" {
+                assert_eq!(xl_value, "No data");
+            } else {
+                let a: f64 = xl_value.parse().unwrap();
+                let b: f64 = printed.parse().unwrap();
+                assert_eq!(
+                    a, b,
+                    "{} {period}: workbook {xl_value} vs CSV {display}",
+                    row["ref"]
+                );
+            }
+            assert!(
+                pdf.contains(display.as_str()),
+                "{} {period}: {display} not in the PDF",
+                row["ref"]
+            );
+        }
+    }
+}
+
+#[test]
+fn committee_report_reads_as_a_council_paper() {
+    let case = sample_run();
+    let text = pdf_text(&case.period_dir("2014-15-Q2").join("committee-report.pdf"));
+    for heading in [
+        "REPORT FOR: Overview and Scrutiny Committee",
+        "Date of Meeting: 25 November 2014",
+        "Subject: Children's Services Performance Scorecard, 2014-15 Q2",
+        "Responsible Officer:",
+        "Portfolio Holder:",
+        "Exempt: No",
+        "Enclosures:",
+        "Section 1 – Summary and Recommendations",
+        "Section 2 – Report",
+        "Strengths",
+        "Weaknesses",
+        "Data quality",
+        "Financial Implications",
+        "Performance Issues",
+        "Risk Management Implications",
+        "Equalities Implications",
+        "Section 3 – Statutory Officer Clearance",
+        "Section 4 – Contact Details and Background Papers",
+        "SAMPLE DATA",
+    ] {
+        assert!(text.contains(heading), "missing {heading:?}");
+    }
+    assert!(
+        text.contains(
+            "79.9% of initial child protection conferences were held within 15 working days of the strategy discussion (TS3). Although still above the 75% target, this is down 6.0 points from 85.9% in 2014-15 Q1."
+        ),
+        "TS3 strength sentence missing"
+    );
+    assert!(
+        text.contains("6.5% of child protection plans that ended had lasted two years or more (TS5). This is above the 5% target and up 0.9 points from 5.6% in 2014-15 Q1."),
+        "TS5 weakness sentence missing"
+    );
+    assert!(text.contains("Of the 27 indicators on the scorecard, 26 have figures for 2014-15 Q2: 10 Green, 9 Amber and 5 Red"));
+    assert!(text.contains("The return from Youth Offending Service"));
+    assert!(text.contains("Page 1 of"));
+}
+
+#[test]
+fn rejected_return_gets_feedback_naming_each_cell() {
+    let case = sample_run();
+    let rows = read_sheet(
+        &case
+            .period_dir("2014-15-Q2")
+            .join("feedback/YOS-2014-15-Q2.xlsx"),
+        "Problems",
+    );
+    let flat: Vec<String> = rows.iter().map(|r| r.join(" | ")).collect();
+    let text = flat.join("\n");
+    assert!(text.contains("Rejected"), "{text}");
+    assert!(
+        text.contains("Indicators!C2 | Error | number-not-number | Numerator for TS27 is \"about 40\", which is not a number."),
+        "{text}"
+    );
+    assert!(text.contains("Return!B6 | Error | email-invalid"), "{text}");
+}
+
+#[test]
+fn run_record_lists_inputs_with_checksums() {
+    let case = sample_run();
+    let record: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(case.period_dir("2014-15-Q2").join("run-record.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(record["counts"]["read"], 61);
+    assert_eq!(record["counts"]["rejected"], 1);
+    assert_eq!(record["counts"]["superseded"], 1);
+    let inputs = record["inputs"].as_array().unwrap();
+    assert!(inputs
+        .iter()
+        .all(|i| i["sha256"].as_str().is_some_and(|s| s.len() == 64)));
+    assert!(record["timings_seconds"].as_array().unwrap().len() >= 5);
+}
+
+#[test]
+fn inputs_are_never_changed() {
+    use sha2::{Digest, Sha256};
+    let case = Case::with_samples();
+    let snapshot = || {
+        let mut all = Vec::new();
+        for entry in walk(&case.inputs()) {
+            let bytes = std::fs::read(&entry).unwrap();
+            all.push((entry, format!("{:x}", Sha256::digest(&bytes))));
+        }
+        all.sort();
+        all
+    };
+    let before = snapshot();
+    let _ = case.run(&["run"]);
+    assert_eq!(before, snapshot());
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn an_earlier_quarter_can_be_reported() {
+    let case = Case::with_samples();
+    let out = case.run(&["run", "--period", "2014-15-Q1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rows = read_csv(&case.period_dir("2014-15-Q1").join("data/indicators.csv"));
+    assert_eq!(rows.len(), 27 * 5, "history stops at the reported quarter");
+    assert_eq!(csv_row(&rows, "2014-15 Q1", "TS3")["display"], "85.9%");
+}
+
+#[test]
+fn sample_generator_reproduces_the_shipped_figures() {
+    // The shipped inputs/ were made by `scorecard sample-returns`; making
+    // them again gives the same figures.
+    let fresh = Case::new();
+    let out = fresh.run(&["sample-returns"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shipped = Case::with_samples();
+    let _ = fresh.run(&["run"]);
+    let _ = shipped.run(&["run"]);
+    let a = read_csv(&fresh.period_dir("2014-15-Q2").join("data/indicators.csv"));
+    let b = read_csv(&shipped.period_dir("2014-15-Q2").join("data/indicators.csv"));
+    assert_eq!(a, b);
+}
