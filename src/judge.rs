@@ -92,6 +92,16 @@ impl Measure {
         }
     }
 
+    /// A target or threshold as an officer typed it, without padding
+    /// decimals: `75%`, `487`, `2.5`.
+    pub fn display_target(self, target: f64) -> String {
+        let body = group_thousands(&format!("{target}"));
+        match self {
+            Measure::Percent => format!("{body}%"),
+            _ => body,
+        }
+    }
+
     /// A difference between two rounded values, printed with the measure's
     /// precision and no sign: `6.0 points`, `3`.
     pub fn display_change(self, change: f64) -> String {

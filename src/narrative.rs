@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use crate::aggregate::{Gap, IndicatorRow, Outcome, Scorecard};
-use crate::judge::{Measure, Polarity, Rag};
+use crate::judge::{Polarity, Rag};
 use crate::templates::Templates;
 use crate::validate::ReturnStatus;
 
@@ -80,7 +80,7 @@ pub fn sentence(row: &IndicatorRow, outcome: &Outcome, previous_label: String) -
         None => format!("{}: {}", ind.title, outcome.display),
     };
     let mut text = format!("{statement} ({}).", ind.reference);
-    let target_text = ind.target.map(|t| format_target(measure, t));
+    let target_text = ind.target.map(|t| measure.display_target(t));
     let standing = match (outcome.rounded, ind.target, ind.polarity) {
         (Some(v), Some(t), Polarity::Higher | Polarity::Lower) => Some(if (v - t).abs() < 1e-9 {
             "meets"
@@ -157,15 +157,6 @@ pub fn sentence(row: &IndicatorRow, outcome: &Outcome, previous_label: String) -
         text.push_str(&format!(" The comparison is {}.", bench.join(" and ")));
     }
     text
-}
-
-fn format_target(measure: Measure, target: f64) -> String {
-    // Targets print as they were written: "75%", not "75.0%".
-    let body = crate::judge::group_thousands(&format!("{target}"));
-    match measure {
-        Measure::Percent => format!("{body}%"),
-        _ => body,
-    }
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -41,6 +41,9 @@ pub struct RunReport {
     pub rejected: usize,
     pub superseded: usize,
     pub skipped: usize,
+    /// Rejected returns for the reported quarter or the history before it:
+    /// the ones that leave a gap in the figures reported.
+    pub rejected_in_scope: usize,
     /// Services with no accepted return for the reported quarter.
     pub services_missing: Vec<String>,
     pub services_rejected: Vec<String>,
@@ -51,7 +54,9 @@ pub struct RunReport {
 impl RunReport {
     /// Whether every return was accepted and every service reported.
     pub fn clean(&self) -> bool {
-        self.rejected == 0 && self.services_missing.is_empty() && self.services_rejected.is_empty()
+        self.rejected_in_scope == 0
+            && self.services_missing.is_empty()
+            && self.services_rejected.is_empty()
     }
 }
 
@@ -126,6 +131,11 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
         accepted: count(&|s| *s == ReturnStatus::Accepted),
         rejected: count(&|s| *s == ReturnStatus::Rejected),
         superseded: count(&|s| matches!(s, ReturnStatus::Superseded { .. })),
+        rejected_in_scope: returns
+            .iter()
+            .filter(|r| r.status == ReturnStatus::Rejected)
+            .filter(|r| aggregate::period_of(r).is_none_or(|p| p <= period))
+            .count(),
         skipped: discovery.skipped.len(),
         services_missing: scorecard.returns.missing.clone(),
         services_rejected: scorecard.returns.rejected.clone(),

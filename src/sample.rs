@@ -45,15 +45,15 @@ const PLANS: &[Plan] = &[
     Plan { reference: "TS6", values: [17.0, 16.2, 15.1, 14.3, 13.8, 12.9], size: 62, commentary: &[] },
     Plan { reference: "TS7", values: [90.1, 92.4, 93.0, 94.2, 95.5, 93.8], size: 130, commentary: &[(5, "Reviews were held late during the long-term absence of an independent reviewing officer; cover is now in place.")] },
     Plan { reference: "TS8", values: [12.4, 11.9, 11.0, 10.6, 10.1, 9.4], size: 250, commentary: &[] },
-    Plan { reference: "TS9", values: [64.0, 65.2, 66.1, 66.8, 67.5, 68.3], size: 60, commentary: &[] },
-    Plan { reference: "TS10", values: [47.0, 48.3, 50.1, 52.0, 51.2, 48.9], size: 90, commentary: &[(5, "Two apprenticeship schemes ended in August; the service is working with the Virtual School on college places starting in September.")] },
+    Plan { reference: "TS9", values: [64.0, 65.0, 66.1, 66.7, 67.2, 68.3], size: 60, commentary: &[] },
+    Plan { reference: "TS10", values: [47.0, 48.3, 50.0, 52.0, 51.2, 48.9], size: 90, commentary: &[(5, "Two apprenticeship schemes ended in August; the service is working with the Virtual School on college places starting in September.")] },
     Plan { reference: "TS11", values: [84.0, 86.5, 88.0, 89.2, 90.4, 91.3], size: 90, commentary: &[] },
     Plan { reference: "TS12", values: [35.0, 41.2, 48.0, 52.6, 58.3, 64.7], size: 35, commentary: &[(5, "Initial health assessments are now booked at the placement meeting, and the Q1 backlog has been cleared.")] },
     Plan { reference: "TS13", values: [80.2, 82.9, 84.0, 86.5, 88.1, 89.7], size: 170, commentary: &[] },
     Plan { reference: "TS14", values: [72.0, 74.8, 77.3, 79.0, 81.5, 80.4], size: 170, commentary: &[] },
     Plan { reference: "TS15", values: [2.0, 5.0, 8.0, 13.0, 3.0, 7.0], size: 1, commentary: &[(5, "Seven adoption orders in the year to date; a further four children are placed and waiting for their orders.")] },
     Plan { reference: "TS16", values: [612.0, 598.4, 575.2, 560.0, 548.7, 509.6], size: 7, commentary: &[] },
-    Plan { reference: "TS17", values: [38.0, 38.0, 38.0, 38.0, 46.2, 46.2], size: 13, commentary: &[] },
+    Plan { reference: "TS17", values: [38.5, 38.5, 38.5, 38.5, 46.2, 46.2], size: 13, commentary: &[] },
     Plan { reference: "TS18", values: [13.0, 13.0, 13.0, 13.0, 17.4, 17.4], size: 23, commentary: &[] },
     Plan { reference: "TS19", values: [10.1, 9.6, 9.0, 8.5, 7.9, 7.2], size: 150, commentary: &[] },
     Plan { reference: "TS20", values: [14.2, 14.8, 15.3, 15.0, 15.6, 16.4], size: 250, commentary: &[(5, "Three sibling groups were placed together with foster carers outside the borough; a campaign to recruit local foster carers began in August.")] },
@@ -97,21 +97,27 @@ fn fit(
             (Some((planned * d).round()), Some(d), None)
         }
         Measure::Percent => {
-            let base = f64::from(size.max(10));
-            let mut best = (base, (planned * base / 100.0).round());
-            for step in 0..(size.max(10) as i64) {
-                for d in [base + step as f64, base - step as f64] {
-                    if d < 1.0 {
+            // Search outwards from the typical size for the nearest
+            // denominator that gives exactly the planned figure.
+            let size = f64::from(size.max(10));
+            let mut best: Option<(f64, f64, f64)> = None;
+            for step in 0..(3 * size as i64) {
+                for d in [size + step as f64, size - step as f64] {
+                    if d < size / 2.0 {
                         continue;
                     }
                     let n = (planned * d / 100.0).round();
-                    if judge::round_half_away(n * 100.0 / d, 1) == target {
+                    let miss = (judge::round_half_away(n * 100.0 / d, 1) - target).abs();
+                    if miss < 1e-9 {
                         return (Some(n), Some(d), None);
                     }
-                    best = (d, n);
+                    if best.is_none_or(|(m, _, _)| miss < m) {
+                        best = Some((miss, n, d));
+                    }
                 }
             }
-            (Some(best.1), Some(best.0), None)
+            let (_, n, d) = best.unwrap_or((0.0, (planned * size / 100.0).round(), size));
+            (Some(n), Some(d), None)
         }
     }
 }

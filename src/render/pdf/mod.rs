@@ -1,0 +1,489 @@
+//! `committee-report.pdf`: the report to committee, laid out like the
+//! council papers it sits among: the heading block, Section 1 (summary and
+//! recommendations), Section 2 (the report, with the scorecard table),
+//! Section 3 (statutory officer clearance) and Section 4 (contacts and
+//! background papers). Every figure and sentence comes from the
+//! [`Scorecard`](crate::aggregate::Scorecard) and
+//! [`Narrative`](crate::narrative::Narrative); this module only lays out.
+
+pub mod kit;
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use self::kit::{
+    heading, keep_with_next, load_fonts, new_document, render_two_pass, Alignment, Cell, Color,
+    FontBytes, Keep, KitError, PageSetup, PdfMeta, Rich, Spacer, Table,
+};
+use super::excel::rag_colours;
+use super::{RenderContext, Renderer};
+use crate::narrative::Bullet;
+use crate::output::write_atomic;
+
+/// The committee report.
+pub struct CommitteeReport;
+
+/// Liberation Sans (SIL Open Font License; see `assets/fonts/`), built in so
+/// the PDF looks the same on every machine and needs no system fonts.
+pub const FONTS: FontBytes<'static> = FontBytes {
+    regular: include_bytes!("../../../assets/fonts/LiberationSans-Regular.ttf"),
+    bold: include_bytes!("../../../assets/fonts/LiberationSans-Bold.ttf"),
+    italic: include_bytes!("../../../assets/fonts/LiberationSans-Italic.ttf"),
+    bold_italic: include_bytes!("../../../assets/fonts/LiberationSans-BoldItalic.ttf"),
+};
+
+const NAVY: Color = Color::Rgb(0x1F, 0x38, 0x64);
+const SHADE: Color = Color::Rgb(0xD9, 0xE1, 0xF2);
+const GREY_TEXT: Color = Color::Rgb(0x59, 0x59, 0x59);
+const WARNING: Color = Color::Rgb(0xC0, 0x00, 0x00);
+
+fn rgb(hex: u32) -> Color {
+    Color::Rgb((hex >> 16) as u8, (hex >> 8) as u8, hex as u8)
+}
+
+/// "25 November 2014".
+fn long_date(d: NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+impl Renderer for CommitteeReport {
+    fn name(&self) -> &'static str {
+        "pdf"
+    }
+
+    fn render(&self, ctx: &RenderContext) -> anyhow::Result<Vec<PathBuf>> {
+        let period = ctx.scorecard.period;
+        let t = ctx.templates;
+        let title = format!("{}, {}", ctx.title(), period.label());
+        let mut setup = PageSetup::new(title.clone())
+            .header(format!("{} – {title}", t.organisation.name))
+            .footer(format!(
+                "{}, {}",
+                t.meeting.committee,
+                t.meeting_date().map(long_date).unwrap_or_default()
+            ));
+        if t.organisation.sample_data {
+            setup = setup.banner(
+                "SAMPLE DATA – the figures in this report are invented for demonstration",
+                WARNING,
+            );
+        }
+        let meta = PdfMeta::new(title.clone())
+            .author(t.organisation.name.clone())
+            .subject(t.fill(&t.meeting.subject, period))
+            .keywords(format!(
+                "{}, performance scorecard, {}",
+                t.organisation.directorate,
+                period.label()
+            ))
+            .creator(format!("scorecard {}", env!("CARGO_PKG_VERSION")));
+        let bytes = render_two_pass(&meta, |total| -> Result<genpdf::Document, KitError> {
+            let mut doc = new_document(load_fonts(&FONTS)?, &setup, total);
+            build(&mut doc, ctx)?;
+            Ok(doc)
+        })?;
+        let path = ctx.out_dir.join("committee-report.pdf");
+        write_atomic(&path, &bytes)?;
+        Ok(vec![path])
+    }
+}
+
+/// Lays out the whole report.
+fn build(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), KitError> {
+    heading_block(doc, ctx)?;
+    section_one(doc, ctx);
+    section_two(doc, ctx)?;
+    section_three_and_four(doc, ctx)?;
+    Ok(())
+}
+
+fn para(text: impl Into<String>) -> Rich {
+    Rich::text(text).space_after(2.5)
+}
+
+fn heading_block(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), KitError> {
+    let t = ctx.templates;
+    let period = ctx.scorecard.period;
+    doc.push(
+        Rich::new()
+            .bold("REPORT FOR: ")
+            .bold(t.meeting.committee.to_uppercase())
+            .size_delta(3)
+            .space_after(4.0),
+    );
+    let mut block = Table::new(&[1.0, 2.6]).font_size(10).padding(1.8);
+    block.push_row(vec![
+        Cell::new("Date of Meeting:").bold(),
+        Cell::new(t.meeting_date().map(long_date).unwrap_or_default()),
+    ])?;
+    let enclosures = "None. The scorecard is at paragraph 2.5 of this report; \
+                      the full scorecard workbook and figures are available from the contact below.";
+    let mut rows = vec![
+        ("Subject:", t.fill(&t.meeting.subject, period)),
+        (
+            "Responsible Officer:",
+            t.meeting.responsible_officer.clone(),
+        ),
+        ("Portfolio Holder:", t.meeting.portfolio_holder.clone()),
+        ("Exempt:", t.meeting.exempt.clone()),
+    ];
+    if let Some(w) = &t.meeting.wards {
+        rows.push(("Wards affected:", w.clone()));
+    }
+    rows.push(("Enclosures:", enclosures.to_string()));
+    for (k, v) in rows {
+        block.push_row(vec![Cell::new(k).bold(), Cell::new(v)])?;
+    }
+    doc.push(block);
+    if t.organisation.sample_data {
+        doc.push(Spacer::new(3.0));
+        doc.push(
+            Rich::new()
+                .colored(
+                    "Sample data: every figure in this report is invented, to show how the report works. It does not describe any real council's services.",
+                    WARNING,
+                )
+                .strong()
+                .space_after(2.0),
+        );
+    }
+    Ok(())
+}
+
+fn section_heading(text: &str) -> Rich {
+    heading(1, text).color(NAVY)
+}
+
+fn section_one(doc: &mut genpdf::Document, ctx: &RenderContext) {
+    let t = ctx.templates;
+    let period = ctx.scorecard.period;
+    let n = ctx.narrative;
+    doc.push(keep_with_next(
+        section_heading("Section 1 – Summary and Recommendations"),
+        para(t.fill(&t.report.sets_out, period)),
+    ));
+    for s in &n.summary {
+        doc.push(para(s.clone()));
+    }
+    doc.push(keep_with_next(
+        Rich::text("Recommendations:")
+            .strong()
+            .space_before(2.0)
+            .space_after(1.5),
+        para(t.fill(&t.report.recommendation, period)),
+    ));
+    doc.push(keep_with_next(
+        Rich::text("Reason: (for recommendation)")
+            .strong()
+            .space_after(1.5),
+        para(t.fill(&t.report.reason, period)),
+    ));
+}
+
+fn numbered(number: &str, title: &str) -> Rich {
+    heading(2, format!("{number}  {title}")).color(NAVY)
+}
+
+fn bullets(doc: &mut genpdf::Document, list: &[Bullet], empty: &str) {
+    if list.is_empty() {
+        doc.push(para(empty));
+        return;
+    }
+    for b in list {
+        // A bullet and its services' commentary stay on one page.
+        let mut item = Keep::new().with(Rich::bullet().plain(b.text.clone()).space_after(1.2));
+        for (service, text) in &b.commentary {
+            item.push(
+                Rich::new()
+                    .italic(format!("{service}: "))
+                    .italic(text.clone())
+                    .color(GREY_TEXT)
+                    .indent(5.0)
+                    .space_after(1.8),
+            );
+        }
+        doc.push(item);
+    }
+}
+
+fn section_two(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), KitError> {
+    let t = ctx.templates;
+    let period = ctx.scorecard.period;
+    let n = ctx.narrative;
+    doc.push(keep_with_next(
+        section_heading("Section 2 – Report"),
+        keep_with_next(
+            numbered("2.1", "Introduction"),
+            para(t.fill(&t.report.introduction, period)),
+        ),
+    ));
+
+    doc.push(keep_with_next(
+        numbered("2.2", "Performance at a glance"),
+        summary_table(ctx)?,
+    ));
+    doc.push(Spacer::new(2.0));
+
+    doc.push(keep_with_next(
+        numbered("2.3", "Strengths"),
+        para(format!(
+            "Indicators rated Green for {}: at or better than target.",
+            period.label()
+        )),
+    ));
+    bullets(
+        doc,
+        &n.strengths,
+        "No indicator met its target this quarter.",
+    );
+
+    doc.push(keep_with_next(
+        numbered("2.4", "Weaknesses"),
+        para(format!(
+            "Indicators rated Red for {}, and those rated Amber that worsened since last quarter.",
+            period.label()
+        )),
+    ));
+    bullets(
+        doc,
+        &n.weaknesses,
+        "No indicator is Red, and no Amber indicator worsened, this quarter.",
+    );
+
+    doc.push(keep_with_next(
+        numbered("2.5", "The scorecard"),
+        para(format!(
+            "The table shows each indicator for the last {} quarters, with its target, its rating for {} and the direction of travel since {}, and the latest benchmarks for statistical neighbours (SN) and England.",
+            ctx.scorecard.shown.len(),
+            period.label(),
+            period.previous().label()
+        )),
+    ));
+    doc.push(scorecard_table(ctx)?);
+    doc.push(
+        Rich::text(
+            "Key: Green – at or better than target. Amber – short of target, within the tolerance agreed for the indicator. \
+             Red – short of target by more than the tolerance. Direction: ▲ improved, ▼ worsened, ► unchanged since the previous quarter; \
+             for indicators shown for context (no target), ▲ up and ▼ down. Figures are rounded as shown; ratings use the rounded figure.",
+        )
+        .font_size(8)
+        .color(GREY_TEXT)
+        .space_before(1.5)
+        .space_after(3.0),
+    );
+
+    doc.push(keep_with_next(
+        numbered("2.6", "Data quality"),
+        para(n.data_quality.first().cloned().unwrap_or_default()),
+    ));
+    for p in n.data_quality.iter().skip(1) {
+        doc.push(para(p.clone()));
+    }
+
+    for (number, title, text) in [
+        (
+            "2.7",
+            "Financial Implications",
+            &t.report.financial_implications,
+        ),
+        ("2.8", "Performance Issues", &t.report.performance_issues),
+        (
+            "2.9",
+            "Risk Management Implications",
+            &t.report.risk_management,
+        ),
+        ("2.10", "Equalities Implications", &t.report.equalities),
+    ] {
+        doc.push(keep_with_next(
+            numbered(number, title),
+            para(t.fill(text, period)),
+        ));
+    }
+    Ok(())
+}
+
+fn summary_table(ctx: &RenderContext) -> Result<Table, KitError> {
+    use crate::judge::Rag;
+    let s = &ctx.scorecard.summary;
+    let mut table = Table::new(&[1.0, 1.0, 1.0, 1.0, 1.0, 1.0])
+        .font_size(9)
+        .header_fill(SHADE)
+        .with_header(
+            [
+                "Green",
+                "Amber",
+                "Red",
+                "Context only",
+                "No data",
+                "Improved / worsened",
+            ]
+            .iter()
+            .map(|h| Cell::new(*h).bold().align(Alignment::Center))
+            .collect(),
+        )?;
+    let rag_cell = |rag: Rag, n: usize| {
+        let (fill, text) = rag_colours(rag);
+        Cell::new(format!("{n} {}", rag.label()))
+            .fill(rgb(fill))
+            .color(rgb(text))
+            .bold()
+            .align(Alignment::Center)
+    };
+    table.push_row(vec![
+        rag_cell(Rag::Green, s.green),
+        rag_cell(Rag::Amber, s.amber),
+        rag_cell(Rag::Red, s.red),
+        Cell::new(s.not_rated.to_string()).align(Alignment::Center),
+        Cell::new(s.no_data.to_string()).align(Alignment::Center),
+        Cell::new(format!("{} / {}", s.improved, s.worsened)).align(Alignment::Center),
+    ])?;
+    Ok(table)
+}
+
+fn scorecard_table(ctx: &RenderContext) -> Result<Table, KitError> {
+    let sc = ctx.scorecard;
+    let t = ctx.templates;
+    // Widths in millimetres (of 170), measured so that "100.0%", "2013-14",
+    // "England" and "unchanged" fit at 8 point bold without being broken;
+    // the indicator title takes what is left.
+    let mut weights = vec![8.5, 0.0];
+    weights.extend(sc.shown.iter().map(|_| 11.8));
+    weights.extend([10.5, 10.5, 16.0, 11.0, 12.5]);
+    weights[1] = (170.0 - weights.iter().sum::<f64>()).max(30.0);
+    let mut header = vec![Cell::new("Ref"), Cell::new("Indicator")];
+    header.extend(sc.shown.iter().map(|p| {
+        Cell::new(format!("{}\nQ{}", p.year_label(), p.quarter())).align(Alignment::Right)
+    }));
+    header.extend(
+        ["Target", "RAG", "Direction", "SN", "England"]
+            .iter()
+            .map(|h| Cell::new(*h).align(Alignment::Center)),
+    );
+    let mut table = Table::new(&weights)
+        .font_size(8)
+        .padding(0.6)
+        .header_fill(SHADE)
+        .group_fill(Color::Rgb(0xEE, 0xF2, 0xF8))
+        .with_header(header.into_iter().map(Cell::bold).collect())?;
+    for theme in &t.themes {
+        let rows: Vec<_> = sc
+            .rows
+            .iter()
+            .filter(|r| r.indicator.theme == theme.id)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        table.push_group(Cell::new(theme.title.clone()).bold());
+        for r in rows {
+            let ind = &r.indicator;
+            let mut cells = vec![
+                Cell::new(ind.reference.clone()).bold(),
+                Cell::new(ind.title.clone()),
+            ];
+            for p in &sc.shown {
+                let cell = match r.at(*p) {
+                    Some(o) if o.has_data() => {
+                        let c = Cell::new(o.display.clone()).align(Alignment::Right);
+                        match (o.rag, *p == sc.period) {
+                            (Some(rag), true) => {
+                                let (fill, text) = rag_colours(rag);
+                                c.fill(rgb(fill)).color(rgb(text)).bold()
+                            }
+                            _ => c,
+                        }
+                    }
+                    _ => Cell::new("No data")
+                        .color(GREY_TEXT)
+                        .align(Alignment::Right),
+                };
+                cells.push(cell);
+            }
+            let now = r.at(sc.period);
+            cells.push(
+                Cell::new(
+                    ind.target
+                        .map(|v| ind.measure.display_target(v))
+                        .unwrap_or_else(|| "–".into()),
+                )
+                .align(Alignment::Center),
+            );
+            cells.push(match now.and_then(|o| o.rag) {
+                Some(rag) => {
+                    let (fill, text) = rag_colours(rag);
+                    Cell::new(rag.label())
+                        .fill(rgb(fill))
+                        .color(rgb(text))
+                        .bold()
+                        .align(Alignment::Center)
+                }
+                None => Cell::new("–").align(Alignment::Center),
+            });
+            cells.push(
+                Cell::new(
+                    now.and_then(|o| o.direction)
+                        .map(|d| format!("{} {}", d.arrow(), d.label()))
+                        .unwrap_or_else(|| "–".into()),
+                )
+                .align(Alignment::Center),
+            );
+            for bench in [ind.statistical_neighbours, ind.england] {
+                cells.push(
+                    Cell::new(
+                        bench
+                            .map(|v| ind.measure.display(v))
+                            .unwrap_or_else(|| "–".into()),
+                    )
+                    .align(Alignment::Center),
+                );
+            }
+            table.push_row(cells)?;
+        }
+    }
+    Ok(table)
+}
+
+fn section_three_and_four(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), KitError> {
+    let m = &ctx.templates.meeting;
+    let mut clearance = Table::new(&[1.4, 2.2, 1.2])
+        .font_size(10)
+        .padding(1.6)
+        .header_fill(SHADE)
+        .with_header(vec![
+            Cell::new("Name").bold(),
+            Cell::new("Cleared").bold(),
+            Cell::new("Date").bold(),
+        ])?;
+    for c in &m.clearance {
+        clearance.push_row(vec![
+            Cell::new(c.name.clone()),
+            Cell::new(c.role.clone()),
+            Cell::new(c.date.clone()),
+        ])?;
+    }
+    doc.push(Spacer::new(3.0));
+    doc.push(keep_with_next(
+        section_heading("Section 3 – Statutory Officer Clearance"),
+        clearance,
+    ));
+    doc.push(Spacer::new(3.0));
+    doc.push(keep_with_next(
+        section_heading("Section 4 – Contact Details and Background Papers"),
+        Rich::new()
+            .bold("Contact: ")
+            .plain(format!(
+                "{}, {}. Telephone {}. Email {}",
+                m.contact.name, m.contact.title, m.contact.telephone, m.contact.email
+            ))
+            .space_after(2.5),
+    ));
+    doc.push(Rich::text("Background Papers:").strong().space_after(1.5));
+    if m.background_papers.is_empty() {
+        doc.push(para("None."));
+    }
+    for p in &m.background_papers {
+        doc.push(Rich::bullet().plain(p.clone()).space_after(1.0));
+    }
+    Ok(())
+}
