@@ -60,13 +60,28 @@ impl RunReport {
     }
 }
 
+/// Returns at or above which a progress bar is shown on a terminal.
+const PROGRESS_FROM: usize = 200;
+
 /// Reads and validates returns in parallel, then applies the resubmission
-/// rule across them.
+/// rule across them. A long run on a terminal shows a progress bar.
 pub fn check_returns(templates: &Templates, files: &[InputFile]) -> Vec<CheckedReturn> {
+    use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
+    use std::io::IsTerminal;
+    let bar = if files.len() >= PROGRESS_FROM && std::io::stderr().is_terminal() {
+        ProgressBar::new(files.len() as u64).with_style(
+            ProgressStyle::with_template("reading returns {bar:40} {pos}/{len} {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        )
+    } else {
+        ProgressBar::hidden()
+    };
     let mut checked: Vec<CheckedReturn> = files
         .par_iter()
+        .progress_with(bar.clone())
         .map(|f| validate::validate(read::read_return(f), templates))
         .collect();
+    bar.finish_and_clear();
     validate::resolve_resubmissions(&mut checked);
     checked
 }

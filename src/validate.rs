@@ -267,7 +267,6 @@ const COVER_LABELS: [&str; 6] = [
 fn normalise_label(text: &str) -> String {
     text.trim()
         .trim_end_matches(':')
-        .trim()
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")

@@ -231,7 +231,7 @@ fn scorecard_sheet(
         .set_paper_size(9)
         .set_print_fit_to_pages(1, 0)
         .set_repeat_rows(HEADER_ROW, HEADER_ROW)?
-        .set_header(&format!("&L{}&R{}", t.organisation.name, sc.period.label()))
+        .set_header(format!("&L{}&R{}", t.organisation.name, sc.period.label()))
         .set_footer("&L&A&RPage &P of &N");
     sheet.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
     Ok(())
