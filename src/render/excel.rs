@@ -34,6 +34,32 @@ pub fn number_format(measure: Measure) -> &'static str {
     }
 }
 
+const INDICATOR_WIDTH: f64 = 48.0;
+const THEME_WIDTH: f64 = 22.0;
+const COMMENTARY_WIDTH: f64 = 60.0;
+
+/// Roughly how many lines `text` takes wrapped in a column `width`
+/// characters wide (Excel's unit), for setting row heights.
+fn wrapped_lines(text: &str, width: f64) -> usize {
+    let per_line = (width * 1.1).max(1.0) as usize;
+    let mut lines = 0;
+    for para in text.split('\n') {
+        lines += 1;
+        let mut used = 0;
+        for word in para.split_whitespace() {
+            let len = word.chars().count();
+            if used > 0 && used + 1 + len > per_line {
+                lines += 1;
+                used = 0;
+            }
+            // A word longer than a line wraps by itself.
+            lines += len / per_line;
+            used += len % per_line + usize::from(used > 0);
+        }
+    }
+    lines.max(1)
+}
+
 /// Row (from 0) of the Scorecard sheet's header row.
 pub const HEADER_ROW: u32 = 3;
 
@@ -139,6 +165,14 @@ fn scorecard_sheet(
                 .clone()
                 .set_num_format(number_format(ind.measure))
                 .set_align(FormatAlign::Right);
+            // Targets print as typed: 85%, not 85.0%.
+            let target_format = base.clone().set_align(FormatAlign::Right).set_num_format(
+                if ind.measure == Measure::Percent {
+                    "General\"%\""
+                } else {
+                    "General"
+                },
+            );
             sheet.write_string_with_format(row, 0, &ind.reference, &base)?;
             sheet.write_string_with_format(row, 1, &ind.title, &wrap)?;
             sheet.write_string_with_format(row, 2, &theme.title, &wrap)?;
@@ -162,7 +196,7 @@ fn scorecard_sheet(
                 };
             }
             match ind.target {
-                Some(v) => sheet.write_number_with_format(row, target_col, v, &numbers)?,
+                Some(v) => sheet.write_number_with_format(row, target_col, v, &target_format)?,
                 None => sheet.write_blank(row, target_col, &base)?,
             };
             let now = r.at(sc.period);
@@ -206,7 +240,19 @@ fn scorecard_sheet(
             }
             // write_string never makes a formula, so commentary that starts
             // with "=" stays text.
-            sheet.write_string_with_format(row, comm_col, comment.join("\n"), &wrap)?;
+            let comment = comment.join("\n");
+            sheet.write_string_with_format(row, comm_col, &comment, &wrap)?;
+            // Spreadsheet programs do not grow rows for wrapped text written
+            // by a library, so set the height from the longest cell.
+            let lines = [
+                wrapped_lines(&ind.title, INDICATOR_WIDTH),
+                wrapped_lines(&theme.title, THEME_WIDTH),
+                wrapped_lines(&comment, COMMENTARY_WIDTH),
+            ]
+            .into_iter()
+            .max()
+            .unwrap_or(1);
+            sheet.set_row_height(row, 15.0 * lines as f64)?;
             row += 1;
         }
     }
@@ -214,8 +260,8 @@ fn scorecard_sheet(
     sheet.set_freeze_panes(HEADER_ROW + 1, 2)?;
     sheet.autofilter(HEADER_ROW, 0, last, comm_col)?;
     sheet.set_column_width(0, 6)?;
-    sheet.set_column_width(1, 48)?;
-    sheet.set_column_width(2, 18)?;
+    sheet.set_column_width(1, INDICATOR_WIDTH)?;
+    sheet.set_column_width(2, THEME_WIDTH)?;
     for i in 0..sc.shown.len() as u16 {
         sheet.set_column_width(first_period_col + i, 10)?;
     }
@@ -224,7 +270,7 @@ fn scorecard_sheet(
     sheet.set_column_width(dir_col, 13)?;
     sheet.set_column_width(sn_col, 12)?;
     sheet.set_column_width(eng_col, 9)?;
-    sheet.set_column_width(comm_col, 60)?;
+    sheet.set_column_width(comm_col, COMMENTARY_WIDTH)?;
     sheet.set_row_height(HEADER_ROW, 30)?;
     sheet
         .set_landscape()
@@ -303,4 +349,18 @@ fn returns_sheet(sheet: &mut Worksheet, ctx: &RenderContext) -> Result<(), XlsxE
         .set_paper_size(9)
         .set_print_fit_to_pages(1, 0);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrapped_lines;
+
+    #[test]
+    fn estimates_wrapped_lines() {
+        assert_eq!(wrapped_lines("", 10.0), 1);
+        assert_eq!(wrapped_lines("short", 10.0), 1);
+        assert_eq!(wrapped_lines("aaaa bbbb cccc dddd", 10.0), 2);
+        assert_eq!(wrapped_lines("one\ntwo", 10.0), 2);
+        assert_eq!(wrapped_lines(&"x".repeat(25), 10.0), 3);
+    }
 }
