@@ -8,7 +8,7 @@
 //! default, then checked for what serde cannot express (a theme that does not
 //! exist, a duplicate ref). Every error names the file and line.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -538,15 +538,4 @@ fn placeholders_in(line: &str) -> Vec<String> {
         }
     }
     out
-}
-
-/// Services that return at least one indicator, by name.
-pub fn services_with_indicators(t: &Templates) -> BTreeMap<String, Vec<String>> {
-    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for i in &t.indicators {
-        for s in &i.services {
-            map.entry(s.clone()).or_default().push(i.reference.clone());
-        }
-    }
-    map
 }

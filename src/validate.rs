@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use crate::diagnostic::{cell_ref, Diagnostic, Severity};
+use crate::diagnostic::{cell_ref, Diagnostic};
 use crate::discover::InputFile;
 use crate::judge::Measure;
 use crate::period::Period;
@@ -844,23 +844,25 @@ fn check_indicators(
             }
             continue;
         }
+        let needs = match measure {
+            Measure::Percent | Measure::Average => "both a Numerator and a Denominator",
+            Measure::Rate10k => "a Numerator (the number of children)",
+            Measure::Count => "a Value",
+        };
         let mut missing = |present: Option<f64>,
                            col: Option<u32>,
                            what: &str,
                            problems: &mut Vec<Diagnostic>| {
             if present.is_none() {
                 row_errors += 1;
-                let at = col.unwrap_or(c1 + 1);
                 problems.push(
                     Diagnostic::error(
                         "figure-missing",
                         format!(
-                            "{what} for {reference} is blank. {} needs both a numerator and a denominator{}; enter it, or clear the row's figures and explain in Commentary why there is no data.",
-                            reference,
-                            if measure == Measure::Rate10k { " (a rate needs the numerator)" } else { "" }
+                            "{what} for {reference} is blank, but {reference} needs {needs}. Enter it, or clear the row's figures and explain in Commentary why there is no data."
                         ),
                     )
-                    .at(name, row, at),
+                    .at(name, row, col.unwrap_or(c1 + 1)),
                 );
             }
         };
@@ -870,18 +872,7 @@ fn check_indicators(
                 missing(denominator, cols.denominator, "Denominator", problems);
             }
             Measure::Rate10k => missing(numerator, cols.numerator, "Numerator", problems),
-            Measure::Count => {
-                if value.is_none() {
-                    row_errors += 1;
-                    problems.push(
-                        Diagnostic::error(
-                            "figure-missing",
-                            format!("Value for {reference} is blank. {reference} is a count: enter it in Value."),
-                        )
-                        .at(name, row, cols.value.unwrap_or(c1 + 1)),
-                    );
-                }
-            }
+            Measure::Count => missing(value, cols.value, "Value", problems),
         }
         if row_errors > 0 {
             continue;
@@ -1043,15 +1034,6 @@ fn levenshtein(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
-}
-
-/// Counts of diagnostics by severity, for summaries.
-pub fn count_by_severity(diagnostics: &[Diagnostic]) -> (usize, usize) {
-    let errors = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
-    (errors, diagnostics.len() - errors)
 }
 
 #[cfg(test)]

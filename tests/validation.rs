@@ -313,7 +313,9 @@ fn files_that_are_not_workbooks_do_not_stop_the_run() {
     assert!(dir.join("committee-report.pdf").is_file());
     assert!(dir.join("feedback/export.xlsx").is_file());
     assert!(
-        stdout(&out).contains("5 returns read, 1 accepted, 4 rejected"),
+        stdout(&out).contains(
+            "4 returns read, 1 accepted, 3 rejected, 0 superseded, 1 other files skipped"
+        ),
         "{}",
         stdout(&out)
     );
@@ -329,6 +331,19 @@ fn truncated_workbook_is_reported_as_damaged() {
     let text = stdout(&out);
     assert!(
         text.contains("error [file-corrupt]: The workbook is damaged and cannot be opened"),
+        "{text}"
+    );
+}
+
+#[test]
+fn half_filled_rows_name_the_missing_figure() {
+    let case = Case::new();
+    let mut b = cpr();
+    b.rows[0][3] = V::Blank;
+    let (code, text) = check(&case, &b, "half.xlsx");
+    assert_eq!(code, 3);
+    assert!(
+        text.contains("Indicators!D2: error [figure-missing]: Denominator for TS3 is blank, but TS3 needs both a Numerator and a Denominator."),
         "{text}"
     );
 }
