@@ -174,6 +174,8 @@ pub struct Workbook {
     pub format: Format,
     /// Every sheet's name, in workbook order, for messages.
     pub sheet_names: Vec<String>,
+    /// Names of the sheets hidden in the workbook (hidden or very hidden).
+    pub hidden_sheets: Vec<String>,
     pub cover: Option<Sheet>,
     pub indicators: Option<Sheet>,
     pub actions: Option<Sheet>,
@@ -205,7 +207,7 @@ pub fn read_return(file: &InputFile) -> ReadReturn {
         bytes: bytes.len() as u64,
         sha256: hex(&Sha256::digest(&bytes)),
     };
-    let workbook = parse(bytes, &file.extension);
+    let workbook = parse_bytes(bytes, &file.extension);
     ReadReturn {
         file: file.clone(),
         facts: Some(facts),
@@ -385,7 +387,9 @@ fn bomb(why: String) -> Diagnostic {
     )
 }
 
-fn parse(bytes: Vec<u8>, extension: &str) -> Result<Workbook, Diagnostic> {
+/// Parses a return from its bytes; `extension` is only used in messages.
+/// Public so the fuzz target can drive the reader without the file system.
+pub fn parse_bytes(bytes: Vec<u8>, extension: &str) -> Result<Workbook, Diagnostic> {
     let format = sniff(&bytes, extension)?;
     let cursor = Cursor::new(bytes);
     let opened: Result<Sheets<Cursor<Vec<u8>>>, String> = match format {
@@ -404,6 +408,12 @@ fn parse(bytes: Vec<u8>, extension: &str) -> Result<Workbook, Diagnostic> {
     };
     let mut sheets = opened.map_err(|e| open_failure(&e))?;
     let sheet_names = sheets.sheet_names();
+    let hidden_sheets = sheets
+        .sheets_metadata()
+        .iter()
+        .filter(|m| m.visible != calamine::SheetVisible::Visible)
+        .map(|m| m.name.clone())
+        .collect();
     let mut take = |wanted: &str| -> Result<Option<Sheet>, Diagnostic> {
         let Some(name) = sheet_names
             .iter()
@@ -429,6 +439,7 @@ fn parse(bytes: Vec<u8>, extension: &str) -> Result<Workbook, Diagnostic> {
     Ok(Workbook {
         format,
         sheet_names,
+        hidden_sheets,
         cover,
         indicators,
         actions,
