@@ -63,8 +63,9 @@ impl RunReport {
 /// Returns at or above which a progress bar is shown on a terminal.
 const PROGRESS_FROM: usize = 200;
 
-/// Reads and validates returns in parallel, then applies the resubmission
-/// rule across them. A long run on a terminal shows a progress bar.
+/// Reads and validates returns in parallel, then applies the rules that
+/// look across returns: resubmissions, and comparison with the previous
+/// quarter. A long run on a terminal shows a progress bar.
 pub fn check_returns(templates: &Templates, files: &[InputFile]) -> Vec<CheckedReturn> {
     use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
     use std::io::IsTerminal;
@@ -83,6 +84,7 @@ pub fn check_returns(templates: &Templates, files: &[InputFile]) -> Vec<CheckedR
         .collect();
     bar.finish_and_clear();
     validate::resolve_resubmissions(&mut checked);
+    validate::compare_with_previous(&mut checked, templates);
     checked
 }
 

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::{Duration, NaiveDateTime, NaiveTime};
-use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Formula, Workbook};
 
 use crate::judge::{self, Measure};
 use crate::output::write_atomic;
@@ -66,6 +66,34 @@ const PLANS: &[Plan] = &[
     Plan { reference: "TS27", values: [66.0, 68.4, 70.2, 71.9, 73.5, 72.8], size: 55, commentary: &[] },
 ];
 
+/// Improvement-plan actions the services report in 2014-15: service code,
+/// recommendation, action, lead, due (YYYY-MM-DD), status, update. Every
+/// recommendation has an action but LAC-09, and some are overdue, so the
+/// improvement plan shows each case.
+const ACTIONS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
+    ("CPR", "SG-01", "Legal gateway panel meets weekly; threshold guidance reissued to team managers", "Head of Safeguarding", "2012-09-30", "Complete", "Panel minutes show decisions within five working days."),
+    ("HLT", "SG-02", "Pre-birth protocol agreed with the maternity unit, with planning meetings before 34 weeks", "Designated Nurse for Safeguarding", "2012-10-31", "Complete", "Audit of 12 cases found all planned before 34 weeks."),
+    ("CAT", "SG-03", "Health visitor seconded to the access team three days a week", "Service Manager - Access and MASH", "2012-12-31", "Complete", ""),
+    ("CAT", "SG-04", "Audit programme and training on analytical assessments", "Service Manager - Access and MASH", "2014-12-31", "On track", "Second audit round found 70% of assessments good or better."),
+    ("CPR", "SG-05", "Outcome-focused child protection plan template with contingency planning", "Service Manager - Quality Assurance", "2014-06-30", "At risk", "Template agreed; roll-out delayed by the case management system upgrade."),
+    ("CPR", "SG-06", "Conference chairs' challenge log reviewed monthly", "Service Manager - Quality Assurance", "2013-03-31", "Complete", ""),
+    ("CIN", "SG-07", "Reflective supervision policy and audit of supervision records", "Service Manager - Children in Need", "2014-08-31", "Off track", "Audit postponed twice for lack of capacity; new date to be agreed."),
+    ("CPR", "SG-08", "LSCB business plan 2013-15 agreed with priorities", "LSCB Business Manager", "2013-01-31", "Complete", ""),
+    ("HLT", "SG-09", "Network of GP safeguarding leads with quarterly learning sessions", "Designated Nurse for Safeguarding", "2015-03-31", "On track", "31 of 34 practices have a named lead."),
+    ("HLT", "SG-10", "Rapid response service model agreed with public health; CDOP newsletter to front-line staff", "Designated Doctor", "2014-03-31", "Complete", ""),
+    ("CPR", "SG-11", "Allocation rules so that each child with a plan keeps one social worker", "Head of Safeguarding", "2015-03-31", "On track", ""),
+    ("LAC", "LAC-01", "Care thresholds training for all managers and a legal planning tracker", "Service Manager - Looked After Children", "2012-12-31", "Complete", ""),
+    ("HLT", "LAC-02", "Initial health assessment pathway with tracking against 20 working days", "Designated Nurse for Looked After Children", "2014-06-30", "At risk", "Pathway live; timeliness improving but still below target."),
+    ("HLT", "LAC-03", "Health sub-group of the Children in Care Council", "Designated Nurse for Looked After Children", "2014-12-31", "On track", ""),
+    ("LAC", "LAC-04", "Reflective supervision rolled out in the looked after teams", "Service Manager - Looked After Children", "2014-03-31", "Complete", ""),
+    ("WF", "LAC-05", "Individual development plans for every social worker and manager", "Head of HR - Children and Families", "2014-09-30", "On track", "88% of plans in place."),
+    ("HLT", "LAC-06", "Health performance framework reported to the corporate parenting panel", "Designated Nurse for Looked After Children", "2015-03-31", "On track", ""),
+    ("CPR", "LAC-07", "Quarterly report from IROs and conference chairs to the senior management team", "Service Manager - Quality Assurance", "2013-06-30", "Complete", ""),
+    ("LAC", "LAC-08", "Joint protocol with the youth offending service to reduce offending by looked after children", "Service Manager - Looked After Children", "2014-12-31", "On track", ""),
+    ("LAC", "LAC-10", "Social worker retention plan, aiming at no more than one change of worker a year", "Service Manager - Looked After Children", "2015-03-31", "At risk", "Two experienced social workers left in August."),
+    ("LAC", "LAC-11", "Analysis of short-term placement moves and a placement support panel", "Service Manager - Looked After Children", "2014-07-31", "Not started", "Analyst post vacant until November."),
+];
+
 /// Figures for one indicator from one service.
 #[derive(Debug, Clone)]
 struct Row {
@@ -101,11 +129,10 @@ fn fit(
             // denominator that gives exactly the planned figure.
             let size = f64::from(size.max(10));
             let mut best: Option<(f64, f64, f64)> = None;
-            for step in 0..(3 * size as i64) {
+            // Stay within a quarter of the typical size, so denominators do
+            // not swing from quarter to quarter more than real ones do.
+            for step in 0..=((size / 4.0) as i64) {
                 for d in [size + step as f64, size - step as f64] {
-                    if d < size / 2.0 {
-                        continue;
-                    }
                     let n = (planned * d / 100.0).round();
                     let miss = (judge::round_half_away(n * 100.0 / d, 1) - target).abs();
                     if miss < 1e-9 {
@@ -182,6 +209,11 @@ pub fn write_sample_returns(templates: &Templates, dir: &Path) -> anyhow::Result
                     commentary,
                 });
             }
+            // Actions are reported from 2014-15, once the plan was under way.
+            let actions: Vec<_> = ACTIONS
+                .iter()
+                .filter(|a| a.0 == service.code && period.start_year() >= 2014)
+                .collect();
             let submitted = submitted_for(*period, service.code.len() as i64);
             let mut cover = Cover {
                 service: service.name.clone(),
@@ -190,6 +222,10 @@ pub fn write_sample_returns(templates: &Templates, dir: &Path) -> anyhow::Result
                 email: format!("{}.performance@example.gov.uk", service.code.to_lowercase()),
                 submitted,
                 formulas: service.code == "CPR",
+                actions: actions
+                    .iter()
+                    .map(|a| (a.1, a.2, a.3, a.4, a.5, a.6))
+                    .collect(),
             };
             let latest = pi + 1 == periods.len();
             let name = format!("{}-{}.xlsx", service.code, period.id());
@@ -256,6 +292,15 @@ struct Cover {
     submitted: NaiveDateTime,
     /// Write Value as a formula with its cached result, as some teams do.
     formulas: bool,
+    /// Rows of the Actions sheet: ref, action, lead, due, status, update.
+    actions: Vec<(
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    )>,
 }
 
 fn submitted_for(period: Period, offset: i64) -> NaiveDateTime {
@@ -270,6 +315,14 @@ fn write_return(
     text_numerator: Option<&str>,
 ) -> anyhow::Result<PathBuf> {
     let mut book = Workbook::new();
+    let when =
+        ExcelDateTime::parse_from_str(&cover.submitted.format("%Y-%m-%dT%H:%M:%S").to_string())?;
+    // A fixed creation time makes the files byte-for-byte repeatable.
+    book.set_properties(
+        &DocProperties::new()
+            .set_author(&cover.prepared_by)
+            .set_creation_datetime(&when),
+    );
     let bold = Format::new().set_bold();
     let date = Format::new().set_num_format("dd/mm/yyyy hh:mm");
     let sheet = book.add_worksheet();
@@ -344,6 +397,35 @@ fn write_return(
     }
     sheet.set_column_width(1, 60)?;
     sheet.set_column_width(5, 60)?;
+
+    if !cover.actions.is_empty() {
+        let sheet = book.add_worksheet();
+        sheet.set_name("Actions")?;
+        let day = Format::new().set_num_format("dd/mm/yyyy");
+        for (c, h) in ["Ref", "Action", "Lead officer", "Due", "Status", "Update"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+        }
+        for (i, (reference, action, lead, due, status, update)) in cover.actions.iter().enumerate()
+        {
+            let row = 1 + i as u32;
+            sheet.write_string(row, 0, *reference)?;
+            sheet.write_string(row, 1, *action)?;
+            sheet.write_string(row, 2, *lead)?;
+            let due = ExcelDateTime::parse_from_str(due)?;
+            sheet.write_datetime_with_format(row, 3, &due, &day)?;
+            sheet.write_string(row, 4, *status)?;
+            if !update.is_empty() {
+                sheet.write_string(row, 5, *update)?;
+            }
+        }
+        sheet.set_column_width(1, 60)?;
+        sheet.set_column_width(2, 30)?;
+        sheet.set_column_width(3, 12)?;
+        sheet.set_column_width(5, 60)?;
+    }
     let bytes = book.save_to_buffer()?;
     write_atomic(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
     Ok(path.to_path_buf())

@@ -77,10 +77,142 @@ pub struct Organisation {
     /// How many quarters the scorecard shows, the reported one included.
     #[serde(default = "default_quarters_shown")]
     pub quarters_shown: usize,
+    /// When a figure is suspicious enough to warn the officer.
+    #[serde(default)]
+    pub checks: Checks,
 }
 
 fn default_quarters_shown() -> usize {
     5
+}
+
+/// Thresholds for the warnings that catch likely typing mistakes by
+/// comparing a service's figures with its previous quarter.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checks {
+    /// Warn when a service's percentage moves by more than this many points.
+    pub percent_points: f64,
+    /// Warn when any other value moves by more than this fraction of the
+    /// previous one (0.5 = by more than half).
+    pub relative_change: f64,
+    /// Warn when a denominator changes by more than this fraction.
+    pub denominator_change: f64,
+    /// Figures below this are not questioned for relative changes: small
+    /// numbers swing by half from one quarter to the next as a matter of course.
+    pub small_numbers: f64,
+}
+
+impl Default for Checks {
+    fn default() -> Checks {
+        Checks {
+            percent_points: 20.0,
+            relative_change: 0.5,
+            denominator_change: 0.5,
+            small_numbers: 20.0,
+        }
+    }
+}
+
+/// How soon after publication a recommendation is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Timescale {
+    Immediately,
+    #[serde(rename = "three months")]
+    ThreeMonths,
+    #[serde(rename = "six months")]
+    SixMonths,
+}
+
+impl Timescale {
+    pub fn label(self) -> &'static str {
+        match self {
+            Timescale::Immediately => "Immediately",
+            Timescale::ThreeMonths => "Three months",
+            Timescale::SixMonths => "Six months",
+        }
+    }
+
+    /// The due date for a recommendation published on `published`.
+    pub fn due(self, published: NaiveDate) -> NaiveDate {
+        let months = match self {
+            Timescale::Immediately => 0,
+            Timescale::ThreeMonths => 3,
+            Timescale::SixMonths => 6,
+        };
+        published
+            .checked_add_months(chrono::Months::new(months))
+            .unwrap_or(published)
+    }
+}
+
+/// The inspection the improvement plan answers.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inspection {
+    pub body: String,
+    pub title: String,
+    /// `YYYY-MM-DD`.
+    pub inspected_from: String,
+    pub inspected_to: String,
+    pub published: String,
+}
+
+/// One of the inspection's recommendations.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recommendation {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub area: String,
+    pub timescale: Timescale,
+    pub text: String,
+}
+
+/// One line of the inspection's record of main findings.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Judgement {
+    pub section: String,
+    pub judgement: String,
+    pub grade: String,
+}
+
+/// `improvement-plan.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImprovementPlan {
+    pub inspection: Inspection,
+    #[serde(rename = "recommendation")]
+    pub recommendations: Vec<Recommendation>,
+    #[serde(rename = "judgement", default)]
+    pub judgements: Vec<Judgement>,
+}
+
+/// The grades an inspection judgement may have, best first.
+pub const GRADES: [&str; 4] = ["Outstanding", "Good", "Adequate", "Inadequate"];
+
+impl ImprovementPlan {
+    /// The publication date, checked at load.
+    pub fn published(&self) -> NaiveDate {
+        parse_iso_date(&self.inspection.published).unwrap_or(NaiveDate::MIN)
+    }
+
+    pub fn recommendation(&self, reference: &str) -> Option<&Recommendation> {
+        self.recommendations
+            .iter()
+            .find(|r| r.reference.eq_ignore_ascii_case(reference.trim()))
+    }
+
+    /// When a recommendation is due.
+    pub fn due(&self, r: &Recommendation) -> NaiveDate {
+        r.timescale.due(self.published())
+    }
+}
+
+fn parse_iso_date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
 }
 
 /// A theme groups indicators in the scorecard table.
@@ -119,6 +251,15 @@ pub struct Indicator {
     /// 15 working days". Without one the report writes "title: value".
     #[serde(default)]
     pub statement: Option<String>,
+    /// What to count as the numerator, for the blank return.
+    #[serde(default)]
+    pub numerator: Option<String>,
+    /// What to count as the denominator, for the blank return.
+    #[serde(default)]
+    pub denominator: Option<String>,
+    /// What to enter as the value (counts), for the blank return.
+    #[serde(default)]
+    pub value: Option<String>,
 }
 
 /// A service that sends returns.
@@ -209,6 +350,7 @@ pub struct Templates {
     pub services: Vec<Service>,
     pub meeting: Meeting,
     pub report: ReportText,
+    pub plan: ImprovementPlan,
 }
 
 /// The placeholders report text may use.
@@ -223,18 +365,28 @@ impl Templates {
         let services: Option<ServicesFile> = read_toml(dir, "services.toml", &mut errors);
         let meeting: Option<Meeting> = read_toml(dir, "meeting.toml", &mut errors);
         let report: Option<ReportText> = read_toml(dir, "report.toml", &mut errors);
-        let (Some(organisation), Some(indicators), Some(services), Some(meeting), Some(report)) =
-            (organisation, indicators, services, meeting, report)
+        let plan: Option<ImprovementPlan> = read_toml(dir, "improvement-plan.toml", &mut errors);
+        let (
+            Some(organisation),
+            Some(indicators),
+            Some(services),
+            Some(meeting),
+            Some(report),
+            Some(plan),
+        ) = (organisation, indicators, services, meeting, report, plan)
         else {
             return Err(TemplateErrors(errors));
         };
         let templates = check(
             dir,
-            organisation,
-            indicators,
-            services,
-            meeting,
-            report,
+            Files {
+                organisation,
+                indicators,
+                services,
+                meeting,
+                report,
+                plan,
+            },
             &mut errors,
         );
         if errors.is_empty() {
@@ -332,15 +484,26 @@ fn read_toml<T: serde::de::DeserializeOwned>(
     }
 }
 
-fn check(
-    dir: &Path,
+/// The template files as parsed, before the checks serde cannot make.
+struct Files {
     organisation: Organisation,
     indicators: IndicatorsFile,
     services: ServicesFile,
     meeting: Meeting,
     report: ReportText,
-    errors: &mut Vec<TemplateError>,
-) -> Templates {
+    plan: ImprovementPlan,
+}
+
+fn check(dir: &Path, files: Files, errors: &mut Vec<TemplateError>) -> Templates {
+    let Files {
+        organisation,
+        indicators,
+        services,
+        meeting,
+        report,
+        plan,
+    } = files;
+    check_plan(dir, &plan, errors);
     let text_of = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
     let org_file = dir.join("scorecard.toml");
     if organisation.child_population == 0 {
@@ -509,6 +672,52 @@ fn check(
         services: service_list,
         meeting,
         report,
+        plan,
+    }
+}
+
+fn check_plan(dir: &Path, plan: &ImprovementPlan, errors: &mut Vec<TemplateError>) {
+    let path = dir.join("improvement-plan.toml");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let line_with = |needle: &str| text.lines().position(|l| l.contains(needle)).map(|i| i + 1);
+    let i = &plan.inspection;
+    for (key, value) in [
+        ("inspected_from", &i.inspected_from),
+        ("inspected_to", &i.inspected_to),
+        ("published", &i.published),
+    ] {
+        if parse_iso_date(value).is_none() {
+            errors.push(TemplateError {
+                file: path.clone(),
+                line: line_with(&format!("{key} =")),
+                message: format!(
+                    "{key} is \"{value}\"; write it as YYYY-MM-DD, e.g. \"2012-06-27\""
+                ),
+            });
+        }
+    }
+    let mut seen = HashSet::new();
+    for r in &plan.recommendations {
+        if !seen.insert(r.reference.to_uppercase()) {
+            errors.push(TemplateError {
+                file: path.clone(),
+                line: line_with(&format!("\"{}\"", r.reference)),
+                message: format!("recommendation {} is listed twice", r.reference),
+            });
+        }
+    }
+    for j in &plan.judgements {
+        if !GRADES.contains(&j.grade.as_str()) {
+            errors.push(TemplateError {
+                file: path.clone(),
+                line: line_with(&format!("\"{}\"", j.grade)),
+                message: format!(
+                    "\"{}\" is not a grade; use one of {}",
+                    j.grade,
+                    GRADES.join(", ")
+                ),
+            });
+        }
     }
 }
 

@@ -30,6 +30,77 @@ pub struct Figure {
     pub commentary: Option<String>,
     /// Excel row number (from 1), for feedback.
     pub row: u32,
+    /// Where the figures were, e.g. `Indicators` and `D7`, for warnings
+    /// raised after the return was read.
+    #[serde(skip)]
+    pub cells: FigureCells,
+}
+
+/// The cells a figure was read from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FigureCells {
+    pub sheet: String,
+    /// (row, column) from 0 of Numerator, Denominator and Value.
+    pub numerator: Option<(u32, u32)>,
+    pub denominator: Option<(u32, u32)>,
+    pub value: Option<(u32, u32)>,
+}
+
+/// Progress on an improvement-plan action, from the Actions sheet.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Action {
+    /// The recommendation it answers, as the plan spells it.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub action: String,
+    pub lead: String,
+    pub due: NaiveDate,
+    pub status: ActionStatus,
+    pub update: Option<String>,
+    /// Excel row number (from 1).
+    pub row: u32,
+}
+
+/// Where an action stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum ActionStatus {
+    #[serde(rename = "Not started")]
+    NotStarted,
+    #[serde(rename = "On track")]
+    OnTrack,
+    #[serde(rename = "At risk")]
+    AtRisk,
+    #[serde(rename = "Off track")]
+    OffTrack,
+    Complete,
+}
+
+impl ActionStatus {
+    pub const ALL: [ActionStatus; 5] = [
+        ActionStatus::NotStarted,
+        ActionStatus::OnTrack,
+        ActionStatus::AtRisk,
+        ActionStatus::OffTrack,
+        ActionStatus::Complete,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ActionStatus::NotStarted => "Not started",
+            ActionStatus::OnTrack => "On track",
+            ActionStatus::AtRisk => "At risk",
+            ActionStatus::OffTrack => "Off track",
+            ActionStatus::Complete => "Complete",
+        }
+    }
+
+    /// A status as typed, ignoring case and spacing.
+    pub fn parse(text: &str) -> Option<ActionStatus> {
+        let norm = normalise_label(text);
+        ActionStatus::ALL
+            .into_iter()
+            .find(|s| s.label().to_lowercase() == norm)
+    }
 }
 
 impl Figure {
@@ -50,6 +121,7 @@ pub struct Return {
     pub submitted: NaiveDateTime,
     pub template_version: Option<String>,
     pub figures: Vec<Figure>,
+    pub actions: Vec<Action>,
 }
 
 /// What became of a return.
@@ -146,6 +218,24 @@ pub fn validate(read: ReadReturn, templates: &Templates) -> CheckedReturn {
         templates,
         &mut problems,
     );
+    let actions = check_actions(&workbook, templates, &mut problems);
+    for sheet in [&workbook.cover, &workbook.indicators, &workbook.actions]
+        .into_iter()
+        .flatten()
+    {
+        if workbook.hidden_sheets.contains(&sheet.name) {
+            problems.push(
+                Diagnostic::warning(
+                    "sheet-hidden",
+                    format!(
+                        "The \"{}\" sheet is hidden in the workbook. It was read as usual, but unhide it (right-click a sheet tab, Unhide) so that you can see what was sent.",
+                        sheet.name
+                    ),
+                )
+                .on_sheet(&sheet.name),
+            );
+        }
+    }
     problems.sort_by_key(|d| d.severity);
     checked.diagnostics = problems;
     if checked.errors() == 0 {
@@ -164,6 +254,7 @@ pub fn validate(read: ReadReturn, templates: &Templates) -> CheckedReturn {
                 submitted,
                 template_version: cover.template_version,
                 figures,
+                actions,
             });
         }
     }
@@ -826,6 +917,12 @@ fn check_indicators(
             value,
             commentary: commentary.clone(),
             row: row + 1,
+            cells: FigureCells {
+                sheet: name.to_string(),
+                numerator: cols.numerator.map(|c| (row, c)),
+                denominator: cols.denominator.map(|c| (row, c)),
+                value: cols.value.map(|c| (row, c)),
+            },
         };
         if figure.is_no_data() {
             if commentary.is_none() {
@@ -944,6 +1041,300 @@ fn check_indicators(
         }
     }
     figures
+}
+
+/// Checks the optional Actions sheet: progress on the improvement plan.
+fn check_actions(
+    workbook: &Workbook,
+    templates: &Templates,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Action> {
+    let mut actions = Vec::new();
+    let Some(sheet) = &workbook.actions else {
+        return actions;
+    };
+    let name = sheet.name.as_str();
+    let Some(((r0, c0), (r1, c1))) = sheet.bounds() else {
+        return actions;
+    };
+    let mut header = None;
+    'rows: for row in r0..=r1 {
+        for col in c0..=c1 {
+            if let Cell::Text(t) = sheet.cell(row, col) {
+                if normalise_label(&t) == "ref" {
+                    header = Some(row);
+                    break 'rows;
+                }
+            }
+        }
+    }
+    let Some(header_row) = header else {
+        problems.push(
+            Diagnostic::error(
+                "header-missing",
+                "No header row found on the Actions sheet: no cell reads \"Ref\". Put the headings Ref, Action, Lead officer, Due, Status and Update above the actions, or delete the sheet if you have no actions to report.",
+            )
+            .on_sheet(name),
+        );
+        return actions;
+    };
+    let find = |wanted: &[&str]| {
+        (c0..=c1).find(|&c| match sheet.cell(header_row, c) {
+            Cell::Text(t) => wanted.contains(&normalise_label(&t).as_str()),
+            _ => false,
+        })
+    };
+    let cols = [
+        ("Ref", find(&["ref"])),
+        ("Action", find(&["action"])),
+        ("Lead officer", find(&["lead officer", "lead"])),
+        ("Due", find(&["due", "due date"])),
+        ("Status", find(&["status"])),
+    ];
+    let mut missing_header = false;
+    for (heading, col) in &cols {
+        if col.is_none() {
+            missing_header = true;
+            problems.push(
+                Diagnostic::error(
+                    "header-missing",
+                    format!(
+                        "The Actions header row (row {}) has no \"{heading}\" column. Add the heading \"{heading}\" above that column.",
+                        header_row + 1
+                    ),
+                )
+                .at(name, header_row, c1 + 1),
+            );
+        }
+    }
+    if missing_header {
+        return actions;
+    }
+    let [ref_col, action_col, lead_col, due_col, status_col] = cols.map(|(_, c)| c.unwrap_or(0));
+    let update_col = find(&["update", "progress"]);
+    let refs: Vec<&str> = templates
+        .plan
+        .recommendations
+        .iter()
+        .map(|r| r.reference.as_str())
+        .collect();
+    let statuses = ActionStatus::ALL.map(|s| s.label());
+    for row in header_row + 1..=r1 {
+        let text = |col: u32| sheet.cell(row, col).shown();
+        let used = [ref_col, action_col, lead_col, due_col, status_col]
+            .iter()
+            .chain(update_col.iter())
+            .any(|&c| !sheet.cell(row, c).is_empty());
+        if !used {
+            continue;
+        }
+        let before = problems.len();
+        let raw_ref = text(ref_col);
+        let recommendation = if raw_ref.is_empty() {
+            problems.push(
+                Diagnostic::error(
+                    "action-ref-missing",
+                    format!(
+                        "The action on row {} has no Ref. Enter the recommendation it answers, e.g. {}.",
+                        row + 1,
+                        refs.first().copied().unwrap_or("SG-01")
+                    ),
+                )
+                .at(name, row, ref_col),
+            );
+            None
+        } else {
+            match templates.plan.recommendation(&raw_ref) {
+                Some(r) => Some(r.reference.clone()),
+                None => {
+                    let hint = nearest(&raw_ref, &refs)
+                        .map(|n| format!(" Did you mean {n}?"))
+                        .unwrap_or_default();
+                    problems.push(
+                        Diagnostic::error(
+                            "action-ref-unknown",
+                            format!(
+                                "\"{raw_ref}\" is not a recommendation in the improvement plan.{hint} The refs run {} to {}.",
+                                refs.first().copied().unwrap_or(""),
+                                refs.last().copied().unwrap_or("")
+                            ),
+                        )
+                        .at(name, row, ref_col),
+                    );
+                    None
+                }
+            }
+        };
+        for (col, what, example) in [
+            (action_col, "Action", "what is being done"),
+            (lead_col, "Lead officer", "the person or post leading it"),
+        ] {
+            if text(col).is_empty() {
+                problems.push(
+                    Diagnostic::error(
+                        "action-field-missing",
+                        format!(
+                            "{what} is blank for the action on row {}. Enter {example}.",
+                            row + 1
+                        ),
+                    )
+                    .at(name, row, col),
+                );
+            }
+        }
+        let due_cell = sheet.cell(row, due_col);
+        let due = match parse_date_cell(&due_cell) {
+            Some(d) => Some(d.date()),
+            None => {
+                problems.push(
+                    Diagnostic::error(
+                        "action-due-unreadable",
+                        if due_cell.is_empty() {
+                            "Due is blank. Enter the date the action is due, e.g. 31/03/2015.".to_string()
+                        } else {
+                            format!(
+                                "Due is \"{}\", which is not a date. Enter it as a date, or as text in the form 31/03/2015 (day/month/year).",
+                                due_cell.shown()
+                            )
+                        },
+                    )
+                    .at(name, row, due_col),
+                );
+                None
+            }
+        };
+        let raw_status = text(status_col);
+        let status = match ActionStatus::parse(&raw_status) {
+            Some(s) => Some(s),
+            None => {
+                let hint = nearest(&raw_status, &statuses)
+                    .map(|n| format!(" Did you mean \"{n}\"?"))
+                    .unwrap_or_default();
+                problems.push(
+                    Diagnostic::error(
+                        "action-status-unknown",
+                        format!(
+                            "Status is \"{raw_status}\", which is not one of {}.{hint} Choose one from the list.",
+                            statuses.join(", ")
+                        ),
+                    )
+                    .at(name, row, status_col),
+                );
+                None
+            }
+        };
+        if problems.len() > before {
+            continue;
+        }
+        if let (Some(reference), Some(due), Some(status)) = (recommendation, due, status) {
+            actions.push(Action {
+                reference,
+                action: text(action_col),
+                lead: text(lead_col),
+                due,
+                status,
+                update: update_col.map(text).filter(|u| !u.is_empty()),
+                row: row + 1,
+            });
+        }
+    }
+    actions
+}
+
+/// Warns about figures that moved suspiciously far from the same service's
+/// previous quarter: the likely sign of a typing mistake. Warnings only: the
+/// officer confirms or corrects. Counts "in the year to date" restart each
+/// April, so counts are not compared across financial years.
+pub fn compare_with_previous(returns: &mut [CheckedReturn], templates: &Templates) {
+    let checks = &templates.organisation.checks;
+    let population = templates.organisation.child_population as f64;
+    let previous: HashMap<(String, Period), Vec<Figure>> = returns
+        .iter()
+        .filter_map(CheckedReturn::accepted)
+        .map(|r| ((r.service.clone(), r.period), r.figures.clone()))
+        .collect();
+    for r in returns.iter_mut() {
+        let Some(content) = r.accepted() else {
+            continue;
+        };
+        let before_period = content.period.previous();
+        let Some(before) = previous.get(&(content.service.clone(), before_period)) else {
+            continue;
+        };
+        let mut warnings = Vec::new();
+        for now in content.figures.iter().filter(|f| !f.is_no_data()) {
+            let Some(then) = before
+                .iter()
+                .find(|f| f.reference == now.reference && !f.is_no_data())
+            else {
+                continue;
+            };
+            let Some(indicator) = templates.indicator(&now.reference) else {
+                continue;
+            };
+            let m = indicator.measure;
+            if m == Measure::Count && before_period.start_year() != content.period.start_year() {
+                continue;
+            }
+            let value = |f: &Figure| m.combine(f.numerator, f.denominator, f.value, population);
+            let where_value = now.cells.value.or(now.cells.numerator);
+            if let (Some(a), Some(b)) = (value(then), value(now)) {
+                let (jumped, change) = match m {
+                    Measure::Percent => (
+                        (b - a).abs() > checks.percent_points,
+                        format!("a change of {}", m.display_change(b - a)),
+                    ),
+                    _ => (
+                        a >= checks.small_numbers.max(f64::MIN_POSITIVE)
+                            && ((b - a) / a).abs() > checks.relative_change,
+                        format!(
+                            "a change of {:.0}%",
+                            ((b - a) / a.max(f64::MIN_POSITIVE) * 100.0).abs()
+                        ),
+                    ),
+                };
+                if jumped {
+                    let mut d = Diagnostic::warning(
+                        "figure-jump",
+                        format!(
+                            "{} for {} is {}, against {} in your {} return: {change}. If this is right, say why in Commentary; if not, check the figures.",
+                            if m == Measure::Count { "Value" } else { "The figure" },
+                            now.reference,
+                            m.display(b),
+                            m.display(a),
+                            before_period.label()
+                        ),
+                    );
+                    if let Some((row, col)) = where_value {
+                        d = d.at(&now.cells.sheet, row, col);
+                    }
+                    warnings.push(d);
+                }
+            }
+            if let (Some(a), Some(b)) = (then.denominator, now.denominator) {
+                if a >= checks.small_numbers.max(f64::MIN_POSITIVE)
+                    && ((b - a) / a).abs() > checks.denominator_change
+                {
+                    let mut d = Diagnostic::warning(
+                        "denominator-jump",
+                        format!(
+                            "Denominator for {} is {}, against {} in your {} return, a change of more than {:.0}%. Check that it counts the same group of children.",
+                            now.reference,
+                            b,
+                            a,
+                            before_period.label(),
+                            checks.denominator_change * 100.0
+                        ),
+                    );
+                    if let Some((row, col)) = now.cells.denominator {
+                        d = d.at(&now.cells.sheet, row, col);
+                    }
+                    warnings.push(d);
+                }
+            }
+        }
+        r.diagnostics.extend(warnings);
+    }
 }
 
 fn fmt_number(n: f64) -> String {
