@@ -44,8 +44,32 @@ pub enum Command {
     Run(RunArgs),
     /// Check returns against the contract without writing reports.
     Check(CheckArgs),
+    /// Write a blank return for a service to fill in (or one for every
+    /// service with --all).
+    Template(TemplateArgs),
     /// Write the sample returns (the ones shipped in inputs/).
     SampleReturns(SampleArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("who").required(true).args(["service", "all"])))]
+pub struct TemplateArgs {
+    /// The service, by name or code (e.g. "Leaving Care" or LC).
+    #[arg(long)]
+    pub service: Option<String>,
+    /// Write one blank return for every service.
+    #[arg(long)]
+    pub all: bool,
+    /// The quarter to pre-fill, e.g. 2014-15-Q3.
+    #[arg(long, value_parser = parse_period)]
+    pub period: Option<Period>,
+    /// File to write (with --service), or folder (with --all)
+    /// [default: "<code> return <period>.xlsx" in the current folder].
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Folder holding the templates.
+    #[arg(long, default_value = "templates")]
+    pub templates: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -25,6 +25,7 @@
 //! [`aggregate::Scorecard`]; renderers format, they never compute.
 
 pub mod aggregate;
+pub mod blank;
 pub mod cli;
 pub mod cmd;
 pub mod diagnostic;

@@ -29,6 +29,7 @@ fn main() -> ExitCode {
     let outcome = match &cli.command {
         Command::Run(args) => cmd::run::execute(args),
         Command::Check(args) => cmd::check::execute(args),
+        Command::Template(args) => cmd::template::execute(args),
         Command::SampleReturns(args) => cmd::sample::execute(args),
     };
     match outcome {
