@@ -33,10 +33,19 @@ pub struct Entries {
     pub prepared_by: String,
     pub email: String,
     pub submitted: Option<NaiveDateTime>,
-    /// By ref: numerator, denominator, value, commentary.
-    pub figures: HashMap<String, (Option<f64>, Option<f64>, Option<f64>, Option<String>)>,
+    /// By ref.
+    pub figures: HashMap<String, FigureEntry>,
     /// Ref, action, lead officer, due, status, update.
     pub actions: Vec<(String, String, String, NaiveDate, ActionStatus, String)>,
+}
+
+/// One indicator's row as typed.
+#[derive(Debug, Clone, Default)]
+pub struct FigureEntry {
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub value: Option<f64>,
+    pub commentary: Option<String>,
 }
 
 /// Styles shared by the sheets.
@@ -331,9 +340,13 @@ fn indicators_sheet(
         sheet.write_string_with_format(row, 0, &ind.reference, &s.label)?;
         sheet.write_string_with_format(row, 1, &ind.title, &s.fixed_wrap)?;
         let slots = [
-            (2u16, m.needs_numerator(), figures.and_then(|f| f.0)),
-            (3, m.needs_denominator(), figures.and_then(|f| f.1)),
-            (4, true, figures.and_then(|f| f.2)),
+            (2u16, m.needs_numerator(), figures.and_then(|f| f.numerator)),
+            (
+                3,
+                m.needs_denominator(),
+                figures.and_then(|f| f.denominator),
+            ),
+            (4, true, figures.and_then(|f| f.value)),
         ];
         for (col, used, value) in slots {
             let format = if used { &s.input } else { &s.unused };
@@ -342,7 +355,7 @@ fn indicators_sheet(
                 _ => sheet.write_blank(row, col, format)?,
             };
         }
-        match figures.and_then(|f| f.3.as_deref()) {
+        match figures.and_then(|f| f.commentary.as_deref()) {
             Some(c) => sheet.write_string_with_format(row, 5, c, &s.input_wrap)?,
             None => sheet.write_blank(row, 5, &s.input_wrap)?,
         };

@@ -7,7 +7,7 @@ use std::io::Read;
 
 use chrono::NaiveDate;
 use common::*;
-use scorecard::blank::{blank_return, Entries};
+use scorecard::blank::{blank_return, Entries, FigureEntry};
 use scorecard::judge::Measure;
 use scorecard::period::Period;
 use scorecard::templates::Templates;
