@@ -28,15 +28,25 @@ fn filled(t: &Templates, service: &str) -> Entries {
     for (i, ind) in t.indicators_for(service).iter().enumerate() {
         let n = 40.0 + i as f64;
         let figures = match ind.measure {
-            Measure::Percent => (Some(n), Some(60.0), None, None),
-            Measure::Average => (
-                Some(3567.0),
-                Some(7.0),
-                None,
-                Some("Seven adoptions.".into()),
-            ),
-            Measure::Rate10k => (Some(250.0), None, None, None),
-            Measure::Count => (None, None, Some(7.0), None),
+            Measure::Percent => FigureEntry {
+                numerator: Some(n),
+                denominator: Some(60.0),
+                ..FigureEntry::default()
+            },
+            Measure::Average => FigureEntry {
+                numerator: Some(3567.0),
+                denominator: Some(7.0),
+                commentary: Some("Seven adoptions.".into()),
+                ..FigureEntry::default()
+            },
+            Measure::Rate10k => FigureEntry {
+                numerator: Some(250.0),
+                ..FigureEntry::default()
+            },
+            Measure::Count => FigureEntry {
+                value: Some(7.0),
+                ..FigureEntry::default()
+            },
         };
         e.figures.insert(ind.reference.clone(), figures);
     }
