@@ -163,6 +163,10 @@ pub struct CheckedReturn {
     /// Present unless the return was rejected.
     #[serde(skip)]
     pub content: Option<Return>,
+    /// The contract's sheets as the officer sent them, so feedback can show
+    /// each problem in place.
+    #[serde(skip)]
+    pub sheets: Vec<Sheet>,
 }
 
 impl CheckedReturn {
@@ -199,6 +203,7 @@ pub fn validate(read: ReadReturn, templates: &Templates) -> CheckedReturn {
         submitted: None,
         diagnostics: Vec::new(),
         content: None,
+        sheets: Vec::new(),
     };
     let workbook = match workbook {
         Ok(w) => w,
@@ -238,6 +243,16 @@ pub fn validate(read: ReadReturn, templates: &Templates) -> CheckedReturn {
     }
     problems.sort_by_key(|d| d.severity);
     checked.diagnostics = problems;
+    let Workbook {
+        cover: cover_sheet,
+        indicators,
+        actions: actions_sheet,
+        ..
+    } = workbook;
+    checked.sheets = [cover_sheet, indicators, actions_sheet]
+        .into_iter()
+        .flatten()
+        .collect();
     if checked.errors() == 0 {
         if let (Some(service), Some(period), Some(prepared_by), Some(submitted)) = (
             cover.service,

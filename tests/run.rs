@@ -248,6 +248,42 @@ fn rejected_return_gets_feedback_naming_each_cell() {
         "{text}"
     );
     assert!(text.contains("Return!B6 | Error | email-invalid"), "{text}");
+
+    // The officer's own sheets come back with the problem cells marked.
+    let path = case
+        .period_dir("2014-15-Q2")
+        .join("feedback/YOS-2014-15-Q2.xlsx");
+    let copy = read_sheet(&path, "Your Indicators");
+    assert_eq!(copy[0][0], "Ref");
+    assert_eq!(copy[1][2], "about 40");
+    let cover = read_sheet(&path, "Your Return");
+    assert!(cover
+        .iter()
+        .any(|r| r.iter().any(|c| c == "yos.performance")));
+    let notes = zip_text(&path, "comments");
+    assert!(notes.contains("<comment ref=\"C2\""), "{notes}");
+    assert!(
+        notes.contains("Numerator for TS27 is \"about 40\""),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("does not look like an email address"),
+        "{notes}"
+    );
+}
+
+/// The text of every part of a zip-based workbook whose name contains `part`.
+fn zip_text(path: &std::path::Path, part: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut all = String::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        if f.name().unwrap().contains(part) {
+            f.read_to_string(&mut all).unwrap();
+        }
+    }
+    all
 }
 
 #[test]

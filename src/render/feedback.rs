@@ -3,11 +3,16 @@
 
 use std::path::PathBuf;
 
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
+use std::collections::BTreeMap;
+
+use rust_xlsxwriter::{
+    Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Note, Url, Workbook, XlsxError,
+};
 
 use super::{RenderContext, Renderer};
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::output::write_atomic;
+use crate::read::{Cell, Sheet};
 use crate::validate::{CheckedReturn, ReturnStatus};
 
 /// Feedback workbooks, one per return with errors or warnings.
@@ -119,6 +124,20 @@ fn write_one(r: &CheckedReturn, ctx: &RenderContext) -> anyhow::Result<PathBuf> 
         .set_landscape()
         .set_paper_size(9)
         .set_print_fit_to_pages(1, 0);
+    for (i, d) in r.diagnostics.iter().enumerate() {
+        let (Some(sheet_name), Some(cell)) = (&d.sheet, &d.cell) else {
+            continue;
+        };
+        if r.sheets.iter().any(|s| &s.name == sheet_name) {
+            // The location links to the cell in the copy of the officer's sheet.
+            let link = Url::new(format!("internal:'{}'!{cell}", copy_name(sheet_name)))
+                .set_text(d.location());
+            sheet.write_url_with_format(top + 1 + i as u32, 0, link, &wrap)?;
+        }
+    }
+    for copy in &r.sheets {
+        write_copy(book.add_worksheet(), copy, &r.diagnostics)?;
+    }
     book.set_properties(
         &rust_xlsxwriter::DocProperties::new()
             .set_title(format!("Feedback on {}", r.file.name))
@@ -127,6 +146,142 @@ fn write_one(r: &CheckedReturn, ctx: &RenderContext) -> anyhow::Result<PathBuf> 
     let path = ctx.out_dir.join("feedback").join(file_name(r));
     write_atomic(&path, &book.save_to_buffer()?)?;
     Ok(path)
+}
+
+/// The name of the copy of an officer's sheet: "Your Indicators".
+fn copy_name(sheet: &str) -> String {
+    let name: String = format!("Your {}", sheet.trim())
+        .chars()
+        .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\' | '\''))
+        .take(31)
+        .collect();
+    name
+}
+
+/// Most rows of an officer's sheet copied into feedback: returns are a few
+/// dozen rows; anything longer is pasted data and is not needed to show the
+/// problems.
+const COPY_ROWS: u32 = 2_000;
+const COPY_COLS: u32 = 60;
+
+/// Copies one of the officer's sheets with each problem cell filled (red for
+/// errors, yellow for warnings) and carrying a note saying what to fix.
+fn write_copy(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    copy: &Sheet,
+    diagnostics: &[Diagnostic],
+) -> Result<(), XlsxError> {
+    sheet.set_name(copy_name(&copy.name))?;
+    let date = Format::new().set_num_format("dd/mm/yyyy hh:mm");
+    let error = Format::new()
+        .set_background_color(Color::RGB(0xF4CCCC))
+        .set_border(FormatBorder::Medium)
+        .set_border_color(Color::RGB(0xC00000));
+    let warning = Format::new()
+        .set_background_color(Color::RGB(0xFFF2CC))
+        .set_border(FormatBorder::Medium)
+        .set_border_color(Color::RGB(0xBF8F00));
+    let plain = Format::new();
+    let mut problems: BTreeMap<(u32, u32), Vec<&Diagnostic>> = BTreeMap::new();
+    for d in diagnostics
+        .iter()
+        .filter(|d| d.sheet.as_deref() == Some(copy.name.as_str()))
+    {
+        if let Some((row, col)) = d.cell.as_deref().and_then(parse_cell_ref) {
+            problems.entry((row, col)).or_default().push(d);
+        }
+    }
+    if let Some(((r0, c0), (r1, c1))) = copy.bounds() {
+        for row in r0..=r1.min(r0 + COPY_ROWS) {
+            for col in c0..=c1.min(c0 + COPY_COLS) {
+                let format = match problems.get(&(row, col)) {
+                    Some(list) if list.iter().any(|d| d.is_error()) => &error,
+                    Some(_) => &warning,
+                    None => &plain,
+                };
+                let col16 = col as u16;
+                match copy.cell(row, col) {
+                    Cell::Empty if problems.contains_key(&(row, col)) => {
+                        sheet.write_blank(row, col16, format)?;
+                    }
+                    Cell::Empty => {}
+                    Cell::Number(n) => {
+                        sheet.write_number_with_format(row, col16, n, format)?;
+                    }
+                    // Text is written as text, never as a formula, whatever
+                    // it starts with.
+                    Cell::Text(t) => {
+                        sheet.write_string_with_format(row, col16, t, format)?;
+                    }
+                    Cell::Bool(b) => {
+                        sheet.write_boolean_with_format(row, col16, b, format)?;
+                    }
+                    Cell::Error(e) => {
+                        sheet.write_string_with_format(row, col16, e, format)?;
+                    }
+                    Cell::Date(d) => {
+                        let when = ExcelDateTime::parse_from_str(
+                            &d.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                        )?;
+                        let f = if format == &plain { &date } else { format };
+                        sheet.write_datetime_with_format(row, col16, &when, f)?;
+                    }
+                }
+            }
+        }
+    }
+    // Problems in cells beyond the copied area (a missing column's
+    // heading, say) still get their highlight and note.
+    for (&(row, col), list) in &problems {
+        let format = if list.iter().any(|d| d.is_error()) {
+            &error
+        } else {
+            &warning
+        };
+        if copy.cell(row, col).is_empty() {
+            sheet.write_blank(row, col as u16, format)?;
+        }
+        let text: Vec<String> = list
+            .iter()
+            .map(|d| format!("{}: {}", d.severity.label(), d.message))
+            .collect();
+        let note = Note::new(text.join("\n\n"))
+            .set_author("scorecard")
+            .add_author_prefix(false)
+            .set_width(420)
+            .set_height(160);
+        sheet.insert_note(row, col as u16, &note)?;
+    }
+    sheet.set_column_width(0, 18)?;
+    for c in 1..8 {
+        sheet.set_column_width(c, 16)?;
+    }
+    sheet
+        .set_landscape()
+        .set_paper_size(9)
+        .set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
+/// `D7` → (6, 3).
+fn parse_cell_ref(cell: &str) -> Option<(u32, u32)> {
+    let letters: String = cell
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    let digits = &cell[letters.len()..];
+    if letters.is_empty() || digits.is_empty() {
+        return None;
+    }
+    let col = letters
+        .chars()
+        .try_fold(0u32, |acc, c| {
+            acc.checked_mul(26)?
+                .checked_add(c.to_ascii_uppercase() as u32 - 'A' as u32 + 1)
+        })?
+        .checked_sub(1)?;
+    let row = digits.parse::<u32>().ok()?.checked_sub(1)?;
+    Some((row, col))
 }
 
 impl Renderer for Feedback {
@@ -144,5 +299,23 @@ impl Renderer for Feedback {
             written.push(write_one(r, ctx)?);
         }
         Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_references_round_trip() {
+        for (row, col) in [(0, 0), (6, 3), (99, 26), (1_048_575, 16_383)] {
+            let text = crate::diagnostic::cell_ref(row, col);
+            assert_eq!(parse_cell_ref(&text), Some((row, col)), "{text}");
+        }
+        assert_eq!(parse_cell_ref("7"), None);
+        assert_eq!(parse_cell_ref("D"), None);
+        assert_eq!(parse_cell_ref("D0"), None);
+        assert_eq!(copy_name("Indicators"), "Your Indicators");
+        assert_eq!(copy_name(" a/b:c "), "Your abc");
     }
 }
