@@ -130,6 +130,9 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
     time("narrate", &mut timings);
 
     let out_dir = options.output.join(period.id());
+    // One run at a time writes a period's folder: a second run waits, so
+    // two runs started together cannot leave a mixture of their files.
+    let _lock = lock_output(&out_dir)?;
     let written = render_all(
         &templates,
         &scorecard,
@@ -159,6 +162,29 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
         written,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Takes the output folder's lock, waiting for another run to finish with
+/// it. Released when the returned file is dropped.
+fn lock_output(out_dir: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
+    let path = out_dir.join(".scorecard.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    if file.try_lock().is_err() {
+        warn!(
+            "another run is writing {}; waiting for it to finish",
+            out_dir.display()
+        );
+        file.lock()
+            .with_context(|| format!("cannot lock {}", path.display()))?;
+    }
+    Ok(file)
 }
 
 fn render_all(

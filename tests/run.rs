@@ -152,6 +152,10 @@ fn scorecard_workbook_reads_back() {
     assert_eq!(status_of("2014-15-Q2/YOS-2014-15-Q2.xlsx"), "Rejected");
     assert_eq!(status_of("2014-15-Q2/LC-2014-15-Q2.xlsx"), "Superseded");
     assert_eq!(status_of("2014-15-Q2/LC-2014-15-Q2 v2.xlsx"), "Accepted");
+    assert_eq!(
+        returns[1][0],
+        "Received 11: 9 accepted, 1 rejected, 1 superseded. Missing: none."
+    );
 }
 
 #[test]
@@ -373,4 +377,31 @@ fn sample_generator_reproduces_the_shipped_returns() {
             b.display()
         );
     }
+}
+
+#[test]
+fn two_runs_at_once_leave_whole_outputs() {
+    let case = Case::with_samples();
+    let bin = env!("CARGO_BIN_EXE_scorecard");
+    let start = || {
+        std::process::Command::new(bin)
+            .args(["run", "-q"])
+            .current_dir(case.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let (mut a, mut b) = (start(), start());
+    assert_eq!(a.wait().unwrap().code(), Some(3));
+    assert_eq!(b.wait().unwrap().code(), Some(3));
+    let dir = case.period_dir("2014-15-Q2");
+    assert_eq!(read_csv(&dir.join("data/indicators.csv")).len(), 27 * 6);
+    assert!(pdf_text(&dir.join("committee-report.pdf")).contains("Section 4"));
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }

@@ -296,6 +296,24 @@ fn returns_sheet(sheet: &mut Worksheet, ctx: &RenderContext) -> Result<(), XlsxE
         format!("Returns for {}", ctx.scorecard.period.label()),
         &Format::new().set_bold().set_font_size(14),
     )?;
+    let lines: Vec<_> = ctx.returns_for_period().collect();
+    let count = |label: &str| lines.iter().filter(|r| r.status.label() == label).count();
+    sheet.write_string(
+        1,
+        0,
+        format!(
+            "Received {}: {} accepted, {} rejected, {} superseded. Missing: {}.",
+            lines.len(),
+            count("Accepted"),
+            count("Rejected"),
+            count("Superseded"),
+            if ctx.scorecard.returns.missing.is_empty() {
+                "none".to_string()
+            } else {
+                ctx.scorecard.returns.missing.join(", ")
+            }
+        ),
+    )?;
     let heads = [
         "Service",
         "File",
