@@ -1292,7 +1292,12 @@ pub fn compare_with_previous(returns: &mut [CheckedReturn], templates: &Template
                 continue;
             }
             let value = |f: &Figure| m.combine(f.numerator, f.denominator, f.value, population);
-            let where_value = now.cells.value.or(now.cells.numerator);
+            // Point at the cell the officer typed the figure in.
+            let where_value = if m == Measure::Count || now.value.is_some() {
+                now.cells.value
+            } else {
+                now.cells.numerator
+            };
             if let (Some(a), Some(b)) = (value(then), value(now)) {
                 let (jumped, change) = match m {
                     Measure::Percent => (

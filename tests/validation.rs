@@ -347,3 +347,135 @@ fn half_filled_rows_name_the_missing_figure() {
         "{text}"
     );
 }
+
+/// Writes an Actions sheet into a correct return (row 1 is the header).
+fn with_actions(rows: &[[&str; 6]]) -> Vec<u8> {
+    use rust_xlsxwriter::Workbook;
+    let case = Case::new();
+    let path = cpr().write(&case.path().join("base.xlsx"));
+    // Rebuild: the builder has no Actions sheet, so add one by hand.
+    let mut book = Workbook::new();
+    let cover = read_sheet(&path, "Return");
+    let indicators = read_sheet(&path, "Indicators");
+    for (name, rows) in [("Return", &cover), ("Indicators", &indicators)] {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                match v.parse::<f64>() {
+                    Ok(n) => sheet.write_number(r as u32, c as u16, n).unwrap(),
+                    Err(_) if v.is_empty() => sheet,
+                    Err(_) => sheet.write_string(r as u32, c as u16, v).unwrap(),
+                };
+            }
+        }
+    }
+    let sheet = book.add_worksheet();
+    sheet.set_name("Actions").unwrap();
+    for (c, h) in ["Ref", "Action", "Lead officer", "Due", "Status", "Update"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                sheet.write_string(r as u32 + 1, c as u16, *v).unwrap();
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn actions_are_checked_row_by_row() {
+    let case = Case::new();
+    let bytes = with_actions(&[
+        [
+            "SG-05",
+            "Outcome-focused plans",
+            "Head of Service",
+            "30/06/2014",
+            "At risk",
+            "Delayed.",
+        ],
+        [
+            "SG-5",
+            "Plans",
+            "Head of Service",
+            "30/06/2014",
+            "On track",
+            "",
+        ],
+        ["SG-06", "Challenge log", "", "next month", "Done", ""],
+        [
+            "LAC-11",
+            "Placement panel",
+            "Service Manager",
+            "2014-07-31",
+            "not started",
+            "",
+        ],
+    ]);
+    std::fs::write(case.inputs().join("actions.xlsx"), bytes).unwrap();
+    let out = case.run(&["check", "inputs/actions.xlsx"]);
+    let text = stdout(&out);
+    assert!(text.contains("Actions!A3: error [action-ref-unknown]: \"SG-5\" is not a recommendation in the improvement plan. Did you mean SG-05?"), "{text}");
+    assert!(text.contains("Actions!C4: error [action-field-missing]: Lead officer is blank for the action on row 4."), "{text}");
+    assert!(text.contains("Actions!D4: error [action-due-unreadable]: Due is \"next month\", which is not a date."), "{text}");
+    assert!(text.contains("Actions!E4: error [action-status-unknown]: Status is \"Done\", which is not one of Not started, On track, At risk, Off track, Complete."), "{text}");
+    // Rows 2 and 5 are correct (status matched ignoring case).
+    assert_eq!(text.matches("error [").count(), 4, "{text}");
+}
+
+#[test]
+fn a_figure_far_from_last_quarter_is_questioned() {
+    let case = Case::new();
+    ReturnBuilder::new("Child Protection and Reviewing", "2014-15 Q1")
+        .pct("TS3", 140.0, 163.0)
+        .pct("TS4", 70.0, 70.0)
+        .write(&case.inputs().join("2014-15-Q1/cpr.xlsx"));
+    // TS3 typed as 14 instead of 140; TS4's denominator doubled.
+    ReturnBuilder::new("Child Protection and Reviewing", "2014-15 Q2")
+        .pct("TS3", 14.0, 159.0)
+        .pct("TS4", 140.0, 140.0)
+        .write(&case.inputs().join("2014-15-Q2/cpr.xlsx"));
+    let out = case.run(&["run"]);
+    let err = stderr(&out);
+    assert!(err.contains("2014-15-Q2/cpr.xlsx: Indicators!C2: warning [figure-jump]: The figure for TS3 is 8.8%, against 85.9% in your 2014-15 Q1 return: a change of 77.1 points."), "{err}");
+    assert!(err.contains("Indicators!D3: warning [denominator-jump]: Denominator for TS4 is 140, against 70 in your 2014-15 Q1 return"), "{err}");
+    // Warnings do not reject: the figures are used.
+    let rows = read_csv(&case.period_dir("2014-15-Q2").join("data/indicators.csv"));
+    assert_eq!(csv_row(&rows, "2014-15 Q2", "TS3")["display"], "8.8%");
+}
+
+#[test]
+fn hidden_sheets_are_read_with_a_warning() {
+    use rust_xlsxwriter::Workbook;
+    let case = Case::new();
+    let path = cpr().write(&case.path().join("base.xlsx"));
+    let mut book = Workbook::new();
+    for name in ["Return", "Indicators"] {
+        let rows = read_sheet(&path, name);
+        let sheet = book.add_worksheet();
+        sheet.set_name(name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                match v.parse::<f64>() {
+                    Ok(n) => sheet.write_number(r as u32, c as u16, n).unwrap(),
+                    Err(_) if v.is_empty() => sheet,
+                    Err(_) => sheet.write_string(r as u32, c as u16, v).unwrap(),
+                };
+            }
+        }
+        if name == "Indicators" {
+            sheet.set_hidden(true);
+        }
+    }
+    book.save(case.inputs().join("hidden.xlsx")).unwrap();
+    let out = case.run(&["check", "inputs/hidden.xlsx"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("Indicators: warning [sheet-hidden]: The \"Indicators\" sheet is hidden in the workbook."), "{text}");
+}
