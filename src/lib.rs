@@ -37,6 +37,7 @@ pub mod period;
 pub mod pipeline;
 pub mod read;
 pub mod render;
+pub mod rules;
 pub mod sample;
 pub mod templates;
 pub mod validate;

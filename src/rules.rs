@@ -1,0 +1,127 @@
+//! Every rule a return is checked against, with its id and severity.
+//!
+//! The ids appear in every message (`[number-not-number]`), in feedback
+//! files and in the run record, so an officer or analyst can look a rule up
+//! in `docs/rules.md`. A test keeps this list, the code and that page in step.
+
+use crate::diagnostic::Severity;
+
+/// A rule: its id, how serious breaking it is, and what it checks.
+pub struct Rule {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub checks: &'static str,
+}
+
+const fn rule(id: &'static str, severity: Severity, checks: &'static str) -> Rule {
+    Rule {
+        id,
+        severity,
+        checks,
+    }
+}
+
+use Severity::{Error, Warning};
+
+/// All rules, in the order a return is checked.
+pub const RULES: &[Rule] = &[
+    rule("file-unreadable", Error, "The file can be opened and read (not removed, not locked, permitted)."),
+    rule("file-empty", Error, "The file is not empty."),
+    rule("file-too-large", Error, "The file, unpacked, is of a size a return could be (refuses zip bombs before opening)."),
+    rule("file-not-workbook", Error, "The file really is a workbook (not a CSV, web page, PDF or Word document with a workbook's name)."),
+    rule("file-protected", Error, "The workbook is not encrypted with a password."),
+    rule("file-corrupt", Error, "The workbook opens (not truncated or damaged)."),
+    rule("sheet-unreadable", Error, "Each sheet the contract uses can be read."),
+    rule("sheet-missing", Error, "The Return sheet exists, and the Indicators sheet if the service returns indicators."),
+    rule("sheet-hidden", Warning, "The contract's sheets are not hidden."),
+    rule("cover-missing", Error, "The cover has each required label: Service, Period, Prepared by, Submitted."),
+    rule("cover-blank", Error, "Each required cover label has a value beside it."),
+    rule("service-unknown", Error, "Service is one in the service list (the nearest is suggested)."),
+    rule("period-unreadable", Error, "Period is a quarter in an accepted form, within the accepted years."),
+    rule("period-folder", Error, "A return in a quarter's folder is for that quarter."),
+    rule("email-invalid", Error, "Email, if given, looks like an email address."),
+    rule("submitted-unreadable", Error, "Submitted is a date (Excel date, YYYY-MM-DD, or DD/MM/YYYY)."),
+    rule("indicators-empty", Error, "The Indicators sheet has content."),
+    rule("header-missing", Error, "The Indicators (or Actions) sheet has a header row with the columns the service needs."),
+    rule("ref-missing", Error, "A row with figures has a Ref."),
+    rule("ref-unknown", Error, "Each Ref is an indicator on the scorecard (the nearest is suggested)."),
+    rule("ref-duplicate", Error, "No Ref appears twice."),
+    rule("ref-not-for-service", Warning, "The service returns each indicator it lists (others are not used)."),
+    rule("ref-not-returned", Warning, "Every indicator the service returns has a row."),
+    rule("number-not-number", Error, "Figures are numbers (text such as n/a or 12% is not)."),
+    rule("number-error-cell", Error, "Figures are not spreadsheet errors (#DIV/0!, #N/A, Err:502)."),
+    rule("number-out-of-range", Error, "Figures are not negative, and counts are whole numbers."),
+    rule("figure-missing", Error, "A row with some figures has all its measure needs."),
+    rule("no-data-without-commentary", Error, "A row with no figures says why in Commentary."),
+    rule("denominator-zero", Error, "A denominator is more than 0."),
+    rule("numerator-exceeds-denominator", Error, "For a percentage, Numerator is not more than Denominator."),
+    rule("value-disagrees", Error, "Value, when given with Numerator and Denominator, agrees with them within 0.1."),
+    rule("action-ref-missing", Error, "Each action names its recommendation."),
+    rule("action-ref-unknown", Error, "Each action's Ref is a recommendation in the improvement plan."),
+    rule("action-field-missing", Error, "Each action has an Action and a Lead officer."),
+    rule("action-due-unreadable", Error, "Each action's Due is a date."),
+    rule("action-status-unknown", Error, "Each action's Status is one of the five allowed."),
+    rule("resubmission-tie", Error, "Two returns for one service and quarter do not carry the same Submitted."),
+    rule("figure-jump", Warning, "A figure has not moved further than usual from the service's previous quarter."),
+    rule("denominator-jump", Warning, "A denominator has not changed by more than half since the previous quarter."),
+];
+
+/// The rule with this id.
+pub fn find(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rule ids given to `Diagnostic::error` or `::warning` in a source file.
+    fn ids_in(source: &str) -> Vec<String> {
+        let mut ids = Vec::new();
+        for call in ["Diagnostic::error(", "Diagnostic::warning("] {
+            for part in source.split(call).skip(1) {
+                let part = part.trim_start();
+                if let Some(rest) = part.strip_prefix('"') {
+                    if let Some(end) = rest.find('"') {
+                        ids.push(rest[..end].to_string());
+                    }
+                }
+            }
+        }
+        ids
+    }
+
+    #[test]
+    fn every_rule_used_is_listed_with_its_severity() {
+        let sources = [include_str!("validate.rs"), include_str!("read.rs")];
+        let used: Vec<String> = sources.iter().flat_map(|s| ids_in(s)).collect();
+        assert!(used.len() > 20, "found {used:?}");
+        for id in &used {
+            assert!(
+                find(id).is_some(),
+                "rule {id} is used but not listed in RULES"
+            );
+        }
+        // Some ids are chosen before the call, so look for them anywhere.
+        for r in RULES {
+            let quoted = format!("\"{}\"", r.id);
+            assert!(
+                sources.iter().any(|s| s.contains(&quoted)),
+                "rule {} is listed but never used",
+                r.id
+            );
+        }
+    }
+
+    #[test]
+    fn every_rule_is_documented() {
+        let doc = include_str!("../docs/rules.md");
+        for r in RULES {
+            assert!(
+                doc.contains(&format!("`{}`", r.id)),
+                "docs/rules.md lacks {}",
+                r.id
+            );
+        }
+    }
+}
