@@ -30,6 +30,7 @@ pub mod cli;
 pub mod cmd;
 pub mod diagnostic;
 pub mod discover;
+pub mod improvement;
 pub mod judge;
 pub mod narrative;
 pub mod output;

@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use crate::aggregate::{Gap, IndicatorRow, Outcome, Scorecard};
+use crate::improvement::PlanProgress;
 use crate::judge::{Polarity, Rag};
 use crate::templates::Templates;
 use crate::validate::ReturnStatus;
@@ -30,10 +31,12 @@ pub struct Narrative {
     pub strengths: Vec<Bullet>,
     pub weaknesses: Vec<Bullet>,
     pub data_quality: Vec<String>,
+    /// One paragraph on the improvement plan.
+    pub improvement: String,
 }
 
 /// Writes the narrative for a scorecard.
-pub fn narrate(templates: &Templates, scorecard: &Scorecard) -> Narrative {
+pub fn narrate(templates: &Templates, scorecard: &Scorecard, plan: &PlanProgress) -> Narrative {
     let period = scorecard.period;
     let mut strengths = Vec::new();
     let mut weaknesses = Vec::new();
@@ -66,6 +69,7 @@ pub fn narrate(templates: &Templates, scorecard: &Scorecard) -> Narrative {
         strengths,
         weaknesses: weaknesses.into_iter().map(|(_, b)| b).collect(),
         data_quality: data_quality(templates, scorecard),
+        improvement: crate::improvement::summary_sentence(plan),
     }
 }
 

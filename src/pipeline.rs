@@ -14,6 +14,7 @@ use tracing::{info, warn};
 
 use crate::aggregate::{self, Scorecard};
 use crate::discover::{self, InputFile, SkippedFile};
+use crate::improvement::{self, PlanProgress};
 use crate::narrative::{self, Narrative};
 use crate::period::Period;
 use crate::read;
@@ -125,8 +126,9 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
         })?,
     };
     let scorecard = aggregate::aggregate(&templates, &returns, period);
+    let plan = improvement::progress(&templates, &returns, period);
     time("aggregate", &mut timings);
-    let narrative = narrative::narrate(&templates, &scorecard);
+    let narrative = narrative::narrate(&templates, &scorecard, &plan);
     time("narrate", &mut timings);
 
     let out_dir = options.output.join(period.id());
@@ -136,6 +138,7 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
     let written = render_all(
         &templates,
         &scorecard,
+        &plan,
         &narrative,
         &returns,
         &discovery.skipped,
@@ -187,9 +190,11 @@ fn lock_output(out_dir: &Path) -> anyhow::Result<std::fs::File> {
     Ok(file)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn render_all(
     templates: &Templates,
     scorecard: &Scorecard,
+    plan: &PlanProgress,
     narrative: &Narrative,
     returns: &[CheckedReturn],
     skipped: &[SkippedFile],
@@ -208,6 +213,7 @@ fn render_all(
         let ctx = RenderContext {
             templates,
             scorecard,
+            plan,
             narrative,
             returns,
             skipped,

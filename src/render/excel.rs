@@ -10,7 +10,7 @@ use rust_xlsxwriter::{
 use super::{RenderContext, Renderer};
 use crate::judge::{Measure, Rag};
 use crate::output::write_atomic;
-use crate::validate::ReturnStatus;
+use crate::validate::{ActionStatus, ReturnStatus};
 
 /// The Excel scorecard.
 pub struct ExcelScorecard;
@@ -22,6 +22,16 @@ pub fn rag_colours(rag: Rag) -> (u32, u32) {
         Rag::Green => (0xC6EFCE, 0x006100),
         Rag::Amber => (0xFFEB9C, 0x7A4500),
         Rag::Red => (0xFFC7CE, 0x9C0006),
+    }
+}
+
+/// Fill and text colours for an action's status, shared with the PDF.
+pub fn status_colours(status: ActionStatus) -> (u32, u32) {
+    match status {
+        ActionStatus::Complete | ActionStatus::OnTrack => rag_colours(Rag::Green),
+        ActionStatus::AtRisk => rag_colours(Rag::Amber),
+        ActionStatus::OffTrack => rag_colours(Rag::Red),
+        ActionStatus::NotStarted => (0xE7E6E6, 0x3A3A3A),
     }
 }
 

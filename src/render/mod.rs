@@ -15,12 +15,15 @@ pub mod csv;
 pub mod excel;
 pub mod feedback;
 pub mod pdf;
+pub mod plan_excel;
 pub mod record;
 
 /// What every renderer draws from.
 pub struct RenderContext<'a> {
     pub templates: &'a Templates,
     pub scorecard: &'a Scorecard,
+    /// Progress on the improvement plan at the end of the quarter.
+    pub plan: &'a crate::improvement::PlanProgress,
     pub narrative: &'a Narrative,
     /// Every return read in the run, whatever its period.
     pub returns: &'a [CheckedReturn],
@@ -63,5 +66,7 @@ pub fn all() -> Vec<Box<dyn Renderer>> {
         Box::new(excel::ExcelScorecard),
         Box::new(feedback::Feedback),
         Box::new(pdf::CommitteeReport),
+        Box::new(plan_excel::ImprovementPlanExcel),
+        Box::new(pdf::plan::ImprovementPlanPdf),
     ]
 }

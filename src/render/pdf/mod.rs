@@ -7,6 +7,7 @@
 //! [`Narrative`](crate::narrative::Narrative); this module only lays out.
 
 pub mod kit;
+pub mod plan;
 
 use std::path::PathBuf;
 
@@ -33,60 +34,76 @@ pub const FONTS: FontBytes<'static> = FontBytes {
     bold_italic: include_bytes!("../../../assets/fonts/LiberationSans-BoldItalic.ttf"),
 };
 
-const NAVY: Color = Color::Rgb(0x1F, 0x38, 0x64);
-const SHADE: Color = Color::Rgb(0xD9, 0xE1, 0xF2);
-const GREY_TEXT: Color = Color::Rgb(0x59, 0x59, 0x59);
-const WARNING: Color = Color::Rgb(0xC0, 0x00, 0x00);
+pub(crate) const NAVY: Color = Color::Rgb(0x1F, 0x38, 0x64);
+pub(crate) const SHADE: Color = Color::Rgb(0xD9, 0xE1, 0xF2);
+pub(crate) const GREY_TEXT: Color = Color::Rgb(0x59, 0x59, 0x59);
+pub(crate) const WARNING: Color = Color::Rgb(0xC0, 0x00, 0x00);
 
-fn rgb(hex: u32) -> Color {
+pub(crate) fn rgb(hex: u32) -> Color {
     Color::Rgb((hex >> 16) as u8, (hex >> 8) as u8, hex as u8)
 }
 
 /// "25 November 2014".
-fn long_date(d: NaiveDate) -> String {
+pub(crate) fn long_date(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 
 impl Renderer for CommitteeReport {
     fn name(&self) -> &'static str {
-        "pdf"
+        "committee report"
     }
 
     fn render(&self, ctx: &RenderContext) -> anyhow::Result<Vec<PathBuf>> {
-        let period = ctx.scorecard.period;
         let t = ctx.templates;
-        let title = format!("{}, {}", ctx.title(), period.label());
-        let mut setup = PageSetup::new(title.clone())
-            .header(format!("{} – {title}", t.organisation.name))
-            .footer(format!(
-                "{}, {}",
-                t.meeting.committee,
-                t.meeting_date().map(long_date).unwrap_or_default()
-            ));
-        if t.organisation.sample_data {
-            setup = setup.banner(
-                "SAMPLE DATA – the figures in this report are invented for demonstration",
-                WARNING,
-            );
-        }
-        let meta = PdfMeta::new(title.clone())
-            .author(t.organisation.name.clone())
-            .subject(t.fill(&t.meeting.subject, period))
-            .keywords(format!(
-                "{}, performance scorecard, {}",
-                t.organisation.directorate,
-                period.label()
-            ))
-            .creator(format!("scorecard {}", env!("CARGO_PKG_VERSION")));
-        let bytes = render_two_pass(&meta, |total| -> Result<genpdf::Document, KitError> {
-            let mut doc = new_document(load_fonts(&FONTS)?, &setup, total);
-            build(&mut doc, ctx)?;
-            Ok(doc)
-        })?;
-        let path = ctx.out_dir.join("committee-report.pdf");
-        write_atomic(&path, &bytes)?;
+        let title = format!("{}, {}", ctx.title(), ctx.scorecard.period.label());
+        let subject = t.fill(&t.meeting.subject, ctx.scorecard.period);
+        let path = write_pdf(ctx, "committee-report.pdf", &title, &subject, build)?;
         Ok(vec![path])
     }
+}
+
+/// Renders a council paper with the house page frame (running header,
+/// sample-data banner, footer with the meeting and "Page N of M") and the
+/// metadata set, and writes it to `out_dir/file_name`.
+pub(crate) fn write_pdf(
+    ctx: &RenderContext,
+    file_name: &str,
+    title: &str,
+    subject: &str,
+    build: fn(&mut genpdf::Document, &RenderContext) -> Result<(), KitError>,
+) -> anyhow::Result<PathBuf> {
+    let t = ctx.templates;
+    let period = ctx.scorecard.period;
+    let mut setup = PageSetup::new(title.to_string())
+        .header(format!("{} – {title}", t.organisation.name))
+        .footer(format!(
+            "{}, {}",
+            t.meeting.committee,
+            t.meeting_date().map(long_date).unwrap_or_default()
+        ));
+    if t.organisation.sample_data {
+        setup = setup.banner(
+            "SAMPLE DATA – the figures in this report are invented for demonstration",
+            WARNING,
+        );
+    }
+    let meta = PdfMeta::new(title.to_string())
+        .author(t.organisation.name.clone())
+        .subject(subject.to_string())
+        .keywords(format!(
+            "{}, performance scorecard, {}",
+            t.organisation.directorate,
+            period.label()
+        ))
+        .creator(format!("scorecard {}", env!("CARGO_PKG_VERSION")));
+    let bytes = render_two_pass(&meta, |total| -> Result<genpdf::Document, KitError> {
+        let mut doc = new_document(load_fonts(&FONTS)?, &setup, total);
+        build(&mut doc, ctx)?;
+        Ok(doc)
+    })?;
+    let path = ctx.out_dir.join(file_name);
+    write_atomic(&path, &bytes)?;
+    Ok(path)
 }
 
 /// Lays out the whole report.
@@ -95,10 +112,73 @@ fn build(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), KitError
     section_one(doc, ctx);
     section_two(doc, ctx)?;
     section_three_and_four(doc, ctx)?;
+    appendix_findings(doc, ctx)?;
     Ok(())
 }
 
-fn para(text: impl Into<String>) -> Rich {
+/// Fill and text colours for an inspection grade.
+pub(crate) fn grade_colours(grade: &str) -> (u32, u32) {
+    match grade {
+        "Outstanding" => (0xC6E0B4, 0x1E4620),
+        "Good" => (0xC6EFCE, 0x006100),
+        "Adequate" => (0xFFEB9C, 0x7A4500),
+        _ => (0xFFC7CE, 0x9C0006),
+    }
+}
+
+/// Appendix 1: the inspection's record of main findings, each grade
+/// coloured and written out.
+fn appendix_findings(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), KitError> {
+    let plan = &ctx.templates.plan;
+    if plan.judgements.is_empty() {
+        return Ok(());
+    }
+    doc.push(genpdf::elements::PageBreak::new());
+    let mut table = Table::new(&[5.0, 1.4])
+        .font_size(9)
+        .padding(1.2)
+        .header_fill(SHADE)
+        .group_fill(Color::Rgb(0xEE, 0xF2, 0xF8))
+        .with_header(vec![
+            Cell::new("Judgement").bold(),
+            Cell::new("Grade").bold(),
+        ])?;
+    let mut section = "";
+    for j in &plan.judgements {
+        if j.section != section {
+            section = &j.section;
+            table.push_group(Cell::new(section.to_string()).bold());
+        }
+        let (fill, text) = grade_colours(&j.grade);
+        table.push_row(vec![
+            Cell::new(j.judgement.clone()),
+            Cell::new(j.grade.clone())
+                .bold()
+                .fill(rgb(fill))
+                .color(rgb(text))
+                .align(Alignment::Center),
+        ])?;
+    }
+    doc.push(keep_with_next(
+        section_heading(&format!(
+            "Appendix 1 – {} {}: record of main findings",
+            plan.inspection.body,
+            plan.published().format("%Y")
+        )),
+        keep_with_next(
+            para(format!(
+                "The {} {} published on {} graded each aspect on the four-point scale Outstanding, Good, Adequate, Inadequate.",
+                plan.inspection.body,
+                plan.inspection.title.to_lowercase(),
+                long_date(plan.published())
+            )),
+            table,
+        ),
+    ));
+    Ok(())
+}
+
+pub(crate) fn para(text: impl Into<String>) -> Rich {
     Rich::text(text).space_after(2.5)
 }
 
@@ -117,8 +197,13 @@ fn heading_block(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), 
         Cell::new("Date of Meeting:").bold(),
         Cell::new(t.meeting_date().map(long_date).unwrap_or_default()),
     ])?;
-    let enclosures = "None. The scorecard is at paragraph 2.5 of this report; \
-                      the full scorecard workbook and figures are available from the contact below.";
+    let enclosures = format!(
+        "Appendix 1 – {} {}: record of main findings (in this report). \
+         Improvement plan progress, {} (improvement-plan.pdf).",
+        t.plan.inspection.body,
+        t.plan.published().format("%Y"),
+        period.label()
+    );
     let mut rows = vec![
         ("Subject:", t.fill(&t.meeting.subject, period)),
         (
@@ -131,7 +216,7 @@ fn heading_block(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), 
     if let Some(w) = &t.meeting.wards {
         rows.push(("Wards affected:", w.clone()));
     }
-    rows.push(("Enclosures:", enclosures.to_string()));
+    rows.push(("Enclosures:", enclosures));
     for (k, v) in rows {
         block.push_row(vec![Cell::new(k).bold(), Cell::new(v)])?;
     }
@@ -151,7 +236,7 @@ fn heading_block(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), 
     Ok(())
 }
 
-fn section_heading(text: &str) -> Rich {
+pub(crate) fn section_heading(text: &str) -> Rich {
     heading(1, text).color(NAVY)
 }
 
@@ -181,7 +266,7 @@ fn section_one(doc: &mut genpdf::Document, ctx: &RenderContext) {
     ));
 }
 
-fn numbered(number: &str, title: &str) -> Rich {
+pub(crate) fn numbered(number: &str, title: &str) -> Rich {
     heading(2, format!("{number}  {title}")).color(NAVY)
 }
 
@@ -281,19 +366,27 @@ fn section_two(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), Ki
         doc.push(para(p.clone()));
     }
 
+    doc.push(keep_with_next(
+        numbered("2.7", "Improvement plan"),
+        para(n.improvement.clone()),
+    ));
+    doc.push(para(
+        "The enclosed improvement plan lists every recommendation with its actions, lead officers and status.",
+    ));
+
     for (number, title, text) in [
         (
-            "2.7",
+            "2.8",
             "Financial Implications",
             &t.report.financial_implications,
         ),
-        ("2.8", "Performance Issues", &t.report.performance_issues),
+        ("2.9", "Performance Issues", &t.report.performance_issues),
         (
-            "2.9",
+            "2.10",
             "Risk Management Implications",
             &t.report.risk_management,
         ),
-        ("2.10", "Equalities Implications", &t.report.equalities),
+        ("2.11", "Equalities Implications", &t.report.equalities),
     ] {
         doc.push(keep_with_next(
             numbered(number, title),

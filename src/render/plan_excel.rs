@@ -1,0 +1,153 @@
+//! `improvement-plan.xlsx`: one row per action (and per recommendation with
+//! none), to sort and filter, with the summary at the top.
+
+use std::path::PathBuf;
+
+use rust_xlsxwriter::{Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook};
+
+use super::excel::status_colours;
+use super::{RenderContext, Renderer};
+use crate::output::write_atomic;
+
+/// The improvement plan as a workbook.
+pub struct ImprovementPlanExcel;
+
+/// Row (from 0) of the header.
+pub const HEADER_ROW: u32 = 3;
+
+impl Renderer for ImprovementPlanExcel {
+    fn name(&self) -> &'static str {
+        "improvement plan (Excel)"
+    }
+
+    fn render(&self, ctx: &RenderContext) -> anyhow::Result<Vec<PathBuf>> {
+        let plan = ctx.plan;
+        let mut book = Workbook::new();
+        book.set_properties(
+            &DocProperties::new()
+                .set_title(format!(
+                    "Improvement plan progress, {}",
+                    plan.period.label()
+                ))
+                .set_author(&ctx.templates.organisation.name),
+        );
+        let sheet = book.add_worksheet();
+        sheet.set_name("Improvement plan")?;
+        let base = Format::new()
+            .set_border(FormatBorder::Thin)
+            .set_border_color(Color::RGB(0xA6A6A6))
+            .set_align(FormatAlign::Top)
+            .set_text_wrap();
+        let header = base
+            .clone()
+            .set_bold()
+            .set_background_color(Color::RGB(0x1F3864))
+            .set_font_color(Color::White);
+        let bold = base.clone().set_bold();
+        let flag = base.clone().set_bold().set_font_color(Color::RGB(0xC00000));
+        sheet.write_string_with_format(
+            0,
+            0,
+            format!(
+                "{} – improvement plan progress, {}",
+                ctx.templates.organisation.name,
+                plan.period.label()
+            ),
+            &Format::new().set_bold().set_font_size(14),
+        )?;
+        sheet.write_string(1, 0, &ctx.narrative.improvement)?;
+        let heads = [
+            "Ref",
+            "Area",
+            "Recommendation",
+            "Timescale",
+            "Due",
+            "Service",
+            "Action",
+            "Lead officer",
+            "Action due",
+            "Status",
+            "Overdue",
+            "Update",
+        ];
+        for (c, h) in heads.iter().enumerate() {
+            sheet.write_string_with_format(HEADER_ROW, c as u16, *h, &header)?;
+        }
+        let mut row = HEADER_ROW + 1;
+        for rp in &plan.recommendations {
+            let r = &rp.recommendation;
+            let fixed = |sheet: &mut rust_xlsxwriter::Worksheet,
+                         row: u32|
+             -> Result<(), rust_xlsxwriter::XlsxError> {
+                sheet.write_string_with_format(row, 0, &r.reference, &bold)?;
+                sheet.write_string_with_format(row, 1, &r.area, &base)?;
+                sheet.write_string_with_format(row, 2, &r.text, &base)?;
+                sheet.write_string_with_format(row, 3, r.timescale.label(), &base)?;
+                sheet.write_string_with_format(
+                    row,
+                    4,
+                    rp.due.format("%d/%m/%Y").to_string(),
+                    &base,
+                )?;
+                Ok(())
+            };
+            if rp.actions.is_empty() {
+                fixed(sheet, row)?;
+                sheet.write_string_with_format(row, 6, "No action reported", &flag)?;
+                sheet.write_string_with_format(row, 9, "No action", &flag)?;
+                for c in [5, 7, 8, 10, 11] {
+                    sheet.write_blank(row, c, &base)?;
+                }
+                row += 1;
+                continue;
+            }
+            for a in &rp.actions {
+                fixed(sheet, row)?;
+                let (fill, text) = status_colours(a.action.status);
+                let status = bold
+                    .clone()
+                    .set_background_color(Color::RGB(fill))
+                    .set_font_color(Color::RGB(text));
+                sheet.write_string_with_format(row, 5, &a.service, &base)?;
+                sheet.write_string_with_format(row, 6, &a.action.action, &base)?;
+                sheet.write_string_with_format(row, 7, &a.action.lead, &base)?;
+                sheet.write_string_with_format(
+                    row,
+                    8,
+                    a.action.due.format("%d/%m/%Y").to_string(),
+                    &base,
+                )?;
+                sheet.write_string_with_format(row, 9, a.action.status.label(), &status)?;
+                if a.overdue {
+                    sheet.write_string_with_format(row, 10, "Overdue", &flag)?;
+                } else {
+                    sheet.write_blank(row, 10, &base)?;
+                }
+                sheet.write_string_with_format(
+                    row,
+                    11,
+                    a.action.update.as_deref().unwrap_or(""),
+                    &base,
+                )?;
+                row += 1;
+            }
+        }
+        let widths = [
+            8.0, 16.0, 50.0, 12.0, 11.0, 22.0, 45.0, 24.0, 11.0, 11.0, 9.0, 40.0,
+        ];
+        for (c, w) in widths.iter().enumerate() {
+            sheet.set_column_width(c as u16, *w)?;
+        }
+        sheet.set_freeze_panes(HEADER_ROW + 1, 1)?;
+        sheet.autofilter(HEADER_ROW, 0, row.saturating_sub(1).max(HEADER_ROW + 1), 11)?;
+        sheet
+            .set_landscape()
+            .set_paper_size(9)
+            .set_print_fit_to_pages(1, 0)
+            .set_repeat_rows(HEADER_ROW, HEADER_ROW)?
+            .set_footer("&LImprovement plan&RPage &P of &N");
+        let path = ctx.out_dir.join("improvement-plan.xlsx");
+        write_atomic(&path, &book.save_to_buffer()?)?;
+        Ok(vec![path])
+    }
+}
