@@ -169,3 +169,62 @@ pub fn summary_sentence(p: &PlanProgress) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn action(due: &str, status: ActionStatus) -> Action {
+        Action {
+            reference: "SG-01".into(),
+            action: "a".into(),
+            lead: "l".into(),
+            due: NaiveDate::parse_from_str(due, "%Y-%m-%d").unwrap(),
+            status,
+            update: None,
+            row: 2,
+        }
+    }
+
+    #[test]
+    fn overdue_means_due_by_the_quarter_end_and_not_complete() {
+        let end = Period::parse("2014-15 Q2").unwrap().last_day();
+        assert!(is_overdue(&action("2014-06-30", ActionStatus::AtRisk), end));
+        assert!(is_overdue(
+            &action("2014-09-30", ActionStatus::OnTrack),
+            end
+        ));
+        assert!(!is_overdue(
+            &action("2014-10-01", ActionStatus::NotStarted),
+            end
+        ));
+        assert!(!is_overdue(
+            &action("2012-01-01", ActionStatus::Complete),
+            end
+        ));
+    }
+
+    #[test]
+    fn due_dates_follow_publication_and_timescale() {
+        use crate::templates::Timescale;
+        let published = NaiveDate::from_ymd_opt(2012, 6, 27).unwrap();
+        assert_eq!(
+            Timescale::Immediately.due(published).to_string(),
+            "2012-06-27"
+        );
+        assert_eq!(
+            Timescale::ThreeMonths.due(published).to_string(),
+            "2012-09-27"
+        );
+        assert_eq!(
+            Timescale::SixMonths.due(published).to_string(),
+            "2012-12-27"
+        );
+        // Month ends clamp rather than spill into the next month.
+        let end_of_august = NaiveDate::from_ymd_opt(2012, 8, 31).unwrap();
+        assert_eq!(
+            Timescale::SixMonths.due(end_of_august).to_string(),
+            "2013-02-28"
+        );
+    }
+}
