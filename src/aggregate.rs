@@ -182,6 +182,8 @@ pub struct Scorecard {
     pub history: Vec<Period>,
     pub rows: Vec<IndicatorRow>,
     pub summary: Summary,
+    /// The summary counts for each quarter shown, oldest first.
+    pub trend: Vec<(Period, Summary)>,
     pub returns: ReturnsPicture,
 }
 
@@ -260,6 +262,7 @@ pub fn aggregate(templates: &Templates, returns: &[CheckedReturn], period: Perio
         .collect();
 
     let summary = summarise(&rows, period);
+    let trend = shown.iter().map(|&p| (p, summarise(&rows, p))).collect();
     let returns_picture = picture(templates, returns, period);
     Scorecard {
         period,
@@ -267,6 +270,7 @@ pub fn aggregate(templates: &Templates, returns: &[CheckedReturn], period: Perio
         history,
         rows,
         summary,
+        trend,
         returns: returns_picture,
     }
 }

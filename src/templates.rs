@@ -77,6 +77,10 @@ pub struct Organisation {
     /// How many quarters the scorecard shows, the reported one included.
     #[serde(default = "default_quarters_shown")]
     pub quarters_shown: usize,
+    /// Indicators to chart in the report whatever their rating (Red ones
+    /// are always charted).
+    #[serde(default)]
+    pub charts: Vec<String>,
     /// When a figure is suspicious enough to warn the officer.
     #[serde(default)]
     pub checks: Checks,
@@ -628,6 +632,24 @@ fn check(dir: &Path, files: Files, errors: &mut Vec<TemplateError>) -> Templates
             }
         }
         indicator_list.push(ind);
+    }
+
+    for reference in &organisation.charts {
+        if !indicator_list
+            .iter()
+            .any(|i| i.reference == normalise_ref(reference))
+        {
+            errors.push(TemplateError {
+                file: dir.join("scorecard.toml"),
+                line: text_of("scorecard.toml")
+                    .lines()
+                    .position(|l| l.trim_start().starts_with("charts"))
+                    .map(|i| i + 1),
+                message: format!(
+                    "charts names {reference}, which is not an indicator in indicators.toml"
+                ),
+            });
+        }
     }
 
     let meeting_path = dir.join("meeting.toml");

@@ -45,7 +45,7 @@ fn plan_pdf_and_committee_report_carry_the_summary() {
     assert!(plan.contains("OVERDUE"));
     assert!(plan.contains("No action reported"));
     let report = pdf_text(&dir.join("committee-report.pdf"));
-    assert!(report.contains("2.7 Improvement plan"));
+    assert!(report.contains("2.8 Improvement plan"));
     assert!(report.contains("5 are overdue (due by 30 September 2014 and not complete)"));
     assert!(report.contains("Appendix 1 – Ofsted 2012: record of main findings"));
     assert!(report.contains("Being healthy Inadequate"));

@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use rust_xlsxwriter::{
-    Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+    Chart, ChartDataLabel, ChartDataLabelPosition, ChartFont, ChartFormat, ChartLegendPosition,
+    ChartLine, ChartLineDashType, ChartMarker, ChartSolidFill, ChartType, Color, DocProperties,
+    Format, FormatAlign, FormatBorder, Sparkline, Workbook, Worksheet, XlsxError,
 };
 
 use super::{RenderContext, Renderer};
@@ -92,6 +94,7 @@ impl Renderer for ExcelScorecard {
                 .set_company(&ctx.templates.organisation.name),
         );
         scorecard_sheet(book.add_worksheet(), ctx, &title)?;
+        trends_sheet(book.add_worksheet(), ctx)?;
         returns_sheet(book.add_worksheet(), ctx)?;
         let path = ctx.out_dir.join("scorecard.xlsx");
         write_atomic(&path, &book.save_to_buffer()?)?;
@@ -145,6 +148,7 @@ fn scorecard_sheet(
     headings.extend(sc.shown.iter().map(|p| p.label()));
     headings.extend(
         [
+            "Trend",
             "Target",
             "RAG",
             "Direction",
@@ -158,7 +162,8 @@ fn scorecard_sheet(
         sheet.write_string_with_format(HEADER_ROW, c as u16, h, &header)?;
     }
     let first_period_col: u16 = 3;
-    let target_col = first_period_col + sc.shown.len() as u16;
+    let trend_col = first_period_col + sc.shown.len() as u16;
+    let target_col = trend_col + 1;
     let (rag_col, dir_col, sn_col, eng_col, comm_col) = (
         target_col + 1,
         target_col + 2,
@@ -205,6 +210,18 @@ fn scorecard_sheet(
                     None => sheet.write_string_with_format(row, col, "No data", &no_data)?,
                 };
             }
+            // A sparkline of the quarters shown, beside them.
+            let last_period_col = trend_col - 1;
+            sheet.write_blank(row, trend_col, &base)?;
+            sheet.add_sparkline(
+                row,
+                trend_col,
+                &Sparkline::new()
+                    .set_range(("Scorecard", row, first_period_col, row, last_period_col))
+                    .show_markers(true)
+                    .show_last_point(true)
+                    .set_sparkline_color(Color::RGB(0x1F3864)),
+            )?;
             match ind.target {
                 Some(v) => sheet.write_number_with_format(row, target_col, v, &target_format)?,
                 None => sheet.write_blank(row, target_col, &base)?,
@@ -275,6 +292,7 @@ fn scorecard_sheet(
     for i in 0..sc.shown.len() as u16 {
         sheet.set_column_width(first_period_col + i, 10)?;
     }
+    sheet.set_column_width(trend_col, 14)?;
     sheet.set_column_width(target_col, 8)?;
     sheet.set_column_width(rag_col, 8)?;
     sheet.set_column_width(dir_col, 13)?;
@@ -290,6 +308,164 @@ fn scorecard_sheet(
         .set_header(format!("&L{}&R{}", t.organisation.name, sc.period.label()))
         .set_footer("&L&A&RPage &P of &N");
     sheet.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
+    Ok(())
+}
+
+/// Rows each chart block takes on the Trends sheet.
+const TREND_BLOCK_ROWS: u32 = 20;
+
+/// The Trends sheet: for each chart, its data as a table (the text
+/// equivalent) with a native Excel chart beside it drawn from that table.
+fn trends_sheet(sheet: &mut Worksheet, ctx: &RenderContext) -> Result<(), XlsxError> {
+    use crate::render::chart::{charted, RagChart, TrendChart};
+    let sc = ctx.scorecard;
+    sheet.set_name("Trends")?;
+    let bold = Format::new().set_bold();
+    let header = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0x1F3864))
+        .set_font_color(Color::White);
+    let note = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    sheet.write_string_with_format(
+        0,
+        0,
+        format!("Trends to {}", sc.period.label()),
+        &Format::new().set_bold().set_font_size(14),
+    )?;
+
+    // Block 1: Green, Amber and Red counts per quarter.
+    let rag = RagChart::from_scorecard(sc);
+    let top = 2;
+    sheet.write_string_with_format(top, 0, format!("Figure 1: {}", rag.caption()), &bold)?;
+    for (c, h) in ["Quarter", "Green", "Amber", "Red"].iter().enumerate() {
+        sheet.write_string_with_format(top + 1, c as u16, *h, &header)?;
+    }
+    for (i, (p, g, a, r)) in rag.points.iter().enumerate() {
+        let row = top + 2 + i as u32;
+        sheet.write_string(row, 0, p.label())?;
+        sheet.write_number(row, 1, *g as f64)?;
+        sheet.write_number(row, 2, *a as f64)?;
+        sheet.write_number(row, 3, *r as f64)?;
+    }
+    let last = top + 1 + rag.points.len() as u32;
+    sheet.merge_range(last + 2, 0, last + 6, 4, &rag.text_equivalent(), &note)?;
+    let mut chart = Chart::new(ChartType::ColumnStacked);
+    for (col, r) in [(1u16, Rag::Green), (2, Rag::Amber), (3, Rag::Red)] {
+        let (fill, line) = rag_colours(r);
+        chart
+            .add_series()
+            .set_name(("Trends", top + 1, col))
+            .set_categories(("Trends", top + 2, 0, last, 0))
+            .set_values(("Trends", top + 2, col, last, col))
+            .set_format(
+                ChartFormat::new()
+                    .set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(fill)))
+                    .set_border(ChartLine::new().set_color(Color::RGB(line))),
+            )
+            .set_data_label(ChartDataLabel::new().show_value());
+    }
+    chart
+        .title()
+        .set_name(&rag.caption())
+        .set_font(ChartFont::new().set_size(11).set_bold());
+    chart.set_alt_text(rag.text_equivalent());
+    sheet.insert_chart(top, 6, &chart)?;
+
+    // One block per charted indicator.
+    for (i, row) in charted(sc, &ctx.templates.organisation.charts)
+        .iter()
+        .enumerate()
+    {
+        let t = TrendChart::from_row(row, &sc.shown);
+        let top = 2 + TREND_BLOCK_ROWS * (i as u32 + 1);
+        let numbers = Format::new().set_num_format(number_format(t.measure));
+        sheet.write_string_with_format(
+            top,
+            0,
+            format!("Figure {}: {}", i + 2, t.caption()),
+            &bold,
+        )?;
+        for (c, h) in ["Quarter", &t.reference, "Target", "Statistical neighbours"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string_with_format(top + 1, c as u16, *h, &header)?;
+        }
+        for (j, (p, v)) in t.points.iter().enumerate() {
+            let r = top + 2 + j as u32;
+            sheet.write_string(r, 0, p.label())?;
+            match v {
+                Some(v) => sheet.write_number_with_format(r, 1, *v, &numbers)?,
+                None => sheet.write_string(r, 1, "No data")?,
+            };
+            if let Some(target) = t.target {
+                sheet.write_number_with_format(r, 2, target, &numbers)?;
+            }
+            if let Some(n) = t.neighbours {
+                sheet.write_number_with_format(r, 3, n, &numbers)?;
+            }
+        }
+        let last = top + 1 + t.points.len() as u32;
+        sheet.merge_range(last + 2, 0, last + 6, 4, &t.text_equivalent(), &note)?;
+        let mut chart = Chart::new(ChartType::Line);
+        chart
+            .add_series()
+            .set_name(("Trends", top + 1, 1))
+            .set_categories(("Trends", top + 2, 0, last, 0))
+            .set_values(("Trends", top + 2, 1, last, 1))
+            .set_format(
+                ChartLine::new()
+                    .set_color(Color::RGB(0x1F3864))
+                    .set_width(2.25),
+            )
+            .set_marker(ChartMarker::new().set_automatic())
+            .set_data_label(
+                ChartDataLabel::new()
+                    .show_value()
+                    .set_position(ChartDataLabelPosition::Above),
+            );
+        if t.target.is_some() {
+            chart
+                .add_series()
+                .set_name(("Trends", top + 1, 2))
+                .set_categories(("Trends", top + 2, 0, last, 0))
+                .set_values(("Trends", top + 2, 2, last, 2))
+                .set_format(
+                    ChartLine::new()
+                        .set_color(Color::RGB(0xC00000))
+                        .set_dash_type(ChartLineDashType::Dash),
+                )
+                .set_marker(ChartMarker::new().set_none());
+        }
+        if t.neighbours.is_some() {
+            chart
+                .add_series()
+                .set_name(("Trends", top + 1, 3))
+                .set_categories(("Trends", top + 2, 0, last, 0))
+                .set_values(("Trends", top + 2, 3, last, 3))
+                .set_format(
+                    ChartLine::new()
+                        .set_color(Color::RGB(0x595959))
+                        .set_dash_type(ChartLineDashType::RoundDot),
+                )
+                .set_marker(ChartMarker::new().set_none());
+        }
+        chart
+            .title()
+            .set_name(&t.caption())
+            .set_font(ChartFont::new().set_size(11).set_bold());
+        chart.set_alt_text(t.text_equivalent());
+        chart.legend().set_position(ChartLegendPosition::Top);
+        sheet.insert_chart(top, 6, &chart)?;
+    }
+    sheet.set_column_width(0, 14)?;
+    for c in 1..=4 {
+        sheet.set_column_width(c, 13)?;
+    }
+    sheet
+        .set_landscape()
+        .set_paper_size(9)
+        .set_print_fit_to_pages(1, 0);
     Ok(())
 }
 

@@ -11,6 +11,7 @@ use crate::narrative::Narrative;
 use crate::templates::Templates;
 use crate::validate::CheckedReturn;
 
+pub mod chart;
 pub mod csv;
 pub mod excel;
 pub mod feedback;

@@ -2082,3 +2082,78 @@ where
     }
     Err(KitError::Invalid("page count did not settle after three passes".to_string()).into())
 }
+
+// ---------------------------------------------------------------------------------------
+// Pictures
+// ---------------------------------------------------------------------------------------
+
+/// An image (a chart) drawn at a given width, that moves whole to the next page when it
+/// does not fit, and can be kept with its caption in a [`Keep`].
+pub struct Picture {
+    image: genpdf::elements::Image,
+    width: f64,
+    height: f64,
+    done: bool,
+}
+
+impl Picture {
+    /// `image` scaled to `width_mm` wide, keeping its proportions. Images with an alpha
+    /// channel are refused (genpdf cannot embed them).
+    pub fn new(image: image::DynamicImage, width_mm: f64) -> Result<Self, KitError> {
+        use image::GenericImageView;
+        let (px_w, px_h) = image.dimensions();
+        if px_w == 0 || px_h == 0 || width_mm <= 0.0 {
+            return Err(KitError::Invalid("a picture needs a size".into()));
+        }
+        let dpi = f64::from(px_w) * 25.4 / width_mm;
+        let height = f64::from(px_h) * 25.4 / dpi;
+        let image = genpdf::elements::Image::from_dynamic_image(image)?
+            .with_dpi(dpi)
+            .with_alignment(Alignment::Center);
+        Ok(Picture {
+            image,
+            width: width_mm,
+            height,
+            done: false,
+        })
+    }
+
+    /// Height on the page, in mm.
+    pub fn height(&self) -> f64 {
+        self.height
+    }
+}
+
+impl Block for Picture {
+    fn measure(&self, _context: &Context, _area: &Area<'_>, _style: Style) -> f64 {
+        if self.done {
+            0.0
+        } else {
+            self.height
+        }
+    }
+
+    fn lead_height(&self, context: &Context, area: &Area<'_>, style: Style) -> f64 {
+        self.measure(context, area, style)
+    }
+}
+
+impl Element for Picture {
+    fn render(
+        &mut self,
+        context: &Context,
+        area: Area<'_>,
+        style: Style,
+    ) -> Result<RenderResult, PdfError> {
+        if self.done {
+            return Ok(RenderResult::default());
+        }
+        let room = mm(area.size().height);
+        if room + EPS < self.height && !at_page_top(&area) && fits_fresh_page(self.height) {
+            return Ok(defer(self.width));
+        }
+        let result = self.image.render(context, area, style)?;
+        self.done = true;
+        Ok(result)
+    }
+}

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 
 use self::kit::{
     heading, keep_with_next, load_fonts, new_document, render_two_pass, Alignment, Cell, Color,
-    FontBytes, Keep, KitError, PageSetup, PdfMeta, Rich, Spacer, Table,
+    FontBytes, Keep, KitError, PageSetup, PdfMeta, Picture, Rich, Spacer, Table,
 };
 use super::excel::rag_colours;
 use super::{RenderContext, Renderer};
@@ -358,8 +358,10 @@ fn section_two(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), Ki
         .space_after(3.0),
     );
 
+    trends(doc, ctx)?;
+
     doc.push(keep_with_next(
-        numbered("2.6", "Data quality"),
+        numbered("2.7", "Data quality"),
         para(n.data_quality.first().cloned().unwrap_or_default()),
     ));
     for p in n.data_quality.iter().skip(1) {
@@ -367,7 +369,7 @@ fn section_two(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), Ki
     }
 
     doc.push(keep_with_next(
-        numbered("2.7", "Improvement plan"),
+        numbered("2.8", "Improvement plan"),
         para(n.improvement.clone()),
     ));
     doc.push(para(
@@ -376,21 +378,82 @@ fn section_two(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), Ki
 
     for (number, title, text) in [
         (
-            "2.8",
+            "2.9",
             "Financial Implications",
             &t.report.financial_implications,
         ),
-        ("2.9", "Performance Issues", &t.report.performance_issues),
+        ("2.10", "Performance Issues", &t.report.performance_issues),
         (
-            "2.10",
+            "2.11",
             "Risk Management Implications",
             &t.report.risk_management,
         ),
-        ("2.11", "Equalities Implications", &t.report.equalities),
+        ("2.12", "Equalities Implications", &t.report.equalities),
     ] {
         doc.push(keep_with_next(
             numbered(number, title),
             para(t.fill(text, period)),
+        ));
+    }
+    Ok(())
+}
+
+/// One chart with its caption above and its text equivalent below, kept
+/// together on a page.
+fn figure(number: usize, caption: &str, picture: Picture, words: &str) -> Keep {
+    Keep::new()
+        .with(
+            Rich::text(format!("Figure {number}: {caption}"))
+                .strong()
+                .font_size(9)
+                .space_before(2.0)
+                .space_after(1.0),
+        )
+        .with(picture)
+        .with(
+            Rich::text(words.to_string())
+                .font_size(8)
+                .color(GREY_TEXT)
+                .space_after(3.0),
+        )
+}
+
+fn chart_error(e: anyhow::Error) -> KitError {
+    KitError::Invalid(format!("{e:#}"))
+}
+
+/// 2.6: the Green/Amber/Red counts over time, then a trend chart for each
+/// Red indicator and each one the templates name.
+fn trends(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), KitError> {
+    use crate::render::chart::{charted, draw_rag, draw_trend, to_image, RagChart, TrendChart};
+    let sc = ctx.scorecard;
+    let rows = charted(sc, &ctx.templates.organisation.charts);
+    doc.push(keep_with_next(
+        numbered("2.6", "Trends"),
+        para(format!(
+            "Figure 1 shows how many indicators were Green, Amber and Red in each of the last {} quarters. \
+             The figures after it follow each indicator rated Red in {}, and those the Committee asked to follow, \
+             against the target (red dashes) and the statistical neighbours' figure (grey dots). \
+             Each figure's values are also given in words below it.",
+            sc.shown.len(),
+            sc.period.label()
+        )),
+    ));
+    let rag = RagChart::from_scorecard(sc);
+    let picture = Picture::new(
+        to_image(draw_rag(&rag, 1400, 420).map_err(chart_error)?).map_err(chart_error)?,
+        150.0,
+    )?;
+    doc.push(figure(1, &rag.caption(), picture, &rag.text_equivalent()));
+    for (i, row) in rows.iter().enumerate() {
+        let chart = TrendChart::from_row(row, &sc.shown);
+        let pixels = draw_trend(&chart, 1400, 420).map_err(chart_error)?;
+        let picture = Picture::new(to_image(pixels).map_err(chart_error)?, 150.0)?;
+        doc.push(figure(
+            i + 2,
+            &chart.caption(),
+            picture,
+            &chart.text_equivalent(),
         ));
     }
     Ok(())

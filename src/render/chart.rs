@@ -1,0 +1,412 @@
+//! Charts, drawn from the scorecard's own figures.
+//!
+//! A [`TrendChart`] is one indicator's printed value per quarter with its
+//! target and statistical-neighbour lines; a [`RagChart`] is the count of
+//! Green, Amber and Red indicators per quarter. Both are built from the
+//! [`Scorecard`] (no figure is worked out here) and come with a caption and
+//! a text equivalent, so a reader who cannot see the picture loses nothing.
+//! Pictures are drawn with plotters using the embedded Liberation Sans, so
+//! no system fonts are needed.
+
+use std::sync::OnceLock;
+
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+
+use crate::aggregate::{IndicatorRow, Scorecard};
+use crate::judge::{Measure, Rag};
+use crate::period::Period;
+use crate::render::excel::rag_colours;
+
+/// The font family name charts use, registered once from the embedded bytes.
+const FAMILY: &str = "scorecard-sans";
+
+fn register_fonts() -> bool {
+    static DONE: OnceLock<bool> = OnceLock::new();
+    *DONE.get_or_init(|| {
+        let fonts = crate::render::pdf::FONTS;
+        plotters::style::register_font(FAMILY, FontStyle::Normal, fonts.regular).is_ok()
+            && plotters::style::register_font(FAMILY, FontStyle::Bold, fonts.bold).is_ok()
+    })
+}
+
+/// One indicator over the quarters shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendChart {
+    pub reference: String,
+    pub title: String,
+    pub measure: Measure,
+    /// Quarter and its printed (rounded) value, oldest first.
+    pub points: Vec<(Period, Option<f64>)>,
+    pub target: Option<f64>,
+    pub neighbours: Option<f64>,
+    /// The rating in the reported quarter.
+    pub rag: Option<Rag>,
+}
+
+impl TrendChart {
+    /// The chart for a scorecard row.
+    pub fn from_row(row: &IndicatorRow, shown: &[Period]) -> TrendChart {
+        let ind = &row.indicator;
+        let last = shown.last().copied();
+        TrendChart {
+            reference: ind.reference.clone(),
+            title: ind.title.clone(),
+            measure: ind.measure,
+            points: shown
+                .iter()
+                .map(|p| (*p, row.at(*p).and_then(|o| o.rounded)))
+                .collect(),
+            target: ind.target,
+            neighbours: ind.statistical_neighbours,
+            rag: last.and_then(|p| row.at(p)).and_then(|o| o.rag),
+        }
+    }
+
+    /// "Figure: TS5 Child protection plans ending … by quarter".
+    pub fn caption(&self) -> String {
+        format!("{} {}, by quarter", self.reference, self.title)
+    }
+
+    /// The chart in words: every value, the target and the benchmark.
+    pub fn text_equivalent(&self) -> String {
+        let values: Vec<String> = self
+            .points
+            .iter()
+            .map(|(p, v)| {
+                format!(
+                    "{} {}",
+                    p.label(),
+                    v.map_or_else(|| "no data".to_string(), |v| self.measure.display(v))
+                )
+            })
+            .collect();
+        let mut text = format!("{} by quarter: {}.", self.reference, values.join("; "));
+        if let Some(t) = self.target {
+            text.push_str(&format!(" Target {}.", self.measure.display_target(t)));
+        }
+        if let Some(n) = self.neighbours {
+            text.push_str(&format!(
+                " Statistical neighbours {}.",
+                self.measure.display(n)
+            ));
+        }
+        text
+    }
+}
+
+/// Green, Amber and Red counts per quarter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RagChart {
+    pub points: Vec<(Period, usize, usize, usize)>,
+}
+
+impl RagChart {
+    pub fn from_scorecard(sc: &Scorecard) -> RagChart {
+        RagChart {
+            points: sc
+                .trend
+                .iter()
+                .map(|(p, s)| (*p, s.green, s.amber, s.red))
+                .collect(),
+        }
+    }
+
+    pub fn caption(&self) -> String {
+        "Indicators rated Green, Amber and Red, by quarter".to_string()
+    }
+
+    pub fn text_equivalent(&self) -> String {
+        let parts: Vec<String> = self
+            .points
+            .iter()
+            .map(|(p, g, a, r)| format!("{}: {g} Green, {a} Amber, {r} Red", p.label()))
+            .collect();
+        format!("{}.", parts.join("; "))
+    }
+}
+
+/// The indicators the report charts: every Red one, then those named in
+/// the templates, in scorecard order.
+pub fn charted<'a>(sc: &'a Scorecard, named: &[String]) -> Vec<&'a IndicatorRow> {
+    sc.rows
+        .iter()
+        .filter(|r| {
+            r.at(sc.period).and_then(|o| o.rag) == Some(Rag::Red)
+                || named
+                    .iter()
+                    .any(|n| crate::templates::normalise_ref(n) == r.indicator.reference)
+        })
+        .collect()
+}
+
+fn rgb(hex: u32) -> RGBColor {
+    RGBColor((hex >> 16) as u8, (hex >> 8) as u8, hex as u8)
+}
+
+const NAVY: RGBColor = RGBColor(0x1F, 0x38, 0x64);
+const TARGET: RGBColor = RGBColor(0xC0, 0x00, 0x00);
+const NEIGHBOURS: RGBColor = RGBColor(0x59, 0x59, 0x59);
+
+type Pixels = (u32, u32, Vec<u8>);
+
+fn draw_error<E: std::fmt::Debug>(e: E) -> anyhow::Error {
+    anyhow::anyhow!("drawing a chart failed: {e:?}")
+}
+
+/// Draws a trend chart as RGB pixels.
+pub fn draw_trend(chart: &TrendChart, width: u32, height: u32) -> anyhow::Result<Pixels> {
+    if !register_fonts() {
+        anyhow::bail!("the embedded chart font could not be loaded");
+    }
+    let mut buf = vec![255u8; (width * height * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_error)?;
+        // The key sits in a strip above the plot, where it never hides a point.
+        let (key_area, plot) = root.split_vertically(44);
+        let mut key: Vec<(String, RGBColor, &[u32])> = vec![(chart.reference.clone(), NAVY, &[])];
+        if let Some(t) = chart.target {
+            key.push((
+                format!("Target {}", chart.measure.display_target(t)),
+                TARGET,
+                &[12, 8],
+            ));
+        }
+        if let Some(n) = chart.neighbours {
+            key.push((
+                format!("Statistical neighbours {}", chart.measure.display(n)),
+                NEIGHBOURS,
+                &[4, 6],
+            ));
+        }
+        draw_key(&key_area, &key)?;
+        let values: Vec<f64> = chart.points.iter().filter_map(|(_, v)| *v).collect();
+        let mut all = values.clone();
+        all.extend(chart.target);
+        all.extend(chart.neighbours);
+        let (lo, hi) = all
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+        let (lo, hi) = if lo > hi { (0.0, 1.0) } else { (lo, hi) };
+        let pad = ((hi - lo) * 0.15).max(hi.abs() * 0.02).max(0.5);
+        let y0 = if lo >= 0.0 {
+            (lo - pad).max(0.0)
+        } else {
+            lo - pad
+        };
+        let y1 = match chart.measure {
+            Measure::Percent => (hi + pad).min(100.0_f64.max(hi)),
+            _ => hi + pad,
+        };
+        let n = chart.points.len().max(1);
+        let font = |size: f64| (FAMILY, size).into_font();
+        let mut ctx = ChartBuilder::on(&plot)
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(64)
+            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), y0..y1)
+            .map_err(draw_error)?;
+        let labels: Vec<String> = chart.points.iter().map(|(p, _)| p.label()).collect();
+        let measure = chart.measure;
+        ctx.configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n)
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() < 1e-6 && i >= 0.0 {
+                    labels.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y| measure.display(*y))
+            .label_style(font(20.0))
+            .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
+            .draw()
+            .map_err(draw_error)?;
+        if let Some(t) = chart.target {
+            ctx.draw_series(DashedLineSeries::new(
+                [(-0.5, t), (n as f64 - 0.5, t)],
+                12,
+                8,
+                TARGET.stroke_width(3),
+            ))
+            .map_err(draw_error)?;
+        }
+        if let Some(sn) = chart.neighbours {
+            ctx.draw_series(DashedLineSeries::new(
+                [(-0.5, sn), (n as f64 - 0.5, sn)],
+                4,
+                6,
+                NEIGHBOURS.stroke_width(3),
+            ))
+            .map_err(draw_error)?;
+        }
+        // Each unbroken run of quarters with data is one line.
+        let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+        for (i, (_, v)) in chart.points.iter().enumerate() {
+            match v {
+                Some(v) => runs
+                    .last_mut()
+                    .map(|r| r.push((i as f64, *v)))
+                    .unwrap_or(()),
+                None => runs.push(Vec::new()),
+            }
+        }
+        for run in runs.into_iter().filter(|r| !r.is_empty()) {
+            ctx.draw_series(LineSeries::new(run.clone(), NAVY.stroke_width(4)))
+                .map_err(draw_error)?;
+            ctx.draw_series(run.iter().map(|p| Circle::new(*p, 7, NAVY.filled())))
+                .map_err(draw_error)?;
+            ctx.draw_series(run.iter().map(|(x, y)| {
+                Text::new(
+                    measure.display(*y),
+                    (*x, *y),
+                    font(20.0)
+                        .color(&NAVY)
+                        .pos(plotters::style::text_anchor::Pos::new(
+                            plotters::style::text_anchor::HPos::Center,
+                            plotters::style::text_anchor::VPos::Bottom,
+                        )),
+                )
+            }))
+            .map_err(draw_error)?;
+        }
+        root.present().map_err(draw_error)?;
+    }
+    Ok((width, height, buf))
+}
+
+/// Draws a key: for each entry a short line (dashed when `dashes` gives
+/// dash and gap lengths) and its label, left to right.
+fn draw_key<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    entries: &[(String, RGBColor, &[u32])],
+) -> anyhow::Result<()> {
+    let mut x = 90i32;
+    let y = 22i32;
+    for (label, colour, dashes) in entries {
+        let style = colour.stroke_width(4);
+        match dashes {
+            [dash, gap, ..] => {
+                let mut at = x;
+                while at < x + 40 {
+                    let end = (at + *dash as i32).min(x + 40);
+                    area.draw(&PathElement::new([(at, y), (end, y)], style))
+                        .map_err(draw_error)?;
+                    at = end + *gap as i32;
+                }
+            }
+            _ => {
+                area.draw(&PathElement::new([(x, y), (x + 40, y)], style))
+                    .map_err(draw_error)?;
+                area.draw(&Circle::new((x + 20, y), 7, colour.filled()))
+                    .map_err(draw_error)?;
+            }
+        }
+        let text_style =
+            (FAMILY, 22.0)
+                .into_font()
+                .color(&BLACK)
+                .pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Left,
+                    plotters::style::text_anchor::VPos::Center,
+                ));
+        area.draw(&Text::new(label.clone(), (x + 50, y), text_style))
+            .map_err(draw_error)?;
+        let (w, _) = area
+            .estimate_text_size(label, &(FAMILY, 22.0).into_font().into())
+            .map_err(draw_error)?;
+        x += 50 + w as i32 + 40;
+    }
+    Ok(())
+}
+
+/// Draws the Green/Amber/Red counts as stacked bars, each segment labelled
+/// with its count and colour name.
+pub fn draw_rag(chart: &RagChart, width: u32, height: u32) -> anyhow::Result<Pixels> {
+    if !register_fonts() {
+        anyhow::bail!("the embedded chart font could not be loaded");
+    }
+    let mut buf = vec![255u8; (width * height * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_error)?;
+        let n = chart.points.len().max(1);
+        let top = chart
+            .points
+            .iter()
+            .map(|(_, g, a, r)| g + a + r)
+            .max()
+            .unwrap_or(1)
+            .max(1) as f64;
+        let font = |size: f64| (FAMILY, size).into_font();
+        let mut ctx = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(48)
+            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..top * 1.08)
+            .map_err(draw_error)?;
+        let labels: Vec<String> = chart.points.iter().map(|(p, ..)| p.label()).collect();
+        ctx.configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n)
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() < 1e-6 && i >= 0.0 {
+                    labels.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .label_style(font(20.0))
+            .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
+            .draw()
+            .map_err(draw_error)?;
+        for (i, (_, g, a, r)) in chart.points.iter().enumerate() {
+            let x = i as f64;
+            let mut base = 0.0;
+            for (count, rag) in [(*g, Rag::Green), (*a, Rag::Amber), (*r, Rag::Red)] {
+                if count == 0 {
+                    continue;
+                }
+                let (fill, text) = rag_colours(rag);
+                let top = base + count as f64;
+                ctx.draw_series([Rectangle::new(
+                    [(x - 0.3, base), (x + 0.3, top)],
+                    rgb(fill).filled(),
+                )])
+                .map_err(draw_error)?;
+                ctx.draw_series([Rectangle::new(
+                    [(x - 0.3, base), (x + 0.3, top)],
+                    rgb(text).stroke_width(2),
+                )])
+                .map_err(draw_error)?;
+                ctx.draw_series([Text::new(
+                    format!("{count} {}", rag.label()),
+                    (x, (base + top) / 2.0),
+                    font(20.0)
+                        .color(&rgb(text))
+                        .pos(plotters::style::text_anchor::Pos::new(
+                            plotters::style::text_anchor::HPos::Center,
+                            plotters::style::text_anchor::VPos::Center,
+                        )),
+                )])
+                .map_err(draw_error)?;
+                base = top;
+            }
+        }
+        root.present().map_err(draw_error)?;
+    }
+    Ok((width, height, buf))
+}
+
+/// Pixels as an image the PDF can embed.
+pub fn to_image(pixels: Pixels) -> anyhow::Result<image::DynamicImage> {
+    let (w, h, buf) = pixels;
+    image::RgbImage::from_raw(w, h, buf)
+        .map(image::DynamicImage::ImageRgb8)
+        .ok_or_else(|| anyhow::anyhow!("a chart image had the wrong size"))
+}

@@ -1,0 +1,114 @@
+//! Trend charts: their data is the scorecard's, figure for figure.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::*;
+
+const SHOWN: [&str; 5] = [
+    "2013-14 Q2",
+    "2013-14 Q3",
+    "2013-14 Q4",
+    "2014-15 Q1",
+    "2014-15 Q2",
+];
+
+fn sample_run() -> Case {
+    let case = Case::with_samples();
+    let out = case.run(&["run"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    case
+}
+
+/// Green, Amber and Red counts per quarter, counted from the CSV.
+fn counts(csv: &[HashMap<String, String>], period: &str) -> (usize, usize, usize) {
+    let n = |rag: &str| {
+        csv.iter()
+            .filter(|r| r["period"] == period && r["rag"] == rag)
+            .count()
+    };
+    (n("Green"), n("Amber"), n("Red"))
+}
+
+#[test]
+fn chart_words_in_the_pdf_match_the_csv() {
+    let case = sample_run();
+    let dir = case.period_dir("2014-15-Q2");
+    let csv = read_csv(&dir.join("data/indicators.csv"));
+    let pdf = pdf_text(&dir.join("committee-report.pdf"));
+    assert!(pdf.contains("Figure 1: Indicators rated Green, Amber and Red, by quarter"));
+    for p in SHOWN {
+        let (g, a, r) = counts(&csv, p);
+        assert!(
+            pdf.contains(&format!("{p}: {g} Green, {a} Amber, {r} Red")),
+            "{p}"
+        );
+    }
+    // Every Red indicator, and the two the templates name, has a chart
+    // whose words give the same figures as the CSV.
+    let red: Vec<&str> = csv
+        .iter()
+        .filter(|r| r["period"] == "2014-15 Q2" && r["rag"] == "Red")
+        .map(|r| r["ref"].as_str())
+        .collect();
+    assert_eq!(red, ["TS5", "TS10", "TS12", "TS15", "TS20"]);
+    for reference in red.iter().chain(["TS3", "TS21"].iter()) {
+        let values: Vec<String> = SHOWN
+            .iter()
+            .map(|p| format!("{p} {}", csv_row(&csv, p, reference)["display"]))
+            .collect();
+        let words = format!("{reference} by quarter: {}.", values.join("; "));
+        assert!(pdf.contains(&words), "missing: {words}");
+    }
+    assert!(
+        !pdf.contains("TS4 by quarter"),
+        "Green indicators not named are not charted"
+    );
+}
+
+#[test]
+fn trends_sheet_tables_match_the_scorecard_sheet() {
+    let case = sample_run();
+    let path = case.period_dir("2014-15-Q2").join("scorecard.xlsx");
+    let trends = read_sheet(&path, "Trends");
+    let scorecard = read_sheet(&path, "Scorecard");
+    let header = scorecard.iter().find(|r| r[0] == "Ref").unwrap().clone();
+    assert!(header.contains(&"Trend".to_string()), "sparkline column");
+    // For each chart's table: the header row names the ref; the rows below
+    // hold the quarters and the same numbers as the Scorecard sheet.
+    let mut tables = 0;
+    for (i, row) in trends.iter().enumerate() {
+        if row.first().map(String::as_str) != Some("Quarter") || row[1] == "Green" {
+            continue;
+        }
+        tables += 1;
+        let reference = &row[1];
+        let sc_row = scorecard.iter().find(|r| &r[0] == reference).unwrap();
+        for (j, p) in SHOWN.iter().enumerate() {
+            let data = &trends[i + 1 + j];
+            assert_eq!(&data[0], p);
+            let col = header.iter().position(|h| h == p).unwrap();
+            assert_eq!(data[1], sc_row[col], "{reference} {p}");
+        }
+    }
+    assert_eq!(tables, 7, "five Red indicators and two named ones");
+    // The counts table matches the CSV.
+    let csv = read_csv(&case.period_dir("2014-15-Q2").join("data/indicators.csv"));
+    let at = trends
+        .iter()
+        .position(|r| r.first().map(String::as_str) == Some("Quarter"))
+        .unwrap();
+    for (j, p) in SHOWN.iter().enumerate() {
+        let (g, a, r) = counts(&csv, p);
+        let data = &trends[at + 1 + j];
+        assert_eq!(
+            (data[1].as_str(), data[2].as_str(), data[3].as_str()),
+            (
+                g.to_string().as_str(),
+                a.to_string().as_str(),
+                r.to_string().as_str()
+            )
+        );
+    }
+}
