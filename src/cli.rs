@@ -42,7 +42,8 @@ pub enum Command {
     /// Read every return, combine the figures and write the committee
     /// report, scorecard, CSV, feedback and run record.
     Run(RunArgs),
-    /// Check returns against the contract without writing reports.
+    /// Check returns against the contract without writing reports; with no
+    /// files, check the templates alone.
     Check(CheckArgs),
     /// Write a blank return for a service to fill in (or one for every
     /// service with --all).
@@ -93,8 +94,8 @@ pub struct CheckArgs {
     /// Folder holding the templates.
     #[arg(long, default_value = "templates")]
     pub templates: PathBuf,
-    /// Return files to check, or folders of them.
-    #[arg(required = true)]
+    /// Return files to check, or folders of them. Without any, the
+    /// templates themselves are checked.
     pub files: Vec<PathBuf>,
 }
 

@@ -135,41 +135,6 @@ pub fn progress(templates: &Templates, returns: &[CheckedReturn], period: Period
     }
 }
 
-/// The one-paragraph summary used at the top of the plan and in the
-/// committee report.
-pub fn summary_sentence(p: &PlanProgress) -> String {
-    let s = &p.summary;
-    let mut text = format!(
-        "At the end of {}, services reported {} actions against the {} recommendations: {} complete, {} on track, {} at risk, {} off track and {} not started. {} overdue (due by {} and not complete).",
-        p.period.label(),
-        s.actions,
-        s.recommendations,
-        s.complete,
-        s.on_track,
-        s.at_risk,
-        s.off_track,
-        s.not_started,
-        match s.overdue {
-            0 => "None is".to_string(),
-            1 => "1 is".to_string(),
-            n => format!("{n} are"),
-        },
-        p.as_at.format("%-d %B %Y")
-    );
-    match s.without_action.len() {
-        0 => text.push_str(" Every recommendation has at least one action."),
-        1 => text.push_str(&format!(
-            " Recommendation {} has no action reported against it.",
-            s.without_action[0]
-        )),
-        n => text.push_str(&format!(
-            " {n} recommendations have no action reported against them: {}.",
-            s.without_action.join(", ")
-        )),
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

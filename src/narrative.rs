@@ -1,17 +1,25 @@
-//! Stage 5: put the figures into words.
+//! Stage 5: put the figures into words, from the officers' own wording.
 //!
-//! The summary, the strengths and weaknesses, and the data-quality statement
-//! are written here once, from the [`Scorecard`], so every document that
-//! carries them says the same thing. Sentences follow the council's manner:
-//! the figure, the scorecard ref in brackets, then how it stands against
-//! target and against last quarter.
+//! Every sentence of the committee report that is not a table is written by
+//! `templates/report.j2`, a Jinja template the performance officer edits:
+//! each `{% block %}` is one passage (the summary, the recommendation, the
+//! data-quality statement…) and the `bullet` macro phrases each strength and
+//! weakness. This module builds the [`TextModel`] the template sees — every
+//! figure by name, already rounded and formatted, from the
+//! [`Scorecard`] — renders each passage once, and hands the PDF and HTML the
+//! same [`Narrative`]. A mistake in the template (an unknown variable, an
+//! unclosed tag, a ref not in the catalogue) is reported with the file and
+//! line before anything is written.
 
+use std::collections::BTreeMap;
+
+use minijinja::{Environment, ErrorKind, UndefinedBehavior, Value};
 use serde::Serialize;
 
 use crate::aggregate::{Gap, IndicatorRow, Outcome, Scorecard};
 use crate::improvement::PlanProgress;
-use crate::judge::{Polarity, Rag};
-use crate::templates::Templates;
+use crate::judge::{Direction, Polarity, Rag};
+use crate::templates::{TemplateError, TemplateErrors, Templates, REPORT_TEMPLATE};
 use crate::validate::ReturnStatus;
 
 /// One strength or weakness.
@@ -24,312 +32,525 @@ pub struct Bullet {
     pub commentary: Vec<(String, String)>,
 }
 
-/// The report's words about the figures.
-#[derive(Debug, Clone, Serialize)]
+/// The report's words: each passage as paragraphs.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Narrative {
+    pub title: String,
+    pub subject: String,
+    pub sets_out: Vec<String>,
     pub summary: Vec<String>,
+    pub recommendation: Vec<String>,
+    pub reason: Vec<String>,
+    pub introduction: Vec<String>,
+    pub strengths_intro: Vec<String>,
     pub strengths: Vec<Bullet>,
+    pub weaknesses_intro: Vec<String>,
     pub weaknesses: Vec<Bullet>,
+    pub scorecard_intro: Vec<String>,
+    pub scorecard_key: Vec<String>,
+    pub trends_intro: Vec<String>,
     pub data_quality: Vec<String>,
-    /// One paragraph on the improvement plan.
-    pub improvement: String,
+    pub improvement: Vec<String>,
+    pub financial_implications: Vec<String>,
+    pub performance_issues: Vec<String>,
+    pub risk_management: Vec<String>,
+    pub equalities: Vec<String>,
 }
 
-/// Writes the narrative for a scorecard.
-pub fn narrate(templates: &Templates, scorecard: &Scorecard, plan: &PlanProgress) -> Narrative {
-    let period = scorecard.period;
+/// The passages `report.j2` must define, in report order.
+pub const BLOCKS: [&str; 17] = [
+    "title",
+    "sets_out",
+    "summary",
+    "recommendation",
+    "reason",
+    "introduction",
+    "strengths_intro",
+    "weaknesses_intro",
+    "scorecard_intro",
+    "scorecard_key",
+    "trends_intro",
+    "data_quality",
+    "improvement",
+    "financial_implications",
+    "performance_issues",
+    "risk_management",
+    "equalities",
+];
+
+/// An indicator as the template sees it: figures formatted as printed.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorText {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub title: String,
+    pub theme: String,
+    /// The figure as printed, e.g. `79.9%`, or `No data`.
+    pub value: String,
+    pub has_data: bool,
+    /// The indicator's statement with the figure in it.
+    pub statement: String,
+    /// e.g. `75%`; empty when there is no target.
+    pub target: String,
+    /// `Green`, `Amber`, `Red` or empty.
+    pub rag: String,
+    /// `improved`, `worsened`, `unchanged`, `up`, `down` or empty.
+    pub direction: String,
+    /// `above`, `below` or `meets` the target; empty without a target.
+    pub standing: String,
+    /// Rated Green.
+    pub on_target: bool,
+    /// The quarter before, as printed; empty when there is none.
+    pub previous_value: String,
+    pub previous_period: String,
+    /// The change as printed, without sign: `6.0 points`.
+    pub change: String,
+    /// `up`, `down` or `unchanged`; empty without a previous figure.
+    pub change_word: String,
+    /// The change went the better way.
+    pub moved_well: bool,
+    pub statistical_neighbours: String,
+    pub england: String,
+    pub commentary: Vec<CommentaryText>,
+    /// Why figures are missing, e.g. "no return from Leaving Care".
+    pub gaps: Vec<String>,
+    /// Services whose figures make up the value.
+    pub contributors: Vec<String>,
+}
+
+/// A service's commentary.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentaryText {
+    pub service: String,
+    pub text: String,
+}
+
+/// A rejected or missing service, and the refs it provides.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceText {
+    pub service: String,
+    pub refs: Vec<String>,
+    pub files: Vec<String>,
+    pub errors: usize,
+}
+
+/// The returns behind the quarter.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReturnsText {
+    pub expected: usize,
+    pub accepted: usize,
+    pub rejected: Vec<ServiceText>,
+    pub missing: Vec<ServiceText>,
+    pub unidentified: Vec<String>,
+    pub superseded: usize,
+    pub accepted_with_warnings: usize,
+}
+
+/// Everything the report template can use.
+#[derive(Debug, Clone, Serialize)]
+pub struct TextModel {
+    pub period: String,
+    pub previous_period: String,
+    pub organisation: String,
+    pub directorate: String,
+    pub committee: String,
+    pub meeting_date: String,
+    pub counts: crate::aggregate::Summary,
+    /// Indicators with figures this quarter.
+    pub with_data: usize,
+    pub quarters_shown: usize,
+    /// Every indicator by ref, e.g. `indicators.TS3.value`.
+    pub indicators: BTreeMap<String, IndicatorText>,
+    /// Every indicator in scorecard order.
+    pub scorecard: Vec<IndicatorText>,
+    pub strengths: Vec<IndicatorText>,
+    pub weaknesses: Vec<IndicatorText>,
+    pub returns: ReturnsText,
+    pub plan: crate::improvement::PlanSummary,
+    /// The last day of the quarter, e.g. `30 September 2014`.
+    pub quarter_end: String,
+}
+
+fn indicator_text(row: &IndicatorRow, o: Option<&Outcome>, previous_period: &str) -> IndicatorText {
+    let ind = &row.indicator;
+    let m = ind.measure;
+    let display = o.map_or_else(|| "No data".to_string(), |o| o.display.clone());
+    let statement = match &ind.statement {
+        Some(s) => s.replace("{value}", &display),
+        None => format!("{}: {display}", ind.title),
+    };
+    let standing = match (o.and_then(|o| o.rounded), ind.target, ind.polarity) {
+        (Some(v), Some(t), Polarity::Higher | Polarity::Lower) => {
+            if (v - t).abs() < 1e-9 {
+                "meets"
+            } else if v > t {
+                "above"
+            } else {
+                "below"
+            }
+        }
+        _ => "",
+    };
+    let change = o.and_then(|o| o.change);
+    let change_word = match change {
+        None => "",
+        Some(c) if c.abs() < 1e-9 => "unchanged",
+        Some(c) if c > 0.0 => "up",
+        Some(_) => "down",
+    };
+    IndicatorText {
+        reference: ind.reference.clone(),
+        title: ind.title.clone(),
+        theme: ind.theme.clone(),
+        value: display,
+        has_data: o.is_some_and(Outcome::has_data),
+        statement,
+        target: ind.target.map(|t| m.display_target(t)).unwrap_or_default(),
+        rag: o
+            .and_then(|o| o.rag)
+            .map(|r| r.label().to_string())
+            .unwrap_or_default(),
+        direction: o
+            .and_then(|o| o.direction)
+            .map(|d| d.label().to_string())
+            .unwrap_or_default(),
+        standing: standing.to_string(),
+        on_target: o.and_then(|o| o.rag) == Some(Rag::Green),
+        previous_value: o
+            .and_then(|o| o.previous)
+            .map(|p| m.display(p))
+            .unwrap_or_default(),
+        previous_period: previous_period.to_string(),
+        change: change.map(|c| m.display_change(c)).unwrap_or_default(),
+        change_word: change_word.to_string(),
+        moved_well: o.and_then(|o| o.direction) == Some(Direction::Improved),
+        statistical_neighbours: ind
+            .statistical_neighbours
+            .map(|v| m.display(v))
+            .unwrap_or_default(),
+        england: ind.england.map(|v| m.display(v)).unwrap_or_default(),
+        commentary: o
+            .map(|o| {
+                o.commentary
+                    .iter()
+                    .map(|c| CommentaryText {
+                        service: c.service.clone(),
+                        text: c.text.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        gaps: o
+            .map(|o| o.gaps.iter().map(Gap::describe).collect())
+            .unwrap_or_default(),
+        contributors: o.map(|o| o.contributors.clone()).unwrap_or_default(),
+    }
+}
+
+/// Builds what the template sees.
+pub fn text_model(templates: &Templates, sc: &Scorecard, plan: &PlanProgress) -> TextModel {
+    let period = sc.period;
+    let previous = period.previous().label();
+    let mut indicators = BTreeMap::new();
+    let mut in_order = Vec::new();
     let mut strengths = Vec::new();
     let mut weaknesses = Vec::new();
-    for row in &scorecard.rows {
-        let Some(outcome) = row.at(period).filter(|o| o.has_data()) else {
-            continue;
-        };
-        let bullet = || Bullet {
-            reference: row.indicator.reference.clone(),
-            text: sentence(row, outcome, period.previous().label()),
-            commentary: outcome
-                .commentary
-                .iter()
-                .map(|c| (c.service.clone(), c.text.clone()))
-                .collect(),
-        };
-        match (outcome.rag, outcome.direction) {
-            (Some(Rag::Green), _) => strengths.push(bullet()),
-            (Some(Rag::Red), _) => weaknesses.push((0, bullet())),
-            (Some(Rag::Amber), Some(crate::judge::Direction::Worsened)) => {
-                weaknesses.push((1, bullet()))
+    for row in &sc.rows {
+        let o = row.at(period);
+        let text = indicator_text(row, o, &previous);
+        if let Some(o) = o.filter(|o| o.has_data()) {
+            match (o.rag, o.direction) {
+                (Some(Rag::Green), _) => strengths.push(text.clone()),
+                (Some(Rag::Red), _) => weaknesses.push((0, text.clone())),
+                (Some(Rag::Amber), Some(Direction::Worsened)) => weaknesses.push((1, text.clone())),
+                _ => {}
             }
-            _ => {}
         }
+        in_order.push(text.clone());
+        indicators.insert(row.indicator.reference.clone(), text);
     }
     // Reds first, then Ambers that are slipping; catalogue order within each.
     weaknesses.sort_by_key(|(rank, _)| *rank);
-    Narrative {
-        summary: summary(scorecard),
+    let r = &sc.returns;
+    let refs_of = |service: &str| -> Vec<String> {
+        templates
+            .indicators_for(service)
+            .iter()
+            .map(|i| i.reference.clone())
+            .collect()
+    };
+    let rejected = r
+        .rejected
+        .iter()
+        .map(|service| {
+            let lines: Vec<_> = r
+                .received
+                .iter()
+                .filter(|l| {
+                    l.service.as_deref() == Some(service) && l.status == ReturnStatus::Rejected
+                })
+                .collect();
+            ServiceText {
+                service: service.clone(),
+                refs: refs_of(service),
+                files: lines.iter().map(|l| l.file.clone()).collect(),
+                errors: lines.iter().map(|l| l.errors).sum(),
+            }
+        })
+        .collect();
+    let missing = r
+        .missing
+        .iter()
+        .map(|service| ServiceText {
+            service: service.clone(),
+            refs: refs_of(service),
+            files: Vec::new(),
+            errors: 0,
+        })
+        .collect();
+    TextModel {
+        period: period.label(),
+        previous_period: previous,
+        organisation: templates.organisation.name.clone(),
+        directorate: templates.organisation.directorate.clone(),
+        committee: templates.meeting.committee.clone(),
+        meeting_date: templates
+            .meeting_date()
+            .map(|d| d.format("%-d %B %Y").to_string())
+            .unwrap_or_default(),
+        counts: sc.summary.clone(),
+        with_data: sc.summary.indicators - sc.summary.no_data,
+        quarters_shown: sc.shown.len(),
+        indicators,
+        scorecard: in_order,
         strengths,
-        weaknesses: weaknesses.into_iter().map(|(_, b)| b).collect(),
-        data_quality: data_quality(templates, scorecard),
-        improvement: crate::improvement::summary_sentence(plan),
+        weaknesses: weaknesses.into_iter().map(|(_, t)| t).collect(),
+        returns: ReturnsText {
+            expected: r.expected.len(),
+            accepted: r.accepted.len(),
+            rejected,
+            missing,
+            unidentified: r
+                .received
+                .iter()
+                .filter(|l| l.service.is_none())
+                .map(|l| l.file.clone())
+                .collect(),
+            superseded: r
+                .received
+                .iter()
+                .filter(|l| matches!(l.status, ReturnStatus::Superseded { .. }))
+                .count(),
+            accepted_with_warnings: r
+                .received
+                .iter()
+                .filter(|l| l.status == ReturnStatus::Accepted && l.warnings > 0)
+                .count(),
+        },
+        plan: plan.summary.clone(),
+        quarter_end: plan.as_at.format("%-d %B %Y").to_string(),
     }
 }
 
-/// "79.9% of initial child protection conferences were held within 15
-/// working days of the strategy discussion (TS3). Although still above the
-/// 75% target, this is down 6.0 points from 85.9% in 2014-15 Q1."
-pub fn sentence(row: &IndicatorRow, outcome: &Outcome, previous_label: String) -> String {
-    let ind = &row.indicator;
-    let measure = ind.measure;
-    let statement = match &ind.statement {
-        Some(s) => s.replace("{value}", &outcome.display),
-        None => format!("{}: {}", ind.title, outcome.display),
-    };
-    let mut text = format!("{statement} ({}).", ind.reference);
-    let target_text = ind.target.map(|t| measure.display_target(t));
-    let standing = match (outcome.rounded, ind.target, ind.polarity) {
-        (Some(v), Some(t), Polarity::Higher | Polarity::Lower) => Some(if (v - t).abs() < 1e-9 {
-            "meets"
-        } else if v > t {
-            "above"
+/// The template environment: strict about undefined names, with the
+/// helpers the wording needs.
+pub fn environment(templates: &Templates) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    let refs: Vec<String> = templates
+        .indicators
+        .iter()
+        .map(|i| i.reference.clone())
+        .collect();
+    env.add_function(
+        "indicator",
+        move |state: &minijinja::State, reference: String| -> Result<Value, minijinja::Error> {
+            let wanted = crate::templates::normalise_ref(&reference);
+            if !refs.contains(&wanted) {
+                return Err(minijinja::Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("indicator(\"{reference}\"): there is no indicator {wanted} in indicators.toml"),
+                ));
+            }
+            let all = state.lookup("indicators").unwrap_or_default();
+            all.get_attr(&wanted)
+        },
+    );
+    env.add_filter("plural", |n: usize, one: String, many: String| {
+        if n == 1 {
+            format!("{n} {one}")
         } else {
-            "below"
-        }),
-        _ => None,
-    };
-    let movement = match (outcome.change, outcome.previous) {
-        (Some(change), Some(prev)) => {
-            let from = format!("{} in {previous_label}", measure.display(prev));
-            Some(if change.abs() < 1e-9 {
-                (0, format!("the same as in {previous_label}"))
-            } else if change > 0.0 {
-                (
-                    1,
-                    format!("up {} from {from}", measure.display_change(change)),
-                )
-            } else {
-                (
-                    -1,
-                    format!("down {} from {from}", measure.display_change(change)),
-                )
-            })
+            format!("{n} {many}")
         }
-        _ => None,
+    });
+    env.add_filter("capfirst", |s: String| {
+        let mut c = s.chars();
+        match c.next() {
+            Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+            None => s,
+        }
+    });
+    env.add_filter("join_and", |items: Vec<String>| join_and(&items));
+    env
+}
+
+/// "a, b and c".
+pub fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Splits rendered text into paragraphs at blank lines, joining the lines
+/// of each paragraph with single spaces.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+fn located(e: &minijinja::Error, templates: &Templates) -> TemplateError {
+    let mut message = match e.detail() {
+        Some(d) => format!("{}: {d}", e.kind()),
+        None => e.kind().to_string(),
     };
-    let good_move = |sign: i32| match ind.polarity {
-        Polarity::Higher => sign > 0,
-        Polarity::Lower => sign < 0,
-        Polarity::None => false,
-    };
-    let on_target = outcome.rag == Some(Rag::Green);
-    let judgement = match (standing, target_text, movement) {
-        (Some("meets"), Some(t), None) => format!("This meets the {t} target."),
-        (Some("meets"), Some(t), Some((_, m))) => format!("This meets the {t} target, {m}."),
-        (Some(side), Some(t), None) => format!("This is {side} the {t} target."),
-        (Some(side), Some(t), Some((0, m))) => format!("This is {side} the {t} target, {m}."),
-        (Some(side), Some(t), Some((sign, m))) => {
-            if on_target == good_move(sign) {
-                // Both point the same way: on target and getting better, or
-                // off target and getting worse.
-                format!("This is {side} the {t} target and {m}.")
-            } else if on_target {
-                format!("Although still {side} the {t} target, this is {m}.")
-            } else {
-                let mut m = m;
-                m[..1].make_ascii_uppercase();
-                format!("{m}, but still {side} the {t} target.")
+    if e.kind() == ErrorKind::UndefinedError {
+        message.push_str(" (a name the template uses is not one the report provides; check its spelling against the list at the top of report.j2)");
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        message.push_str(&format!(": {inner}"));
+        source = inner.source();
+    }
+    TemplateError {
+        file: templates.dir.join(REPORT_TEMPLATE),
+        line: e.line(),
+        message,
+    }
+}
+
+/// Writes the narrative: every passage of `report.j2` with the figures in.
+pub fn narrate(
+    templates: &Templates,
+    scorecard: &Scorecard,
+    plan: &PlanProgress,
+) -> Result<Narrative, TemplateErrors> {
+    let model = text_model(templates, scorecard, plan);
+    let mut env = environment(templates);
+    env.add_template_owned(REPORT_TEMPLATE, templates.report_source.clone())
+        .map_err(|e| TemplateErrors(vec![located(&e, templates)]))?;
+    let template = env
+        .get_template(REPORT_TEMPLATE)
+        .map_err(|e| TemplateErrors(vec![located(&e, templates)]))?;
+    // Rendering the whole template once checks every passage; the state it
+    // leaves gives each block and the bullet macro on their own.
+    let mut captured = template
+        .render_captured(&model)
+        .map_err(|e| TemplateErrors(vec![located(&e, templates)]))?;
+    let mut errors = Vec::new();
+    let mut passages: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let (strengths, weaknesses) = captured.with_state_mut(|state| {
+        for block in BLOCKS {
+            match state.render_block(block) {
+                Ok(text) => {
+                    passages.insert(block, paragraphs(&text));
+                }
+                Err(e) if e.kind() == ErrorKind::UnknownBlock => errors.push(TemplateError {
+                    file: templates.dir.join(REPORT_TEMPLATE),
+                    line: None,
+                    message: format!(
+                        "there is no {{% block {block} %}}; every passage of the report needs its block ({})",
+                        BLOCKS.join(", ")
+                    ),
+                }),
+                Err(e) => errors.push(located(&e, templates)),
             }
         }
-        (_, _, Some((0, m))) => {
-            let mut m = m;
-            m[..1].make_ascii_uppercase();
-            format!("{m}.")
-        }
-        (_, _, Some((_, m))) => format!("This is {m}."),
-        _ => String::new(),
-    };
-    if !judgement.is_empty() {
-        text.push(' ');
-        text.push_str(&judgement);
-    }
-    let bench: Vec<String> = [
-        ("statistical neighbours", ind.statistical_neighbours),
-        ("England", ind.england),
-    ]
-    .iter()
-    .filter_map(|(who, v)| v.map(|v| format!("{} for {who}", measure.display(v))))
-    .collect();
-    if !bench.is_empty() {
-        text.push_str(&format!(" The comparison is {}.", bench.join(" and ")));
-    }
-    text
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("{n} {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
-fn summary(scorecard: &Scorecard) -> Vec<String> {
-    let s = &scorecard.summary;
-    let period = scorecard.period.label();
-    let with_data = s.indicators - s.no_data;
-    let mut first = format!(
-        "Of the {} indicators on the scorecard, {} {} figures for {period}: {} Green, {} Amber and {} Red",
-        s.indicators,
-        with_data,
-        if with_data == 1 { "has" } else { "have" },
-        s.green,
-        s.amber,
-        s.red
-    );
-    if s.not_rated > 0 {
-        first.push_str(&format!(
-            ", with {} shown for context without a target",
-            s.not_rated
-        ));
-    }
-    first.push('.');
-    if s.no_data > 0 {
-        first.push_str(&format!(
-            " {} no data this quarter.",
-            plural(s.no_data, "indicator has", "indicators have")
-        ));
-    }
-    let mut second = format!(
-        "Compared with {}, {} improved, {} worsened and {} {} unchanged.",
-        scorecard.period.previous().label(),
-        s.improved,
-        s.worsened,
-        s.unchanged,
-        if s.unchanged == 1 { "was" } else { "were" }
-    );
-    if s.no_comparison > 0 {
-        second.push_str(&format!(
-            " {} no figure for the previous quarter to compare with.",
-            plural(s.no_comparison, "indicator has", "indicators have")
-        ));
-    }
-    vec![first, second]
-}
-
-fn refs_of(templates: &Templates, service: &str) -> String {
-    templates
-        .indicators_for(service)
-        .iter()
-        .map(|i| i.reference.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn data_quality(templates: &Templates, scorecard: &Scorecard) -> Vec<String> {
-    let r = &scorecard.returns;
-    let period = scorecard.period.label();
-    let mut out = vec![format!(
-        "Returns were expected from {} services for {period}. {} received and accepted.",
-        r.expected.len(),
-        if r.accepted.len() == r.expected.len() {
-            "All were".to_string()
-        } else {
-            format!("{} of them were", r.accepted.len())
-        }
-    )];
-    for service in &r.rejected {
-        let lines: Vec<_> = r
-            .received
-            .iter()
-            .filter(|l| l.service.as_deref() == Some(service) && l.status == ReturnStatus::Rejected)
-            .collect();
-        let files: Vec<String> = lines.iter().map(|l| l.file.clone()).collect();
-        let errors: usize = lines.iter().map(|l| l.errors).sum();
-        out.push(format!(
-            "The return from {service} ({}) was rejected with {}, so the figures it provides ({}) are not included. Feedback saying what to correct has been prepared for the service.",
-            files.join(", "),
-            plural(errors, "error", "errors"),
-            refs_of(templates, service)
-        ));
-    }
-    for service in &r.missing {
-        out.push(format!(
-            "No return was received from {service}, so the figures it provides ({}) are not included.",
-            refs_of(templates, service)
-        ));
-    }
-    let unidentified: Vec<&str> = r
-        .received
-        .iter()
-        .filter(|l| l.service.is_none())
-        .map(|l| l.file.as_str())
-        .collect();
-    if !unidentified.is_empty() {
-        out.push(format!(
-            "{} could not be matched to a service and {} not used: {}.",
-            plural(unidentified.len(), "file", "files"),
-            if unidentified.len() == 1 {
-                "was"
-            } else {
-                "were"
-            },
-            unidentified.join(", ")
-        ));
-    }
-    let superseded = r
-        .received
-        .iter()
-        .filter(|l| matches!(l.status, ReturnStatus::Superseded { .. }))
-        .count();
-    if superseded > 0 {
-        out.push(format!(
-            "{} replaced by a later resubmission and not counted.",
-            plural(superseded, "return was", "returns were")
-        ));
-    }
-    let mut affected = Vec::new();
-    for row in &scorecard.rows {
-        let Some(o) = row.at(scorecard.period) else {
-            continue;
+        let mut bullets = |list: &[IndicatorText]| -> Vec<Bullet> {
+            list.iter()
+                .filter_map(|i| {
+                    let value = Value::from_serialize(i);
+                    match state.call_macro("bullet", &[value]) {
+                        Ok(text) => Some(Bullet {
+                            reference: i.reference.clone(),
+                            text: paragraphs(&text).join(" "),
+                            commentary: i
+                                .commentary
+                                .iter()
+                                .map(|c| (c.service.clone(), c.text.clone()))
+                                .collect(),
+                        }),
+                        Err(e) => {
+                            errors.push(located(&e, templates));
+                            None
+                        }
+                    }
+                })
+                .collect()
         };
-        if o.gaps.is_empty() {
-            continue;
-        }
-        let reasons = o
-            .gaps
-            .iter()
-            .map(Gap::describe)
-            .collect::<Vec<_>>()
-            .join("; ");
-        if o.has_data() {
-            affected.push(format!(
-                "{} is based on {} only ({reasons})",
-                row.indicator.reference,
-                o.contributors.join(" and ")
-            ));
-        } else {
-            affected.push(format!(
-                "{} has no data ({reasons})",
-                row.indicator.reference
-            ));
-        }
+        let strengths = bullets(&model.strengths);
+        let weaknesses = bullets(&model.weaknesses);
+        (strengths, weaknesses)
+    });
+    // The meeting's subject may name the quarter: {{ period }}.
+    let subject = env
+        .render_str(&templates.meeting.subject, &model)
+        .unwrap_or_else(|e| {
+            errors.push(TemplateError {
+                file: templates.dir.join("meeting.toml"),
+                line: None,
+                message: format!("subject: {}", located(&e, templates).message),
+            });
+            String::new()
+        });
+    errors.dedup();
+    if !errors.is_empty() {
+        return Err(TemplateErrors(errors));
     }
-    if affected.is_empty() {
-        out.push("Every figure in this report is complete: all the services that contribute to each indicator sent accepted figures.".into());
-    } else {
-        out.push(format!(
-            "As a result: {}. These gaps are shown in the scorecard as No data or noted against the figure.",
-            affected.join("; ")
-        ));
+    let mut take = |name: &str| passages.remove(name).unwrap_or_default();
+    Ok(Narrative {
+        title: take("title").join(" "),
+        subject,
+        sets_out: take("sets_out"),
+        summary: take("summary"),
+        recommendation: take("recommendation"),
+        reason: take("reason"),
+        introduction: take("introduction"),
+        strengths_intro: take("strengths_intro"),
+        strengths,
+        weaknesses_intro: take("weaknesses_intro"),
+        weaknesses,
+        scorecard_intro: take("scorecard_intro"),
+        scorecard_key: take("scorecard_key"),
+        trends_intro: take("trends_intro"),
+        data_quality: take("data_quality"),
+        improvement: take("improvement"),
+        financial_implications: take("financial_implications"),
+        performance_issues: take("performance_issues"),
+        risk_management: take("risk_management"),
+        equalities: take("equalities"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_split_at_blank_lines() {
+        assert_eq!(
+            paragraphs("one\ntwo\n\n  three  \n\n\n"),
+            vec!["one two".to_string(), "three".to_string()]
+        );
+        assert_eq!(
+            join_and(&["a".into(), "b".into(), "c".into()]),
+            "a, b and c"
+        );
+        assert_eq!(join_and(&["a".into()]), "a");
     }
-    let warned = r
-        .received
-        .iter()
-        .filter(|l| l.status == ReturnStatus::Accepted && l.warnings > 0)
-        .count();
-    if warned > 0 {
-        out.push(format!(
-            "{} accepted with warnings; feedback with the details to check has been prepared for the services.",
-            plural(warned, "return was", "returns were")
-        ));
-    }
-    out
 }

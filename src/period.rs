@@ -77,6 +77,22 @@ impl Period {
         format!("{}-Q{}", self.year_label(), self.quarter)
     }
 
+    /// The quarter a date falls in (clamped to the accepted years).
+    pub fn containing(date: NaiveDate) -> Period {
+        use chrono::Datelike;
+        let (year, month) = (date.year(), date.month());
+        let (start_year, quarter) = match month {
+            4..=6 => (year, 1),
+            7..=9 => (year, 2),
+            10..=12 => (year, 3),
+            _ => (year - 1, 4),
+        };
+        Period {
+            start_year: start_year.clamp(FIRST_YEAR, LAST_YEAR),
+            quarter,
+        }
+    }
+
     /// The quarter before this one.
     pub fn previous(self) -> Period {
         if self.quarter == 1 {
@@ -294,6 +310,10 @@ mod tests {
             Period::new(1999, 9).unwrap_err(),
             PeriodError::BadQuarter("1999 Q9".into())
         );
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(Period::containing(d("2014-11-25")).label(), "2014-15 Q3");
+        assert_eq!(Period::containing(d("2015-03-31")).label(), "2014-15 Q4");
+        assert_eq!(Period::containing(d("2014-04-01")).label(), "2014-15 Q1");
         let t = Period::new(2014, 2).unwrap().trailing(3);
         let labels: Vec<_> = t.iter().map(|p| p.label()).collect();
         assert_eq!(labels, ["2013-14 Q4", "2014-15 Q1", "2014-15 Q2"]);

@@ -128,7 +128,9 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
     let scorecard = aggregate::aggregate(&templates, &returns, period);
     let plan = improvement::progress(&templates, &returns, period);
     time("aggregate", &mut timings);
-    let narrative = narrative::narrate(&templates, &scorecard, &plan);
+    // The wording is rendered before anything is written, so a mistake in
+    // report.j2 stops the run with the previous reports untouched.
+    let narrative = narrative::narrate(&templates, &scorecard, &plan)?;
     time("narrate", &mut timings);
 
     let out_dir = options.output.join(period.id());

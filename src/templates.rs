@@ -17,7 +17,6 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::judge::{Measure, Polarity};
-use crate::period::Period;
 
 /// A mistake in a template file, located by file and line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,21 +314,8 @@ pub struct Meeting {
     pub background_papers: Vec<String>,
 }
 
-/// The report's fixed wording (`report.toml`). `{period}`, `{organisation}`,
-/// `{directorate}` and `{committee}` are replaced when the report is written.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReportText {
-    pub title: String,
-    pub sets_out: String,
-    pub recommendation: String,
-    pub reason: String,
-    pub introduction: String,
-    pub financial_implications: String,
-    pub performance_issues: String,
-    pub risk_management: String,
-    pub equalities: String,
-}
+/// The file holding the report's wording.
+pub const REPORT_TEMPLATE: &str = "report.j2";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -353,12 +339,10 @@ pub struct Templates {
     pub indicators: Vec<Indicator>,
     pub services: Vec<Service>,
     pub meeting: Meeting,
-    pub report: ReportText,
+    /// The text of `report.j2`, checked for syntax at load.
+    pub report_source: String,
     pub plan: ImprovementPlan,
 }
-
-/// The placeholders report text may use.
-pub const PLACEHOLDERS: [&str; 4] = ["period", "organisation", "directorate", "committee"];
 
 impl Templates {
     /// Loads and checks every template file in `dir`.
@@ -368,7 +352,7 @@ impl Templates {
         let indicators: Option<IndicatorsFile> = read_toml(dir, "indicators.toml", &mut errors);
         let services: Option<ServicesFile> = read_toml(dir, "services.toml", &mut errors);
         let meeting: Option<Meeting> = read_toml(dir, "meeting.toml", &mut errors);
-        let report: Option<ReportText> = read_toml(dir, "report.toml", &mut errors);
+        let report = read_report(dir, &mut errors);
         let plan: Option<ImprovementPlan> = read_toml(dir, "improvement-plan.toml", &mut errors);
         let (
             Some(organisation),
@@ -426,14 +410,6 @@ impl Templates {
             .iter()
             .find(|t| t.id == id)
             .map_or(id, |t| t.title.as_str())
-    }
-
-    /// Report text with its placeholders filled in.
-    pub fn fill(&self, text: &str, period: Period) -> String {
-        text.replace("{period}", &period.label())
-            .replace("{organisation}", &self.organisation.name)
-            .replace("{directorate}", &self.organisation.directorate)
-            .replace("{committee}", &self.meeting.committee)
     }
 
     /// The meeting date, already checked at load.
@@ -494,7 +470,7 @@ struct Files {
     indicators: IndicatorsFile,
     services: ServicesFile,
     meeting: Meeting,
-    report: ReportText,
+    report: String,
     plan: ImprovementPlan,
 }
 
@@ -669,23 +645,6 @@ fn check(dir: &Path, files: Files, errors: &mut Vec<TemplateError>) -> Templates
         });
     }
 
-    let report_path = dir.join("report.toml");
-    let report_text = text_of("report.toml");
-    for (i, line) in report_text.lines().enumerate() {
-        for token in placeholders_in(line) {
-            if !PLACEHOLDERS.contains(&token.as_str()) {
-                errors.push(TemplateError {
-                    file: report_path.clone(),
-                    line: Some(i + 1),
-                    message: format!(
-                        "{{{token}}} is not a placeholder this report knows; use one of {}",
-                        PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
-                    ),
-                });
-            }
-        }
-    }
-
     Templates {
         dir: dir.to_path_buf(),
         organisation,
@@ -693,8 +652,41 @@ fn check(dir: &Path, files: Files, errors: &mut Vec<TemplateError>) -> Templates
         indicators: indicator_list,
         services: service_list,
         meeting,
-        report,
+        report_source: report,
         plan,
+    }
+}
+
+/// Reads `report.j2` and checks its syntax (unclosed tags and the like),
+/// so a broken template stops the run before anything is written.
+fn read_report(dir: &Path, errors: &mut Vec<TemplateError>) -> Option<String> {
+    let path = dir.join(REPORT_TEMPLATE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(TemplateError {
+                file: path,
+                line: None,
+                message: format!("cannot be read ({e}); every template file must be present"),
+            });
+            return None;
+        }
+    };
+    let mut env = minijinja::Environment::new();
+    match env.add_template_owned(REPORT_TEMPLATE, text.clone()) {
+        Ok(()) => Some(text),
+        Err(e) => {
+            errors.push(TemplateError {
+                file: path,
+                line: e.line(),
+                message: format!(
+                    "{}{}",
+                    e.kind(),
+                    e.detail().map(|d| format!(": {d}")).unwrap_or_default()
+                ),
+            });
+            None
+        }
     }
 }
 
@@ -749,24 +741,4 @@ fn indicators_theme_list(themes: &[Theme]) -> String {
         .map(|t| t.id.as_str())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn placeholders_in(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = line;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        match after.find('}') {
-            Some(end) => {
-                let token = &after[..end];
-                if !token.is_empty() && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                {
-                    out.push(token.to_string());
-                }
-                rest = &after[end + 1..];
-            }
-            None => break,
-        }
-    }
-    out
 }

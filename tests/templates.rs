@@ -37,7 +37,6 @@ fn semantic_mistakes_are_located() {
         "date_of_meeting = \"2014-11-25\"",
         "date_of_meeting = \"25/11/2014\"",
     );
-    case.edit_template("report.toml", "{period}", "{quarter}");
     let out = case.run(&["run"]);
     let err = stderr(&out);
     assert!(
@@ -50,10 +49,110 @@ fn semantic_mistakes_are_located() {
         ),
         "{err}"
     );
+}
+
+/// Runs with one change to report.j2 and returns (exit code, stderr).
+fn run_with_wording(from: &str, to: &str) -> (Case, i32, String) {
+    let case = Case::with_samples();
+    case.edit_template("report.j2", from, to);
+    let out = case.run(&["run"]);
+    let code = out.status.code().unwrap_or(-1);
+    (case, code, stderr(&out))
+}
+
+fn line_of(case: &Case, needle: &str) -> usize {
+    let text = std::fs::read_to_string(case.templates().join("report.j2")).unwrap();
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[test]
+fn unknown_name_in_the_wording_is_located_and_nothing_is_written() {
+    let (case, code, err) = run_with_wording(
+        "scorecard for {{ period }}, highlights",
+        "scorecard for {{ quarter }}, highlights",
+    );
+    assert_eq!(code, 1, "{err}");
+    let line = line_of(&case, "for {{ quarter }}, highlights");
     assert!(
-        err.contains("{quarter} is not a placeholder this report knows"),
+        err.contains(&format!("report.j2, line {line}: undefined value")),
         "{err}"
     );
+    assert!(
+        !case.output().join("2014-15-Q2").exists(),
+        "nothing is written"
+    );
+}
+
+#[test]
+fn unclosed_tag_is_located() {
+    let (case, code, err) = run_with_wording("{% if strengths %}", "{% if strengths %");
+    assert_eq!(code, 1, "{err}");
+    // The parser notices at the tag or on the line after it.
+    let line = line_of(&case, "{% if strengths %");
+    assert!(
+        err.contains(&format!("report.j2, line {line}: syntax error"))
+            || err.contains(&format!("report.j2, line {}: syntax error", line + 1)),
+        "{err}"
+    );
+    assert!(!case.output().join("2014-15-Q2").exists());
+}
+
+#[test]
+fn a_ref_not_in_the_catalogue_is_named() {
+    let (case, code, err) = run_with_wording(
+        "{% block reason %}",
+        "{% block reason %}\n{{ indicator(\"TS99\").value }}",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("there is no indicator TS99 in indicators.toml"),
+        "{err}"
+    );
+    assert!(!case.output().join("2014-15-Q2").exists());
+}
+
+#[test]
+fn check_templates_alone() {
+    let case = Case::new();
+    let out = case.run(&["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("the templates are in order"));
+    case.edit_template("report.j2", "{% endblock %}", "{% endblok %}");
+    let out = case.run(&["check", "--templates", "templates"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stdout(&out).contains("report.j2, line"), "{}", stdout(&out));
+}
+
+#[test]
+fn wording_committee_and_target_change_with_no_code_change() {
+    let case = Case::with_samples();
+    case.edit_template(
+        "meeting.toml",
+        "committee = \"Overview and Scrutiny Committee\"",
+        "committee = \"Children and Families Scrutiny Panel\"",
+    );
+    case.edit_template(
+        "indicators.toml",
+        "polarity = \"higher\"\ntarget = 75\ntolerance = 5\nstatistical_neighbours = 72.4",
+        "polarity = \"higher\"\ntarget = 80\ntolerance = 5\nstatistical_neighbours = 72.4",
+    );
+    case.edit_template(
+        "report.j2",
+        "There are no direct financial implications arising from this report.",
+        "The Director of Finance has confirmed that this report has no financial implications.",
+    );
+    let _ = case.run(&["run"]);
+    let pdf = pdf_text(&case.period_dir("2014-15-Q2").join("committee-report.pdf"));
+    assert!(pdf.contains("REPORT FOR: CHILDREN AND FAMILIES SCRUTINY PANEL"));
+    assert!(pdf.contains("That the Children and Families Scrutiny Panel notes"));
+    assert!(pdf.contains(
+        "The Director of Finance has confirmed that this report has no financial implications."
+    ));
+    assert!(!pdf.contains("There are no direct financial implications"));
+    // TS3 at 79.9% against 80%: no longer a strength.
+    assert!(pdf.contains(
+        "(TS3). This is below the 80% target and down 6.0 points from 85.9% in 2014-15 Q1."
+    ));
 }
 
 #[test]

@@ -11,6 +11,9 @@ use crate::validate::ReturnStatus;
 
 /// Checks the files named and prints each problem. Returns the exit code.
 pub fn execute(args: &CheckArgs) -> anyhow::Result<u8> {
+    if args.files.is_empty() {
+        return check_templates(args);
+    }
     let templates = Templates::load(&args.templates)?;
     let mut files = Vec::new();
     for path in &args.files {
@@ -56,4 +59,41 @@ pub fn execute(args: &CheckArgs) -> anyhow::Result<u8> {
     } else {
         EXIT_PROBLEMS
     })
+}
+
+/// Checks the templates alone: every file loads, and the report's wording
+/// renders against a scorecard with no returns, so an unknown name or a ref
+/// that is not in the catalogue is found before a real run.
+fn check_templates(args: &CheckArgs) -> anyhow::Result<u8> {
+    let templates = match Templates::load(&args.templates) {
+        Ok(t) => t,
+        Err(e) => {
+            println!("{e}");
+            return Ok(EXIT_PROBLEMS);
+        }
+    };
+    // The quarter before the meeting's, or the current one's when there is
+    // no readable meeting date.
+    let meeting = templates
+        .meeting_date()
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let period = crate::period::Period::containing(meeting).previous();
+    let scorecard = crate::aggregate::aggregate(&templates, &[], period);
+    let plan = crate::improvement::progress(&templates, &[], period);
+    match crate::narrative::narrate(&templates, &scorecard, &plan) {
+        Ok(_) => {
+            println!(
+                "{}: the templates are in order ({} indicators, {} services, {} recommendations).",
+                args.templates.display(),
+                templates.indicators.len(),
+                templates.services.len(),
+                templates.plan.recommendations.len()
+            );
+            Ok(EXIT_OK)
+        }
+        Err(e) => {
+            println!("{e}");
+            Ok(EXIT_PROBLEMS)
+        }
+    }
 }

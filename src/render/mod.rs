@@ -47,8 +47,7 @@ impl RenderContext<'_> {
 
     /// The document title: "Children and Families Performance Scorecard".
     pub fn title(&self) -> String {
-        self.templates
-            .fill(&self.templates.report.title, self.scorecard.period)
+        self.narrative.title.clone()
     }
 }
 

@@ -55,7 +55,11 @@ impl Renderer for ImprovementPlanExcel {
             ),
             &Format::new().set_bold().set_font_size(14),
         )?;
-        sheet.write_string(1, 0, &ctx.narrative.improvement)?;
+        sheet.write_string(
+            1,
+            0,
+            ctx.narrative.improvement.first().map_or("", String::as_str),
+        )?;
         let heads = [
             "Ref",
             "Area",

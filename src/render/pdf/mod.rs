@@ -54,10 +54,14 @@ impl Renderer for CommitteeReport {
     }
 
     fn render(&self, ctx: &RenderContext) -> anyhow::Result<Vec<PathBuf>> {
-        let t = ctx.templates;
         let title = format!("{}, {}", ctx.title(), ctx.scorecard.period.label());
-        let subject = t.fill(&t.meeting.subject, ctx.scorecard.period);
-        let path = write_pdf(ctx, "committee-report.pdf", &title, &subject, build)?;
+        let path = write_pdf(
+            ctx,
+            "committee-report.pdf",
+            &title,
+            &ctx.narrative.subject,
+            build,
+        )?;
         Ok(vec![path])
     }
 }
@@ -205,7 +209,7 @@ fn heading_block(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), 
         period.label()
     );
     let mut rows = vec![
-        ("Subject:", t.fill(&t.meeting.subject, period)),
+        ("Subject:", ctx.narrative.subject.clone()),
         (
             "Responsible Officer:",
             t.meeting.responsible_officer.clone(),
@@ -240,41 +244,47 @@ pub(crate) fn section_heading(text: &str) -> Rich {
     heading(1, text).color(NAVY)
 }
 
+/// A heading kept with the first paragraph of its passage, then the rest.
+fn passage(doc: &mut genpdf::Document, heading: Rich, paragraphs: &[String]) {
+    let first = paragraphs.first().cloned().unwrap_or_default();
+    doc.push(keep_with_next(heading, para(first)));
+    for p in paragraphs.iter().skip(1) {
+        doc.push(para(p.clone()));
+    }
+}
+
 fn section_one(doc: &mut genpdf::Document, ctx: &RenderContext) {
-    let t = ctx.templates;
-    let period = ctx.scorecard.period;
     let n = ctx.narrative;
-    doc.push(keep_with_next(
+    passage(
+        doc,
         section_heading("Section 1 – Summary and Recommendations"),
-        para(t.fill(&t.report.sets_out, period)),
-    ));
+        &n.sets_out,
+    );
     for s in &n.summary {
         doc.push(para(s.clone()));
     }
-    doc.push(keep_with_next(
+    passage(
+        doc,
         Rich::text("Recommendations:")
             .strong()
             .space_before(2.0)
             .space_after(1.5),
-        para(t.fill(&t.report.recommendation, period)),
-    ));
-    doc.push(keep_with_next(
+        &n.recommendation,
+    );
+    passage(
+        doc,
         Rich::text("Reason: (for recommendation)")
             .strong()
             .space_after(1.5),
-        para(t.fill(&t.report.reason, period)),
-    ));
+        &n.reason,
+    );
 }
 
 pub(crate) fn numbered(number: &str, title: &str) -> Rich {
     heading(2, format!("{number}  {title}")).color(NAVY)
 }
 
-fn bullets(doc: &mut genpdf::Document, list: &[Bullet], empty: &str) {
-    if list.is_empty() {
-        doc.push(para(empty));
-        return;
-    }
+fn bullets(doc: &mut genpdf::Document, list: &[Bullet]) {
     for b in list {
         // A bullet and its services' commentary stay on one page.
         let mut item = Keep::new().with(Rich::bullet().plain(b.text.clone()).space_after(1.2));
@@ -293,16 +303,17 @@ fn bullets(doc: &mut genpdf::Document, list: &[Bullet], empty: &str) {
 }
 
 fn section_two(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), KitError> {
-    let t = ctx.templates;
-    let period = ctx.scorecard.period;
     let n = ctx.narrative;
     doc.push(keep_with_next(
         section_heading("Section 2 – Report"),
         keep_with_next(
             numbered("2.1", "Introduction"),
-            para(t.fill(&t.report.introduction, period)),
+            para(n.introduction.first().cloned().unwrap_or_default()),
         ),
     ));
+    for p in n.introduction.iter().skip(1) {
+        doc.push(para(p.clone()));
+    }
 
     doc.push(keep_with_next(
         numbered("2.2", "Performance at a glance"),
@@ -310,91 +321,47 @@ fn section_two(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), Ki
     ));
     doc.push(Spacer::new(2.0));
 
-    doc.push(keep_with_next(
-        numbered("2.3", "Strengths"),
-        para(format!(
-            "Indicators rated Green for {}: at or better than target.",
-            period.label()
-        )),
-    ));
-    bullets(
-        doc,
-        &n.strengths,
-        "No indicator met its target this quarter.",
-    );
+    passage(doc, numbered("2.3", "Strengths"), &n.strengths_intro);
+    bullets(doc, &n.strengths);
+    passage(doc, numbered("2.4", "Weaknesses"), &n.weaknesses_intro);
+    bullets(doc, &n.weaknesses);
 
-    doc.push(keep_with_next(
-        numbered("2.4", "Weaknesses"),
-        para(format!(
-            "Indicators rated Red for {}, and those rated Amber that worsened since last quarter.",
-            period.label()
-        )),
-    ));
-    bullets(
-        doc,
-        &n.weaknesses,
-        "No indicator is Red, and no Amber indicator worsened, this quarter.",
-    );
-
-    doc.push(keep_with_next(
-        numbered("2.5", "The scorecard"),
-        para(format!(
-            "The table shows each indicator for the last {} quarters, with its target, its rating for {} and the direction of travel since {}, and the latest benchmarks for statistical neighbours (SN) and England.",
-            ctx.scorecard.shown.len(),
-            period.label(),
-            period.previous().label()
-        )),
-    ));
+    passage(doc, numbered("2.5", "The scorecard"), &n.scorecard_intro);
     doc.push(scorecard_table(ctx)?);
-    doc.push(
-        Rich::text(
-            "Key: Green – at or better than target. Amber – short of target, within the tolerance agreed for the indicator. \
-             Red – short of target by more than the tolerance. Direction: ▲ improved, ▼ worsened, ► unchanged since the previous quarter; \
-             for indicators shown for context (no target), ▲ up and ▼ down. Figures are rounded as shown; ratings use the rounded figure.",
-        )
-        .font_size(8)
-        .color(GREY_TEXT)
-        .space_before(1.5)
-        .space_after(3.0),
-    );
+    for p in &n.scorecard_key {
+        doc.push(
+            Rich::text(p.clone())
+                .font_size(8)
+                .color(GREY_TEXT)
+                .space_before(1.5)
+                .space_after(3.0),
+        );
+    }
 
     trends(doc, ctx)?;
 
-    doc.push(keep_with_next(
-        numbered("2.7", "Data quality"),
-        para(n.data_quality.first().cloned().unwrap_or_default()),
-    ));
-    for p in n.data_quality.iter().skip(1) {
-        doc.push(para(p.clone()));
-    }
-
-    doc.push(keep_with_next(
-        numbered("2.8", "Improvement plan"),
-        para(n.improvement.clone()),
-    ));
-    doc.push(para(
-        "The enclosed improvement plan lists every recommendation with its actions, lead officers and status.",
-    ));
-
-    for (number, title, text) in [
-        (
-            "2.9",
-            "Financial Implications",
-            &t.report.financial_implications,
-        ),
-        ("2.10", "Performance Issues", &t.report.performance_issues),
-        (
-            "2.11",
-            "Risk Management Implications",
-            &t.report.risk_management,
-        ),
-        ("2.12", "Equalities Implications", &t.report.equalities),
-    ] {
-        doc.push(keep_with_next(
-            numbered(number, title),
-            para(t.fill(text, period)),
-        ));
-    }
+    passage(doc, numbered("2.7", "Data quality"), &n.data_quality);
+    passage(doc, numbered("2.8", "Improvement plan"), &n.improvement);
+    passage(
+        doc,
+        numbered("2.9", "Financial Implications"),
+        &n.financial_implications,
+    );
+    passage(
+        doc,
+        numbered("2.10", "Performance Issues"),
+        &n.performance_issues,
+    );
+    passage(
+        doc,
+        numbered("2.11", "Risk Management Implications"),
+        &n.risk_management,
+    );
+    passage(
+        doc,
+        numbered("2.12", "Equalities Implications"),
+        &n.equalities,
+    );
     Ok(())
 }
 
@@ -428,17 +395,7 @@ fn trends(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), KitErro
     use crate::render::chart::{charted, draw_rag, draw_trend, to_image, RagChart, TrendChart};
     let sc = ctx.scorecard;
     let rows = charted(sc, &ctx.templates.organisation.charts);
-    doc.push(keep_with_next(
-        numbered("2.6", "Trends"),
-        para(format!(
-            "Figure 1 shows how many indicators were Green, Amber and Red in each of the last {} quarters. \
-             The figures after it follow each indicator rated Red in {}, and those the Committee asked to follow, \
-             against the target (red dashes) and the statistical neighbours' figure (grey dots). \
-             Each figure's values are also given in words below it.",
-            sc.shown.len(),
-            sc.period.label()
-        )),
-    ));
+    passage(doc, numbered("2.6", "Trends"), &ctx.narrative.trends_intro);
     let rag = RagChart::from_scorecard(sc);
     let picture = Picture::new(
         to_image(draw_rag(&rag, 1400, 420).map_err(chart_error)?).map_err(chart_error)?,

@@ -50,9 +50,16 @@ fn build(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), KitError
         date_text(&inspection.inspected_to),
         long_date(published),
     )));
+    // The plan's summary is the first paragraph of the report's passage.
     doc.push(keep_with_next(
         numbered("1", "Summary"),
-        para(ctx.narrative.improvement.clone()),
+        para(
+            ctx.narrative
+                .improvement
+                .first()
+                .cloned()
+                .unwrap_or_default(),
+        ),
     ));
     let s = &plan.summary;
     let mut counts = Table::new(&[1.0; 6])
