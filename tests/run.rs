@@ -233,6 +233,28 @@ fn committee_report_reads_as_a_council_paper() {
     assert!(text.contains("Of the 27 indicators on the scorecard, 26 have figures for 2014-15 Q2: 10 Green, 9 Amber and 5 Red"));
     assert!(text.contains("The return from Youth Offending Service"));
     assert!(text.contains("Page 1 of"));
+
+    // Bookmarks for the sections, with the numbered parts under them.
+    let outline = pdf_outline(&case.period_dir("2014-15-Q2").join("committee-report.pdf"));
+    let titles: Vec<&str> = outline
+        .iter()
+        .filter(|(depth, _)| *depth == 0)
+        .map(|(_, t)| t.as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Section 1 – Summary and Recommendations",
+            "Section 2 – Report",
+            "Section 3 – Statutory Officer Clearance",
+            "Section 4 – Contact Details and Background Papers",
+            "Appendix 1 – Ofsted 2012: record of main findings",
+        ]
+    );
+    assert!(
+        outline.contains(&(1, "2.5 The scorecard".to_string())),
+        "{outline:?}"
+    );
 }
 
 #[test]

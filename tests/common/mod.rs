@@ -273,3 +273,49 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The PDF's bookmarks (outline), depth first: (depth, title).
+pub fn pdf_outline(path: &Path) -> Vec<(usize, String)> {
+    use lopdf::Object;
+    let doc = lopdf::Document::load(path).expect("load pdf");
+    let catalog = doc.catalog().expect("catalog");
+    let mut out = Vec::new();
+    let Ok(Object::Reference(root)) = catalog.get(b"Outlines") else {
+        return out;
+    };
+    fn walk(
+        doc: &lopdf::Document,
+        first: Option<lopdf::ObjectId>,
+        depth: usize,
+        out: &mut Vec<(usize, String)>,
+    ) {
+        let mut next = first;
+        while let Some(id) = next {
+            let d = doc.get_dictionary(id).expect("outline item");
+            let title = match d.get(b"Title") {
+                Ok(Object::String(bytes, _)) => {
+                    if bytes.starts_with(&[0xFE, 0xFF]) {
+                        let units: Vec<u16> = bytes[2..]
+                            .chunks(2)
+                            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+                            .collect();
+                        String::from_utf16_lossy(&units)
+                    } else {
+                        String::from_utf8_lossy(bytes).into_owned()
+                    }
+                }
+                _ => String::new(),
+            };
+            out.push((depth, title));
+            let child = d.get(b"First").and_then(Object::as_reference).ok();
+            walk(doc, child, depth + 1, out);
+            next = d.get(b"Next").and_then(Object::as_reference).ok();
+        }
+    }
+    let first = doc
+        .get_dictionary(*root)
+        .ok()
+        .and_then(|d| d.get(b"First").and_then(Object::as_reference).ok());
+    walk(&doc, first, 0, &mut out);
+    out
+}

@@ -60,6 +60,11 @@ thread_local! {
     /// in which case moving them to the next page would only waste a page. `genpdf`
     /// renders synchronously on one thread, so a thread-local is sufficient.
     static PAGE_BODY_HEIGHT: StdCell<f64> = const { StdCell::new(0.0) };
+    /// The page being laid out (from 1), as counted by [`PageFrame`].
+    static CURRENT_PAGE: StdCell<usize> = const { StdCell::new(0) };
+    /// Bookmarks met during rendering: level, title and page (from 1).
+    static OUTLINE: std::cell::RefCell<Vec<(u8, String, usize)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn mm(v: Mm) -> f64 {
@@ -433,6 +438,8 @@ pub struct Rich {
     space_before: f64,
     space_after: f64,
     keep_lines: bool,
+    /// Outline level when this paragraph is a bookmark in the PDF.
+    bookmark: Option<u8>,
     // render state
     pos: usize,
     started: bool,
@@ -465,6 +472,7 @@ impl Rich {
             space_before: 0.0,
             space_after: 0.0,
             keep_lines: true,
+            bookmark: None,
             pos: 0,
             started: false,
             deferred: false,
@@ -601,6 +609,12 @@ impl Rich {
         if self.hang <= 0.0 {
             self.hang = 5.0;
         }
+        self
+    }
+
+    /// Makes the paragraph a bookmark (PDF outline entry) at `level` (1 = top).
+    pub fn bookmark(mut self, level: u8) -> Self {
+        self.bookmark = Some(level.max(1));
         self
     }
 
@@ -962,6 +976,11 @@ impl Element for Rich {
             }
             self.started = true;
             y = before.min(avail);
+            if let Some(level) = self.bookmark {
+                let title = self.plain_text();
+                let page = CURRENT_PAGE.with(|c| c.get());
+                OUTLINE.with(|o| o.borrow_mut().push((level, title, page)));
+            }
         }
         let mut count = prep.fitting(avail - y);
         if count < total && self.keep_lines {
@@ -1020,6 +1039,7 @@ pub fn heading(level: u8, text: impl Into<String>) -> Rich {
         .size_delta(delta)
         .space_before(before)
         .space_after(after)
+        .bookmark(level)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1840,6 +1860,7 @@ impl PageDecorator for PageFrame {
         style: Style,
     ) -> Result<Area<'a>, PdfError> {
         self.page += 1;
+        CURRENT_PAGE.with(|c| c.set(self.page));
         let (t, r, b, l) = self.margins;
         area.add_margins(Margins::trbl(t, r, b, l));
         let width = mm(area.size().width);
@@ -1973,6 +1994,8 @@ fn pdf_text(s: &str) -> lopdf::Object {
 fn render_bytes(doc: Document) -> Result<Vec<u8>, KitError> {
     PAGE_BODY_HEIGHT.with(|c| c.set(0.0));
     let mut out = Vec::new();
+    OUTLINE.with(|o| o.borrow_mut().clear());
+    CURRENT_PAGE.with(|c| c.set(0));
     let res = doc.render(&mut out);
     PAGE_BODY_HEIGHT.with(|c| c.set(0.0));
     res?;
@@ -2042,12 +2065,77 @@ fn finish(meta: &PdfMeta, mut doc: lopdf::Document) -> Result<Vec<u8>, KitError>
             }
         }
     }
+    add_outline(&mut doc, root_id)?;
     doc.prune_objects();
     doc.delete_zero_length_streams();
     doc.compress();
     let mut out = Vec::new();
     doc.save_to(&mut out).map_err(lopdf::Error::from)?;
     Ok(out)
+}
+
+/// Writes the bookmarks met during the last render as the PDF's outline, so
+/// a reader can jump to each section: level-1 entries at the top, deeper
+/// ones under the entry before them.
+fn add_outline(doc: &mut lopdf::Document, root_id: lopdf::ObjectId) -> Result<(), KitError> {
+    use lopdf::{Dictionary, Object};
+    let entries = OUTLINE.with(|o| o.borrow().clone());
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let pages = doc.get_pages();
+    let outlines_id = doc.new_object_id();
+    // Each entry's parent: the nearest earlier entry of a lower level.
+    let ids: Vec<lopdf::ObjectId> = entries.iter().map(|_| doc.new_object_id()).collect();
+    let parent_of =
+        |i: usize| -> Option<usize> { (0..i).rev().find(|&j| entries[j].0 < entries[i].0) };
+    let parents: Vec<Option<usize>> = (0..entries.len()).map(parent_of).collect();
+    let children = |p: Option<usize>| -> Vec<usize> {
+        (0..entries.len()).filter(|&i| parents[i] == p).collect()
+    };
+    for (i, (_, title, page)) in entries.iter().enumerate() {
+        let siblings = children(parents[i]);
+        let at = siblings.iter().position(|&s| s == i).unwrap_or(0);
+        let mut d = Dictionary::new();
+        d.set("Title", pdf_text(title));
+        d.set(
+            "Parent",
+            Object::Reference(parents[i].map_or(outlines_id, |p| ids[p])),
+        );
+        if at > 0 {
+            d.set("Prev", Object::Reference(ids[siblings[at - 1]]));
+        }
+        if let Some(&next) = siblings.get(at + 1) {
+            d.set("Next", Object::Reference(ids[next]));
+        }
+        let kids = children(Some(i));
+        if let (Some(&first), Some(&last)) = (kids.first(), kids.last()) {
+            d.set("First", Object::Reference(ids[first]));
+            d.set("Last", Object::Reference(ids[last]));
+            d.set("Count", Object::Integer(-(kids.len() as i64)));
+        }
+        if let Some(page_id) = pages.get(&(*page).max(1).try_into().unwrap_or(1)) {
+            d.set(
+                "Dest",
+                vec![Object::Reference(*page_id), Object::Name(b"Fit".to_vec())],
+            );
+        }
+        doc.objects.insert(ids[i], Object::Dictionary(d));
+    }
+    let top = children(None);
+    let mut outlines = Dictionary::new();
+    outlines.set("Type", Object::Name(b"Outlines".to_vec()));
+    if let (Some(&first), Some(&last)) = (top.first(), top.last()) {
+        outlines.set("First", Object::Reference(ids[first]));
+        outlines.set("Last", Object::Reference(ids[last]));
+        outlines.set("Count", Object::Integer(top.len() as i64));
+    }
+    doc.objects
+        .insert(outlines_id, Object::Dictionary(outlines));
+    let catalog = doc.get_object_mut(root_id)?.as_dict_mut()?;
+    catalog.set("Outlines", Object::Reference(outlines_id));
+    catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+    Ok(())
 }
 
 /// Renders a document built by `build` twice so page furniture can say "Page N of M":

@@ -600,3 +600,65 @@ fn section_three_and_four(doc: &mut genpdf::Document, ctx: &RenderContext) -> Re
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::judge::Rag;
+    use crate::render::excel::{rag_colours, status_colours};
+    use crate::validate::ActionStatus;
+
+    /// WCAG relative luminance of an sRGB colour.
+    fn luminance(hex: u32) -> f64 {
+        let channel = |c: u32| {
+            let c = f64::from(c & 0xFF) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(hex >> 16) + 0.7152 * channel(hex >> 8) + 0.0722 * channel(hex)
+    }
+
+    fn contrast(a: u32, b: u32) -> f64 {
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    fn hex(c: Color) -> u32 {
+        match c {
+            Color::Rgb(r, g, b) => (u32::from(r) << 16) | (u32::from(g) << 8) | u32::from(b),
+            _ => 0,
+        }
+    }
+
+    #[test]
+    fn every_text_colour_has_at_least_4_5_to_1_contrast() {
+        let mut pairs = vec![
+            ("navy headings", hex(NAVY), 0xFFFFFF),
+            ("grey notes", hex(GREY_TEXT), 0xFFFFFF),
+            ("warnings", hex(WARNING), 0xFFFFFF),
+            ("black on header shade", 0x000000, hex(SHADE)),
+            ("white on navy header", 0xFFFFFF, 0x1F3864),
+        ];
+        for rag in [Rag::Green, Rag::Amber, Rag::Red] {
+            let (fill, text) = rag_colours(rag);
+            pairs.push((rag.label(), text, fill));
+        }
+        for status in ActionStatus::ALL {
+            let (fill, text) = status_colours(status);
+            pairs.push((status.label(), text, fill));
+            pairs.push(("overdue", plan::OVERDUE_TEXT, fill));
+        }
+        for grade in crate::templates::GRADES {
+            let (fill, text) = grade_colours(grade);
+            pairs.push((grade, text, fill));
+        }
+        for (what, text, background) in pairs {
+            let ratio = contrast(text, background);
+            assert!(ratio >= 4.5, "{what}: {ratio:.2}:1");
+        }
+        assert!((contrast(0x000000, 0xFFFFFF) - 21.0).abs() < 1e-9);
+    }
+}

@@ -11,6 +11,9 @@ use super::{
 use crate::render::excel::status_colours;
 use crate::render::{RenderContext, Renderer};
 
+/// Dark red for "OVERDUE", readable (4.5:1 or better) on every status fill.
+pub(crate) const OVERDUE_TEXT: u32 = 0x9C0006;
+
 /// The improvement plan as a PDF.
 pub struct ImprovementPlanPdf;
 
@@ -162,7 +165,7 @@ fn build(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), KitError
                     Cell::rich(
                         Rich::new()
                             .bold(a.action.status.label())
-                            .colored("\nOVERDUE", WARNING),
+                            .colored("\nOVERDUE", rgb(OVERDUE_TEXT)),
                     )
                     .fill(rgb(fill))
                 } else {
