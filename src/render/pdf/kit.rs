@@ -60,6 +60,9 @@ thread_local! {
     /// in which case moving them to the next page would only waste a page. `genpdf`
     /// renders synchronously on one thread, so a thread-local is sufficient.
     static PAGE_BODY_HEIGHT: StdCell<f64> = const { StdCell::new(0.0) };
+    /// True during the page-counting pass, when pictures only take up room:
+    /// embedding (and compressing) their pixels there would be wasted work.
+    static LAYOUT_ONLY: StdCell<bool> = const { StdCell::new(false) };
     /// The page being laid out (from 1), as counted by [`PageFrame`].
     static CURRENT_PAGE: StdCell<usize> = const { StdCell::new(0) };
     /// Bookmarks met during rendering: level, title and page (from 1).
@@ -1991,7 +1994,9 @@ fn pdf_text(s: &str) -> lopdf::Object {
     }
 }
 
-fn render_bytes(doc: Document) -> Result<Vec<u8>, KitError> {
+/// Renders a document, returning its bytes and how many pages it has (as
+/// counted by [`PageFrame`], so the PDF need not be parsed to find out).
+fn render_bytes(doc: Document) -> Result<(Vec<u8>, usize), KitError> {
     PAGE_BODY_HEIGHT.with(|c| c.set(0.0));
     let mut out = Vec::new();
     OUTLINE.with(|o| o.borrow_mut().clear());
@@ -1999,7 +2004,7 @@ fn render_bytes(doc: Document) -> Result<Vec<u8>, KitError> {
     let res = doc.render(&mut out);
     PAGE_BODY_HEIGHT.with(|c| c.set(0.0));
     res?;
-    Ok(out)
+    Ok((out, CURRENT_PAGE.with(|c| c.get())))
 }
 
 /// Sets Info metadata and `/Lang`, removes unused objects and compresses all streams.
@@ -2068,10 +2073,36 @@ fn finish(meta: &PdfMeta, mut doc: lopdf::Document) -> Result<Vec<u8>, KitError>
     add_outline(&mut doc, root_id)?;
     doc.prune_objects();
     doc.delete_zero_length_streams();
-    doc.compress();
+    compress(&mut doc);
     let mut out = Vec::new();
     doc.save_to(&mut out).map_err(lopdf::Error::from)?;
     Ok(out)
+}
+
+/// Compresses every stream that may be compressed and is not yet, once, at
+/// zlib's default level: lopdf's own `compress` uses the slowest level,
+/// which costs several times as long for a few per cent.
+fn compress(doc: &mut lopdf::Document) {
+    use std::io::Write;
+    for object in doc.objects.values_mut() {
+        let lopdf::Object::Stream(stream) = object else {
+            continue;
+        };
+        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        let mut encoder =
+            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        if encoder.write_all(&stream.content).is_err() {
+            continue;
+        }
+        if let Ok(packed) = encoder.finish() {
+            if packed.len() + 19 < stream.content.len() {
+                stream.dict.set("Filter", "FlateDecode");
+                stream.set_content(packed);
+            }
+        }
+    }
 }
 
 /// Writes the bookmarks met during the last render as the PDF's outline, so
@@ -2154,16 +2185,14 @@ where
     F: Fn(usize) -> Result<Document, E>,
     E: From<KitError>,
 {
-    let first = render_bytes(build(0)?)?;
-    let mut total = lopdf::Document::load_mem(&first)
-        .map_err(KitError::from)?
-        .get_pages()
-        .len();
+    LAYOUT_ONLY.with(|c| c.set(true));
+    let counted = build(0).and_then(|d| render_bytes(d).map_err(E::from));
+    LAYOUT_ONLY.with(|c| c.set(false));
+    let (_, mut total) = counted?;
     for _ in 0..3 {
-        let bytes = render_bytes(build(total)?)?;
-        let doc = lopdf::Document::load_mem(&bytes).map_err(KitError::from)?;
-        let pages = doc.get_pages().len();
+        let (bytes, pages) = render_bytes(build(total)?)?;
         if pages == total {
+            let doc = lopdf::Document::load_mem(&bytes).map_err(KitError::from)?;
             return Ok(finish(meta, doc)?);
         }
         total = pages;
@@ -2240,8 +2269,13 @@ impl Element for Picture {
         if room + EPS < self.height && !at_page_top(&area) && fits_fresh_page(self.height) {
             return Ok(defer(self.width));
         }
-        let result = self.image.render(context, area, style)?;
         self.done = true;
-        Ok(result)
+        if LAYOUT_ONLY.with(|c| c.get()) {
+            return Ok(RenderResult {
+                size: Size::new(self.width, self.height),
+                has_more: false,
+            });
+        }
+        self.image.render(context, area, style)
     }
 }

@@ -55,12 +55,14 @@ impl Renderer for CommitteeReport {
 
     fn render(&self, ctx: &RenderContext) -> anyhow::Result<Vec<PathBuf>> {
         let title = format!("{}, {}", ctx.title(), ctx.scorecard.period.label());
+        // Charts are drawn once, in parallel, not on every layout pass.
+        let figures = chart_figures(ctx)?;
         let path = write_pdf(
             ctx,
             "committee-report.pdf",
             &title,
             &ctx.narrative.subject,
-            build,
+            &|doc| build(doc, ctx, &figures),
         )?;
         Ok(vec![path])
     }
@@ -74,7 +76,7 @@ pub(crate) fn write_pdf(
     file_name: &str,
     title: &str,
     subject: &str,
-    build: fn(&mut genpdf::Document, &RenderContext) -> Result<(), KitError>,
+    build: &dyn Fn(&mut genpdf::Document) -> Result<(), KitError>,
 ) -> anyhow::Result<PathBuf> {
     let t = ctx.templates;
     let period = ctx.scorecard.period;
@@ -102,7 +104,7 @@ pub(crate) fn write_pdf(
         .creator(format!("scorecard {}", env!("CARGO_PKG_VERSION")));
     let bytes = render_two_pass(&meta, |total| -> Result<genpdf::Document, KitError> {
         let mut doc = new_document(load_fonts(&FONTS)?, &setup, total);
-        build(&mut doc, ctx)?;
+        build(&mut doc)?;
         Ok(doc)
     })?;
     let path = ctx.out_dir.join(file_name);
@@ -111,10 +113,14 @@ pub(crate) fn write_pdf(
 }
 
 /// Lays out the whole report.
-fn build(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), KitError> {
+fn build(
+    doc: &mut genpdf::Document,
+    ctx: &RenderContext,
+    figures: &[ChartFigure],
+) -> Result<(), KitError> {
     heading_block(doc, ctx)?;
     section_one(doc, ctx);
-    section_two(doc, ctx)?;
+    section_two(doc, ctx, figures)?;
     section_three_and_four(doc, ctx)?;
     appendix_findings(doc, ctx)?;
     Ok(())
@@ -302,7 +308,11 @@ fn bullets(doc: &mut genpdf::Document, list: &[Bullet]) {
     }
 }
 
-fn section_two(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), KitError> {
+fn section_two(
+    doc: &mut genpdf::Document,
+    ctx: &RenderContext,
+    figures: &[ChartFigure],
+) -> Result<(), KitError> {
     let n = ctx.narrative;
     doc.push(keep_with_next(
         section_heading("Section 2 – Report"),
@@ -338,7 +348,7 @@ fn section_two(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), Ki
         );
     }
 
-    trends(doc, ctx)?;
+    trends(doc, ctx, figures)?;
 
     passage(doc, numbered("2.7", "Data quality"), &n.data_quality);
     passage(doc, numbered("2.8", "Improvement plan"), &n.improvement);
@@ -385,33 +395,50 @@ fn figure(number: usize, caption: &str, picture: Picture, words: &str) -> Keep {
         )
 }
 
-fn chart_error(e: anyhow::Error) -> KitError {
-    KitError::Invalid(format!("{e:#}"))
+/// A chart drawn for the report: caption, picture and its words.
+pub(crate) struct ChartFigure {
+    caption: String,
+    image: image::DynamicImage,
+    words: String,
 }
 
-/// 2.6: the Green/Amber/Red counts over time, then a trend chart for each
-/// Red indicator and each one the templates name.
-fn trends(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), KitError> {
+/// Draws the report's charts: the Green/Amber/Red counts over time, then a
+/// trend for each Red indicator and each one the templates name.
+fn chart_figures(ctx: &RenderContext) -> anyhow::Result<Vec<ChartFigure>> {
     use crate::render::chart::{charted, draw_rag, draw_trend, to_image, RagChart, TrendChart};
+    use rayon::prelude::*;
     let sc = ctx.scorecard;
-    let rows = charted(sc, &ctx.templates.organisation.charts);
-    passage(doc, numbered("2.6", "Trends"), &ctx.narrative.trends_intro);
     let rag = RagChart::from_scorecard(sc);
-    let picture = Picture::new(
-        to_image(draw_rag(&rag, 1400, 420).map_err(chart_error)?).map_err(chart_error)?,
-        150.0,
-    )?;
-    doc.push(figure(1, &rag.caption(), picture, &rag.text_equivalent()));
-    for (i, row) in rows.iter().enumerate() {
-        let chart = TrendChart::from_row(row, &sc.shown);
-        let pixels = draw_trend(&chart, 1400, 420).map_err(chart_error)?;
-        let picture = Picture::new(to_image(pixels).map_err(chart_error)?, 150.0)?;
-        doc.push(figure(
-            i + 2,
-            &chart.caption(),
-            picture,
-            &chart.text_equivalent(),
-        ));
+    let mut figures = vec![ChartFigure {
+        caption: rag.caption(),
+        image: to_image(draw_rag(&rag, 1400, 420)?)?,
+        words: rag.text_equivalent(),
+    }];
+    let trends: anyhow::Result<Vec<ChartFigure>> = charted(sc, &ctx.templates.organisation.charts)
+        .par_iter()
+        .map(|row| {
+            let chart = TrendChart::from_row(row, &sc.shown);
+            Ok(ChartFigure {
+                caption: chart.caption(),
+                image: to_image(draw_trend(&chart, 1400, 420)?)?,
+                words: chart.text_equivalent(),
+            })
+        })
+        .collect();
+    figures.extend(trends?);
+    Ok(figures)
+}
+
+/// 2.6: the charts, each captioned and followed by its words.
+fn trends(
+    doc: &mut genpdf::Document,
+    ctx: &RenderContext,
+    figures: &[ChartFigure],
+) -> Result<(), KitError> {
+    passage(doc, numbered("2.6", "Trends"), &ctx.narrative.trends_intro);
+    for (i, f) in figures.iter().enumerate() {
+        let picture = Picture::new(f.image.clone(), 150.0)?;
+        doc.push(figure(i + 1, &f.caption, picture, &f.words));
     }
     Ok(())
 }

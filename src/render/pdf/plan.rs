@@ -31,7 +31,9 @@ impl Renderer for ImprovementPlanPdf {
             "Progress against the recommendations of the {} {}",
             ctx.templates.plan.inspection.body, ctx.templates.plan.inspection.title
         );
-        let path = write_pdf(ctx, "improvement-plan.pdf", &title, &subject, build)?;
+        let path = write_pdf(ctx, "improvement-plan.pdf", &title, &subject, &|doc| {
+            build(doc, ctx)
+        })?;
         Ok(vec![path])
     }
 }
