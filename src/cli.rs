@@ -85,8 +85,12 @@ pub struct RunArgs {
     #[arg(long, default_value = "output")]
     pub output: PathBuf,
     /// Quarter to report, e.g. 2014-15-Q2 [default: the latest found].
-    #[arg(long, value_parser = parse_period)]
+    #[arg(long, value_parser = parse_period, conflicts_with = "all_periods")]
     pub period: Option<Period>,
+    /// Report every quarter found, each in its own folder (to regenerate
+    /// the history after a definition or target changes).
+    #[arg(long)]
+    pub all_periods: bool,
 }
 
 #[derive(Debug, Args)]

@@ -30,12 +30,18 @@ pub struct RunOptions {
     pub output: PathBuf,
     /// The quarter to report; the latest found when `None`.
     pub period: Option<Period>,
+    /// Report every quarter found, each in its own folder (to regenerate
+    /// history after a definition changes).
+    pub all_periods: bool,
 }
 
 /// What a run did, for the summary line and the exit status.
 #[derive(Debug)]
 pub struct RunReport {
+    /// The latest quarter reported.
     pub period: Period,
+    /// How many quarters were reported.
+    pub periods: usize,
     pub out_dir: PathBuf,
     pub read: usize,
     pub accepted: usize,
@@ -116,41 +122,76 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
     time("read and validate", &mut timings);
     log_returns(&returns);
 
-    let period = match options.period {
-        Some(p) => p,
-        None => aggregate::periods_found(&returns).last().copied().with_context(|| {
-            format!(
-                "no return in {} names a quarter, so there is nothing to report. Put the returns in that folder, or name the quarter with --period 2014-15-Q2",
-                options.inputs.display()
-            )
-        })?,
+    let found = aggregate::periods_found(&returns);
+    let periods: Vec<Period> = match (options.period, options.all_periods) {
+        (Some(p), _) => vec![p],
+        (None, true) => found.clone(),
+        (None, false) => found.last().copied().into_iter().collect(),
     };
-    let scorecard = aggregate::aggregate(&templates, &returns, period);
-    let plan = improvement::progress(&templates, &returns, period);
+    let Some(&period) = periods.last() else {
+        anyhow::bail!(
+            "no return in {} names a quarter, so there is nothing to report. Put the returns in that folder, or name the quarter with --period 2014-15-Q2",
+            options.inputs.display()
+        );
+    };
+    // Every quarter's figures and wording are made before anything is
+    // written, so a mistake in report.j2 stops the run with the previous
+    // reports untouched.
+    let models: Vec<(Scorecard, PlanProgress)> = periods
+        .par_iter()
+        .map(|&p| {
+            (
+                aggregate::aggregate(&templates, &returns, p),
+                improvement::progress(&templates, &returns, p),
+            )
+        })
+        .collect();
     time("aggregate", &mut timings);
-    // The wording is rendered before anything is written, so a mistake in
-    // report.j2 stops the run with the previous reports untouched.
-    let narrative = narrative::narrate(&templates, &scorecard, &plan)?;
+    let narratives = models
+        .par_iter()
+        .map(|(scorecard, plan)| narrative::narrate(&templates, scorecard, plan))
+        .collect::<Result<Vec<Narrative>, _>>()?;
     time("narrate", &mut timings);
 
-    let out_dir = options.output.join(period.id());
-    // One run at a time writes a period's folder: a second run waits, so
-    // two runs started together cannot leave a mixture of their files.
-    let _lock = lock_output(&out_dir)?;
-    let written = render_all(
-        &templates,
-        &scorecard,
-        &plan,
-        &narrative,
-        &returns,
-        &discovery.skipped,
-        &out_dir,
-        &mut timings,
-    )?;
+    // Quarters are written in parallel, each to its own folder.
+    let rendered: Vec<anyhow::Result<Vec<PathBuf>>> = models
+        .par_iter()
+        .zip(narratives.par_iter())
+        .map(|((scorecard, plan), narrative)| {
+            let out_dir = options.output.join(scorecard.period.id());
+            // One run at a time writes a period's folder: a second run
+            // waits, so two runs together cannot mix their files.
+            let _lock = lock_output(&out_dir)?;
+            let mut timings = timings.clone();
+            render_all(
+                &Model {
+                    templates: &templates,
+                    scorecard,
+                    plan,
+                    narrative,
+                    returns: &returns,
+                    skipped: &discovery.skipped,
+                },
+                &out_dir,
+                &mut timings,
+            )
+        })
+        .collect();
+    let mut written = Vec::new();
+    for r in rendered {
+        written.extend(r?);
+    }
+    let latest = &models[models.len() - 1].0;
+    let out_dir = if periods.len() == 1 {
+        options.output.join(period.id())
+    } else {
+        options.output.clone()
+    };
 
     let count = |f: &dyn Fn(&ReturnStatus) -> bool| returns.iter().filter(|r| f(&r.status)).count();
     Ok(RunReport {
         period,
+        periods: periods.len(),
         out_dir,
         read: returns.len(),
         accepted: count(&|s| *s == ReturnStatus::Accepted),
@@ -162,8 +203,8 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
             .filter(|r| aggregate::period_of(r).is_none_or(|p| p <= period))
             .count(),
         skipped: discovery.skipped.len(),
-        services_missing: scorecard.returns.missing.clone(),
-        services_rejected: scorecard.returns.rejected.clone(),
+        services_missing: latest.returns.missing.clone(),
+        services_rejected: latest.returns.rejected.clone(),
         written,
         seconds: started.elapsed().as_secs_f64(),
     })
@@ -192,14 +233,18 @@ fn lock_output(out_dir: &Path) -> anyhow::Result<std::fs::File> {
     Ok(file)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the renderers draw from for one quarter.
+struct Model<'a> {
+    templates: &'a Templates,
+    scorecard: &'a Scorecard,
+    plan: &'a PlanProgress,
+    narrative: &'a Narrative,
+    returns: &'a [CheckedReturn],
+    skipped: &'a [SkippedFile],
+}
+
 fn render_all(
-    templates: &Templates,
-    scorecard: &Scorecard,
-    plan: &PlanProgress,
-    narrative: &Narrative,
-    returns: &[CheckedReturn],
-    skipped: &[SkippedFile],
+    model: &Model,
     out_dir: &Path,
     timings: &mut Vec<(String, f64)>,
 ) -> anyhow::Result<Vec<PathBuf>> {
@@ -213,12 +258,12 @@ fn render_all(
     {
         let lap = Instant::now();
         let ctx = RenderContext {
-            templates,
-            scorecard,
-            plan,
-            narrative,
-            returns,
-            skipped,
+            templates: model.templates,
+            scorecard: model.scorecard,
+            plan: model.plan,
+            narrative: model.narrative,
+            returns: model.returns,
+            skipped: model.skipped,
             out_dir,
             timings,
         };

@@ -10,10 +10,16 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<u8> {
         templates: args.templates.clone(),
         output: args.output.clone(),
         period: args.period,
+        all_periods: args.all_periods,
     })?;
+    let quarters = if report.periods == 1 {
+        report.period.label()
+    } else {
+        format!("{} quarters to {}", report.periods, report.period.label())
+    };
     println!(
         "{}: {} returns read, {} accepted, {} rejected, {} superseded{}; reports in {} ({:.2}s)",
-        report.period.label(),
+        quarters,
         report.read,
         report.accepted,
         report.rejected,
