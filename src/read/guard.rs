@@ -617,22 +617,10 @@ fn workbook_stream(file: &[u8]) -> Result<Option<Vec<u8>>, Diagnostic> {
             .find(|e| name_of(e).eq_ignore_ascii_case(wanted))
             .copied()
     };
-    if find("EncryptionInfo").is_some() || find("EncryptedPackage").is_some() {
-        return Err(protected());
-    }
-    let Some(book) = find("Workbook").or_else(|| find("Book")) else {
-        return Ok(None);
-    };
-    // A stream cannot be longer than the file that holds it.
-    let len = entry_len(book);
-    if len > file.len() as u64 {
-        return Err(damaged());
-    }
-    let len = len as usize;
-    let start = u32_at(book, 116);
-    // calamine reads the mini stream and its table whenever the header
-    // says there is one, following chains whose length the file states:
-    // `chain` refuses the loops that would make that endless.
+    // calamine reads the mini stream and its table on opening, whenever the
+    // header says there is one and whatever streams the file holds,
+    // following chains whose length the file states: `chain` refuses the
+    // loops that would make that endless.
     let mini_fat_len = u32_at(file, 64) as usize;
     let (ministream, minifat) = if mini_fat_len > 0 {
         let root_len = usize::try_from(entry_len(root)).unwrap_or(usize::MAX);
@@ -648,6 +636,19 @@ fn workbook_stream(file: &[u8]) -> Result<Option<Vec<u8>>, Diagnostic> {
     } else {
         (Vec::new(), Vec::new())
     };
+    if find("EncryptionInfo").is_some() || find("EncryptedPackage").is_some() {
+        return Err(protected());
+    }
+    let Some(book) = find("Workbook").or_else(|| find("Book")) else {
+        return Ok(None);
+    };
+    // A stream cannot be longer than the file that holds it.
+    let len = entry_len(book);
+    if len > file.len() as u64 {
+        return Err(damaged());
+    }
+    let len = len as usize;
+    let start = u32_at(book, 116);
     if len < 4096 {
         let minis = Sectors {
             file: &ministream,
@@ -717,18 +718,32 @@ fn records(mut stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
 fn check_biff(stream: &[u8]) -> Result<(), Diagnostic> {
     let mut sheets = Vec::new();
     for (typ, data) in records(stream) {
+        // calamine reads these records' first bytes without checking they
+        // are there, and panics if not; such a file is damaged.
+        let needs = match typ {
+            0x002F | 0x0042 | 0x0022 | 0x0017 => 2,
+            0x0085 | 0x0018 => 6,
+            _ => 0,
+        };
+        if data.len() < needs {
+            return Err(damaged());
+        }
         match typ {
             0x002F if u16_at(data, 0) != 0 => return Err(protected()),
-            0x0085 => sheets.push(u32_at(data, 0) as usize),
+            0x0085 => {
+                let pos = u32_at(data, 0) as usize;
+                if pos > stream.len() {
+                    return Err(damaged());
+                }
+                sheets.push(pos);
+            }
             0x000A => break,
             _ => {}
         }
     }
     let mut total: u64 = 0;
     for pos in sheets {
-        let Some(sheet) = stream.get(pos..) else {
-            continue;
-        };
+        let sheet = &stream[pos..];
         let mut values = Extent::default();
         let mut formulas = Extent::default();
         let mut reserved: u64 = 0;
