@@ -92,6 +92,27 @@ fn walk(root: &Path, dir: &Path, found: &mut Discovery) -> anyhow::Result<()> {
             .extension()
             .map(|e| e.to_string_lossy().to_lowercase())
             .unwrap_or_default();
+        // A named pipe, socket or device would make reading wait for ever;
+        // a link is followed to what it points at.
+        let target = if file_type.is_symlink() {
+            std::fs::metadata(&path).map(|m| m.file_type()).ok()
+        } else {
+            Some(file_type)
+        };
+        if !target.is_some_and(|t| t.is_file()) {
+            let reason = match target {
+                None => "a link to a file that no longer exists",
+                Some(t) if t.is_dir() => {
+                    "a link to a folder, which is not followed: put the returns in a real folder"
+                }
+                Some(_) => "not an ordinary file (a pipe or device), so it cannot be a return",
+            };
+            found.skipped.push(SkippedFile {
+                name,
+                reason: reason.into(),
+            });
+            continue;
+        }
         if !WORKBOOK_EXTENSIONS.contains(&extension.as_str()) {
             found.skipped.push(SkippedFile {
                 name,

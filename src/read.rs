@@ -5,20 +5,30 @@
 //! mid-run cannot be checksummed as one thing and read as another. Before
 //! parsing, the bytes are sniffed to tell the officer what a mis-saved file
 //! really is (a CSV or web page named `.xlsx`, a password-protected
-//! workbook), and zip-based files are checked by their declared sizes so a
-//! tiny file that would inflate to gigabytes is refused before it is opened.
-//! Only the sheets the contract uses are parsed; pasted case lists on other
-//! sheets are never read.
+//! workbook), and [`guard`] walks the file's structure with a bound on
+//! everything before calamine may parse it, so a tiny file that would
+//! inflate to gigabytes, or lay a sheet out over billions of cells, is
+//! refused with a message instead of taking the machine's memory.
+//! Only the sheets the contract uses are parsed, cell by cell and only as
+//! far as [`MAX_SHEET_ROWS`] and [`MAX_SHEET_COLUMNS`]; pasted case lists on
+//! other sheets of an `.xlsx` are never read.
+//!
+//! Whatever happens inside the parser, [`read_return`] turns it into a
+//! diagnostic on that file: a panic in calamine is caught, so one strange
+//! file cannot stop the run.
 
+use std::collections::HashMap;
 use std::io::Cursor;
 
-use calamine::{open_workbook_from_rs, Data, Ods, Range, Reader, Sheets, Xls, Xlsb, Xlsx};
+use calamine::{open_workbook_from_rs, Data, Ods, Reader, Sheets, Xls, Xlsb, Xlsx};
 use chrono::NaiveDateTime;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::diagnostic::{cell_ref, Diagnostic};
 use crate::discover::InputFile;
+
+mod guard;
 
 /// Largest return file read, in bytes. Real returns are tens of kilobytes.
 pub const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
@@ -27,6 +37,17 @@ pub const MAX_UNPACKED_BYTES: u64 = 512 * 1024 * 1024;
 /// Largest unpack ratio tolerated for a sizeable part of a workbook. Real
 /// sheets compress 5-20×; bombs compress thousands of times.
 pub const MAX_RATIO: u64 = 200;
+/// Rows read on the Return, Indicators and Actions sheets. A return needs a
+/// few dozen; a sheet with anything further down is refused with a message,
+/// so a sheet of a million rows costs no more than this many.
+pub const MAX_SHEET_ROWS: u32 = 10_000;
+/// Columns read on those sheets: up to column IV, old Excel's last.
+pub const MAX_SHEET_COLUMNS: u32 = 256;
+/// Most cells an `.xls` or `.ods` workbook may fill, all sheets together.
+/// calamine lays every sheet of those formats out as a full grid when it
+/// opens the file (pasted lists included), so this bounds its memory; it
+/// is far beyond any return, and beyond a pasted list of 50,000 rows.
+pub const MAX_WORKBOOK_CELLS: u64 = 8_000_000;
 
 /// The sheets the contract defines.
 pub const COVER_SHEET: &str = "Return";
@@ -124,25 +145,58 @@ pub fn is_error_text(s: &str) -> bool {
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// One sheet's cells, addressed by Excel row and column (from 0).
+/// One sheet's cells, addressed by Excel row and column (from 0). Only the
+/// filled cells are held, and none beyond [`MAX_SHEET_ROWS`] and
+/// [`MAX_SHEET_COLUMNS`].
 #[derive(Debug, Clone)]
 pub struct Sheet {
     /// The name as written in the workbook (e.g. ` indicators `).
     pub name: String,
-    range: Range<Data>,
+    cells: HashMap<(u32, u32), Data>,
+    bounds: Option<((u32, u32), (u32, u32))>,
 }
 
 impl Sheet {
-    /// The cell at an absolute position; `Empty` outside the used area.
+    /// A sheet from its filled cells (row, column, value), refusing one
+    /// with anything beyond the rows and columns a return can use.
+    fn from_cells(
+        name: &str,
+        cells: impl IntoIterator<Item = Result<(u32, u32, Data), Diagnostic>>,
+    ) -> Result<Sheet, Diagnostic> {
+        let mut sheet = Sheet {
+            name: name.to_string(),
+            cells: HashMap::new(),
+            bounds: None,
+        };
+        for cell in cells {
+            let (row, col, data) = cell?;
+            if matches!(data, Data::Empty) {
+                continue;
+            }
+            if row >= MAX_SHEET_ROWS || col >= MAX_SHEET_COLUMNS {
+                return Err(sheet_too_large(name, row, col));
+            }
+            sheet.bounds = Some(match sheet.bounds {
+                None => ((row, col), (row, col)),
+                Some(((r0, c0), (r1, c1))) => {
+                    ((r0.min(row), c0.min(col)), (r1.max(row), c1.max(col)))
+                }
+            });
+            sheet.cells.insert((row, col), data);
+        }
+        Ok(sheet)
+    }
+
+    /// The cell at an absolute position; `Empty` where nothing is filled.
     pub fn cell(&self, row: u32, col: u32) -> Cell {
-        self.range
-            .get_value((row, col))
+        self.cells
+            .get(&(row, col))
             .map_or(Cell::Empty, Cell::from_data)
     }
 
     /// The rows and columns in use, as absolute (first, last) pairs.
     pub fn bounds(&self) -> Option<((u32, u32), (u32, u32))> {
-        Some((self.range.start()?, self.range.end()?))
+        self.bounds
     }
 
     /// `Indicators!D7`.
@@ -207,7 +261,7 @@ pub fn read_return(file: &InputFile) -> ReadReturn {
         bytes: bytes.len() as u64,
         sha256: hex(&Sha256::digest(&bytes)),
     };
-    let workbook = parse_bytes(bytes, &file.extension);
+    let workbook = parse_guarded(bytes, &file.extension);
     ReadReturn {
         file: file.clone(),
         facts: Some(facts),
@@ -215,35 +269,74 @@ pub fn read_return(file: &InputFile) -> ReadReturn {
     }
 }
 
+std::thread_local! {
+    /// Whether this thread is inside the spreadsheet parser.
+    static PARSING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// [`parse_bytes`] with a net under it: a panic inside the parser (calamine
+/// has a few on damaged files; the checks in [`guard`] stop those that
+/// matter) becomes a "damaged" message on this file, and is kept off the
+/// console, where it would only alarm the officer running the scorecard.
+fn parse_guarded(bytes: Vec<u8>, extension: &str) -> Result<Workbook, Diagnostic> {
+    static QUIET: std::sync::Once = std::sync::Once::new();
+    QUIET.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if PARSING.with(|p| p.get()) {
+                tracing::debug!("the spreadsheet reader panicked: {info}");
+            } else {
+                previous(info);
+            }
+        }));
+    });
+    PARSING.with(|p| p.set(true));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        parse_bytes(bytes, extension)
+    }));
+    PARSING.with(|p| p.set(false));
+    outcome.unwrap_or_else(|_| Err(corrupt("the reader could not make sense of its contents")))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The message for a file the operating system would not let the run read.
+pub fn unreadable(e: &std::io::Error) -> Diagnostic {
+    let why = match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            "it was removed or renamed while the run was going; put it back and run again"
+                .to_string()
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            "the run is not allowed to read it. Ask IT to give the account that runs the scorecard permission to read it, or save a copy of the return in the inputs folder"
+                .to_string()
+        }
+        _ => format!("{e}. If it is open in Excel, close it and run again"),
+    };
+    Diagnostic::error(
+        "file-unreadable",
+        format!("The file cannot be read: {why}."),
+    )
+}
+
 fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, Diagnostic> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| {
-        let why = match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                "it was removed or renamed while the run was going; put it back and run again"
-                    .to_string()
-            }
-            std::io::ErrorKind::PermissionDenied => {
-                "the run is not allowed to read it; ask for the file's permissions to be fixed, or save a copy"
-                    .to_string()
-            }
-            _ => format!("{e}; if it is open in Excel, close it and run again"),
-        };
-        Diagnostic::error("file-unreadable", format!("The file cannot be read: {why}."))
-    })?;
+    // A named pipe or device would make `open` or `read` wait for ever, so
+    // only ordinary files are opened (following links).
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(&e))?;
+    if !meta.is_file() {
+        return Err(not_ordinary());
+    }
+    let file = std::fs::File::open(path).map_err(|e| unreadable(&e))?;
+    if !file.metadata().map_err(|e| unreadable(&e))?.is_file() {
+        return Err(not_ordinary());
+    }
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| {
-            Diagnostic::error(
-                "file-unreadable",
-                format!("The file cannot be read ({e}). If it is open in Excel, close it and run again."),
-            )
-        })?;
+        .map_err(|e| unreadable(&e))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(Diagnostic::error(
             "file-too-large",
@@ -256,8 +349,15 @@ fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, Diagnostic> {
     Ok(bytes)
 }
 
+fn not_ordinary() -> Diagnostic {
+    Diagnostic::error(
+        "file-unreadable",
+        "The file cannot be read: it is not an ordinary file (it is a folder, a pipe or a device with a workbook's name). Put the return itself in the inputs folder.",
+    )
+}
+
 /// Tells what the bytes are, refusing what cannot be a workbook with a
-/// message saying what it is instead.
+/// message saying what it is instead. Workbooks pass through [`guard`].
 fn sniff(bytes: &[u8], extension: &str) -> Result<Format, Diagnostic> {
     const ZIP: &[u8] = b"PK\x03\x04";
     const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
@@ -268,12 +368,13 @@ fn sniff(bytes: &[u8], extension: &str) -> Result<Format, Diagnostic> {
         ));
     }
     if bytes.starts_with(ZIP) {
-        return sniff_zip(bytes);
+        return guard::check_zip(bytes);
     }
     if bytes.starts_with(OLE) {
         if contains_utf16(bytes, "EncryptedPackage") || contains_utf16(bytes, "EncryptionInfo") {
             return Err(protected());
         }
+        guard::check_xls(bytes)?;
         return Ok(Format::Xls);
     }
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_lowercase();
@@ -319,63 +420,27 @@ fn contains_utf16(bytes: &[u8], text: &str) -> bool {
     bytes.windows(needle.len()).any(|w| w == needle.as_slice())
 }
 
-/// Opens the zip's directory only (nothing is inflated) and checks what it
-/// declares: the format, and that it will not unpack to an absurd size.
-fn sniff_zip(bytes: &[u8]) -> Result<Format, Diagnostic> {
-    let corrupt = |why: String| {
-        Diagnostic::error(
-            "file-corrupt",
-            format!(
-                "The workbook is damaged and cannot be opened ({why}). It may have been copied before it was fully saved: open it in Excel, save it again and replace this file."
-            ),
-        )
-    };
-    let mut archive =
-        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| corrupt(e.to_string()))?;
-    if archive.len() > 10_000 {
-        return Err(bomb(format!("it holds {} parts", archive.len())));
-    }
-    let mut total: u64 = 0;
-    let mut names = Vec::with_capacity(archive.len());
-    for i in 0..archive.len() {
-        let entry = archive
-            .by_index_raw(i)
-            .map_err(|e| corrupt(e.to_string()))?;
-        let size = entry.size();
-        let packed = entry.compressed_size().max(1);
-        total = total.saturating_add(size);
-        if size > 16 * 1024 * 1024 && size / packed > MAX_RATIO {
-            return Err(bomb(format!(
-                "one part of {} KB would unpack to {} MB",
-                packed / 1024,
-                size / 1024 / 1024
-            )));
-        }
-        names.push(entry.name().map(|n| n.to_string()).unwrap_or_default());
-    }
-    if total > MAX_UNPACKED_BYTES {
-        return Err(bomb(format!(
-            "it would unpack to {} MB",
-            total / 1024 / 1024
-        )));
-    }
-    let has = |n: &str| names.iter().any(|x| x.eq_ignore_ascii_case(n));
-    if has("xl/workbook.xml") {
-        Ok(Format::Xlsx)
-    } else if has("xl/workbook.bin") {
-        Ok(Format::Xlsb)
-    } else if has("content.xml") && (has("mimetype") || has("META-INF/manifest.xml")) {
-        Ok(Format::Ods)
-    } else if has("word/document.xml") {
-        Err(Diagnostic::error(
-            "file-not-workbook",
-            "The file is a Word document, not a workbook. Put the figures in the return workbook and save that instead.",
-        ))
-    } else {
-        Err(corrupt(
-            "it is a zip archive without a workbook inside".into(),
-        ))
-    }
+fn corrupt(why: &str) -> Diagnostic {
+    Diagnostic::error(
+        "file-corrupt",
+        format!(
+            "The workbook is damaged and cannot be opened ({why}). It may have been copied before it was fully saved: open it in Excel, save it again and replace this file."
+        ),
+    )
+}
+
+fn sheet_too_large(name: &str, row: u32, col: u32) -> Diagnostic {
+    Diagnostic::error(
+        "sheet-too-large",
+        format!(
+            "The sheet \"{name}\" has something in cell {cell}, far beyond where a return's figures go: only the first {rows} rows and {cols} columns (up to column {last}) of the Return, Indicators and Actions sheets are read, so the sheet was not read at all. Delete the rows and columns beyond your figures (select them, right-click, Delete; clearing them is not enough), save the return and send it again.",
+            cell = cell_ref(row, col),
+            rows = guard::group_thousands(u64::from(MAX_SHEET_ROWS)),
+            cols = MAX_SHEET_COLUMNS,
+            last = crate::diagnostic::column_letters(MAX_SHEET_COLUMNS - 1),
+        ),
+    )
+    .at(name, row, col)
 }
 
 fn bomb(why: String) -> Diagnostic {
@@ -389,6 +454,8 @@ fn bomb(why: String) -> Diagnostic {
 
 /// Parses a return from its bytes; `extension` is only used in messages.
 /// Public so the fuzz target can drive the reader without the file system.
+/// Unlike [`read_return`] it does not catch panics, so that fuzzing sees
+/// them.
 pub fn parse_bytes(bytes: Vec<u8>, extension: &str) -> Result<Workbook, Diagnostic> {
     let format = sniff(&bytes, extension)?;
     let cursor = Cursor::new(bytes);
@@ -422,16 +489,7 @@ pub fn parse_bytes(bytes: Vec<u8>, extension: &str) -> Result<Workbook, Diagnost
         else {
             return Ok(None);
         };
-        let range = sheets.worksheet_range(&name).map_err(|e| {
-            Diagnostic::error(
-                "sheet-unreadable",
-                format!(
-                    "The sheet \"{name}\" cannot be read ({e}). Save the workbook again from Excel and replace this file."
-                ),
-            )
-            .on_sheet(&name)
-        })?;
-        Ok(Some(Sheet { name, range }))
+        read_sheet(&mut sheets, &name).map(Some)
     };
     let cover = take(COVER_SHEET)?;
     let indicators = take(INDICATORS_SHEET)?;
@@ -444,6 +502,74 @@ pub fn parse_bytes(bytes: Vec<u8>, extension: &str) -> Result<Workbook, Diagnost
         indicators,
         actions,
     })
+}
+
+/// Reads one sheet. `.xlsx` and `.xlsb` sheets are streamed cell by cell,
+/// stopping at the first cell out of bounds, so a sheet of a million rows
+/// costs no more than [`MAX_SHEET_ROWS`] and its size is never trusted;
+/// `.xls` and `.ods` sheets were laid out when the file was opened (within
+/// the bounds [`guard`] checked) and are copied from there.
+fn read_sheet(sheets: &mut Sheets<Cursor<Vec<u8>>>, name: &str) -> Result<Sheet, Diagnostic> {
+    let unreadable = |e: String| {
+        Diagnostic::error(
+            "sheet-unreadable",
+            format!(
+                "The sheet \"{name}\" cannot be read ({e}). Save the workbook again from Excel and replace this file."
+            ),
+        )
+        .on_sheet(name)
+    };
+    match sheets {
+        Sheets::Xlsx(book) => {
+            let mut cells = match book.worksheet_cells_reader(name) {
+                Ok(c) => c,
+                // A chart sheet with the name: no cells.
+                Err(calamine::XlsxError::NotAWorksheet(_)) => {
+                    return Sheet::from_cells(name, std::iter::empty())
+                }
+                Err(e) => return Err(unreadable(e.to_string())),
+            };
+            Sheet::from_cells(
+                name,
+                std::iter::from_fn(|| match cells.next_cell() {
+                    Ok(Some(c)) => {
+                        let (row, col) = c.get_position();
+                        Some(Ok((row, col, Data::from(c.get_value().clone()))))
+                    }
+                    Ok(None) => None,
+                    Err(e) => Some(Err(unreadable(e.to_string()))),
+                }),
+            )
+        }
+        Sheets::Xlsb(book) => {
+            let mut cells = book
+                .worksheet_cells_reader(name)
+                .map_err(|e| unreadable(e.to_string()))?;
+            Sheet::from_cells(
+                name,
+                std::iter::from_fn(|| match cells.next_cell() {
+                    Ok(Some(c)) => {
+                        let (row, col) = c.get_position();
+                        Some(Ok((row, col, Data::from(c.get_value().clone()))))
+                    }
+                    Ok(None) => None,
+                    Err(e) => Some(Err(unreadable(e.to_string()))),
+                }),
+            )
+        }
+        other => {
+            let range = other
+                .worksheet_range(name)
+                .map_err(|e| unreadable(e.to_string()))?;
+            Sheet::from_cells(
+                name,
+                range.used_cells().map(|(r, c, d)| {
+                    let (r0, c0) = range.start().unwrap_or((0, 0));
+                    Ok((r0 + r as u32, c0 + c as u32, d.clone()))
+                }),
+            )
+        }
+    }
 }
 
 fn open_failure(message: &str) -> Diagnostic {
@@ -470,6 +596,34 @@ mod tests {
         for s in ["n/a", "Err:", "Error", "12"] {
             assert!(!is_error_text(s), "{s}");
         }
+    }
+
+    #[test]
+    fn unreadable_names_the_cause() {
+        use std::io::{Error, ErrorKind};
+        // Tests run as root, where no file is unreadable, so the mapping of
+        // the operating system's refusal to the message is tested here.
+        let denied = unreadable(&Error::from(ErrorKind::PermissionDenied));
+        assert_eq!(denied.rule, "file-unreadable");
+        assert!(
+            denied.message.contains("not allowed to read it"),
+            "{}",
+            denied.message
+        );
+        let gone = unreadable(&Error::from(ErrorKind::NotFound));
+        assert!(
+            gone.message.contains("removed or renamed"),
+            "{}",
+            gone.message
+        );
+        let other = unreadable(&Error::other("device busy"));
+        assert!(
+            other
+                .message
+                .contains("device busy. If it is open in Excel"),
+            "{}",
+            other.message
+        );
     }
 
     #[test]
