@@ -195,9 +195,11 @@ impl Scorecard {
     }
 }
 
-/// The period a checked return belongs to: its own, else its folder's.
+/// The period a checked return belongs to: its folder's when it sits in a
+/// quarter's folder (so a return with the wrong quarter on its cover gets
+/// its feedback where it was sent), else the one on its cover.
 pub fn period_of(r: &CheckedReturn) -> Option<Period> {
-    r.period.or(r.file.folder_period)
+    r.file.folder_period.or(r.period)
 }
 
 /// Every period that any return names, ascending.
