@@ -27,12 +27,13 @@ const RATIO_FLOOR: u64 = 16 * 1024 * 1024;
 /// Checks a zip-based workbook (xlsx, xlsm, xlsb, ods) and tells its format.
 ///
 /// First the directory (nothing inflated): how many parts, their declared
-/// sizes and ratios, and which format. Then every part is inflated into a
-/// small buffer and thrown away, counting: a part that holds more than it
-/// declares is refused as soon as it passes its declared size, so the
-/// declared-size limits above really bound what calamine will inflate.
-/// The same pass refuses XML entity declarations and, for `.ods`, counts
-/// the cells calamine would lay out.
+/// sizes and ratios, and which format. Then the start of every part is
+/// inflated into a small buffer and thrown away: a part that holds more
+/// than it declares is refused (the zip crate also stops every read at the
+/// declared size, so the declared-size limits above bound what calamine
+/// will inflate), and so are XML entity declarations, which can only stand
+/// at the start. For `.ods`, `content.xml` is read through to count the
+/// cells calamine would lay out.
 pub(super) fn check_zip(bytes: &[u8]) -> Result<Format, Diagnostic> {
     let mut archive =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| corrupt(&e.to_string()))?;
@@ -118,11 +119,22 @@ pub(super) fn check_zip(bytes: &[u8]) -> Result<Format, Diagnostic> {
             }
             if ods_content {
                 cells.feed(chunk)?;
+            } else if seen >= PROLOG_BYTES && markup.in_doctype.is_none() {
+                // A document type declaration can only stand before the
+                // root element, so the start of a part is all that needs
+                // looking at; calamine inflates the rest itself, bounded by
+                // the declared size, and inflating it here too would read
+                // every file twice.
+                break;
             }
         }
     }
     Ok(format)
 }
+
+/// How much of each part is inflated to look for declarations (and for a
+/// part holding more than it declares): a prolog is a few hundred bytes.
+const PROLOG_BYTES: u64 = 64 * 1024;
 
 /// Parts whose content is XML, by name.
 fn is_xml_part(name: &str) -> bool {

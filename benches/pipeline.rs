@@ -1,0 +1,349 @@
+//! The pipeline against its limit: `cargo bench --bench pipeline`.
+//!
+//! Generates three input sets, the same every time, under the build's
+//! temporary folder (made once, then reused):
+//!
+//! - **typical**: 10 services, 24 quarters of history;
+//! - **large**: 10 services, 40 quarters;
+//! - **heavy**: 20 returns that each carry an extra sheet of 50,000 rows ×
+//!   20 columns (a pasted case list).
+//!
+//! For each it times the raw-read limit (open every file and read every cell
+//! of every sheet with calamine, in parallel, nothing else), reading +
+//! validating + aggregating, and the whole run with reports; it measures
+//! peak memory of a whole run in a child process, the speed-up from 1 to 2
+//! threads on the read stage, `--all-periods` on the large set, and
+//! `scorecard check` on one return from start-up to exit. Figures are the
+//! median of several runs; record them in docs/performance.md.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use rust_xlsxwriter::{ExcelDateTime, Workbook};
+use scorecard::aggregate;
+use scorecard::discover;
+use scorecard::period::Period;
+use scorecard::pipeline::{self, RunOptions};
+use scorecard::templates::Templates;
+
+const RUNS: usize = 5;
+
+fn templates_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates")
+}
+
+fn bench_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench")
+}
+
+/// A small deterministic generator (SplitMix64), so inputs repeat exactly.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// Writes one service's return for one quarter: realistic cover and
+/// figures, plus `pasted_rows` rows of a pasted case list if asked.
+fn write_return(
+    templates: &Templates,
+    service: &str,
+    period: Period,
+    path: &Path,
+    pasted_rows: u32,
+    rng: &mut Rng,
+) {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Return").unwrap();
+    let submitted = period.last_day() + chrono::Duration::days(10);
+    let cover = [
+        ("Service", service.to_string()),
+        ("Period", period.label()),
+        ("Prepared by", "Performance lead".to_string()),
+        ("Email", "performance@example.gov.uk".to_string()),
+    ];
+    for (i, (k, v)) in cover.iter().enumerate() {
+        sheet.write_string(2 + i as u32, 0, *k).unwrap();
+        sheet.write_string(2 + i as u32, 1, v).unwrap();
+    }
+    sheet.write_string(6, 0, "Submitted").unwrap();
+    let when = ExcelDateTime::parse_from_str(&submitted.format("%Y-%m-%d").to_string()).unwrap();
+    sheet.write_datetime(6, 1, &when).unwrap();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Indicators").unwrap();
+    for (c, h) in [
+        "Ref",
+        "Indicator",
+        "Numerator",
+        "Denominator",
+        "Value",
+        "Commentary",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (i, ind) in templates.indicators_for(service).iter().enumerate() {
+        let row = 1 + i as u32;
+        sheet.write_string(row, 0, &ind.reference).unwrap();
+        sheet.write_string(row, 1, &ind.title).unwrap();
+        let d = 50.0 + rng.below(200) as f64;
+        let n = (d * (0.5 + rng.below(45) as f64 / 100.0)).round();
+        use scorecard::judge::Measure::*;
+        match ind.measure {
+            Percent | Average => {
+                sheet.write_number(row, 2, n).unwrap();
+                sheet.write_number(row, 3, d).unwrap();
+            }
+            Rate10k => {
+                sheet
+                    .write_number(row, 2, 200.0 + rng.below(60) as f64)
+                    .unwrap();
+            }
+            Count => {
+                sheet.write_number(row, 4, rng.below(15) as f64).unwrap();
+            }
+        }
+    }
+    if pasted_rows > 0 {
+        let sheet = book.add_worksheet_with_constant_memory().unwrap();
+        sheet.set_name("Case list").unwrap();
+        for r in 0..pasted_rows {
+            for c in 0..20u16 {
+                if c % 4 == 0 {
+                    sheet
+                        .write_string(r, c, format!("Child {}-{c}", rng.below(1_000_000)))
+                        .unwrap();
+                } else {
+                    sheet.write_number(r, c, rng.below(10_000) as f64).unwrap();
+                }
+            }
+        }
+    }
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    book.save(path).unwrap();
+}
+
+/// Makes a scenario's inputs unless they are already there.
+fn generate(name: &str, quarters: usize, heavy: bool) -> PathBuf {
+    let dir = bench_root().join(name).join("inputs");
+    let done = dir.join(".complete");
+    if done.exists() {
+        return dir;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let templates = Templates::load(&templates_dir()).unwrap();
+    let last = Period::parse("2014-15 Q2").unwrap();
+    let mut jobs = Vec::new();
+    if heavy {
+        // Two quarters of the ten services: 20 returns, each with a paste.
+        for p in last.trailing(2) {
+            for s in &templates.services {
+                jobs.push((s.name.clone(), s.code.clone(), p, 50_000));
+            }
+        }
+    } else {
+        for p in last.trailing(quarters) {
+            for s in &templates.services {
+                jobs.push((s.name.clone(), s.code.clone(), p, 0));
+            }
+        }
+    }
+    jobs.par_iter()
+        .enumerate()
+        .for_each(|(i, (name, code, p, rows))| {
+            let mut rng = Rng(i as u64 + 1);
+            let path = dir.join(p.id()).join(format!("{code}-{}.xlsx", p.id()));
+            write_return(&templates, name, *p, &path, *rows, &mut rng);
+        });
+    std::fs::write(&done, b"").unwrap();
+    dir
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn time(runs: usize, mut f: impl FnMut()) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .collect(),
+    )
+}
+
+/// The limit: open every file and read every cell of every sheet, in
+/// parallel, and nothing else.
+fn raw_read(files: &[PathBuf]) -> usize {
+    use calamine::{open_workbook_auto, Reader};
+    files
+        .par_iter()
+        .map(|f| {
+            let mut book = open_workbook_auto(f).unwrap();
+            let mut cells = 0;
+            for name in book.sheet_names() {
+                let range = book.worksheet_range(&name).unwrap();
+                cells += range.used_cells().count();
+            }
+            cells
+        })
+        .sum()
+}
+
+fn files_of(dir: &Path) -> Vec<PathBuf> {
+    discover::discover(dir)
+        .unwrap()
+        .returns
+        .into_iter()
+        .map(|f| f.path)
+        .collect()
+}
+
+/// Reading, validating and aggregating the latest quarter.
+fn read_validate_aggregate(templates: &Templates, dir: &Path) {
+    let found = discover::discover(dir).unwrap();
+    let returns = pipeline::check_returns(templates, &found.returns);
+    let latest = *aggregate::periods_found(&returns).last().unwrap();
+    std::hint::black_box(aggregate::aggregate(templates, &returns, latest));
+}
+
+fn whole_run(dir: &Path, out: &Path, all_periods: bool) {
+    let _ = pipeline::run(&RunOptions {
+        inputs: dir.to_path_buf(),
+        templates: templates_dir(),
+        output: out.to_path_buf(),
+        period: None,
+        all_periods,
+    })
+    .unwrap();
+}
+
+/// Peak resident memory of this process so far, in MB (Linux).
+fn peak_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// Runs a whole run in a fresh process and returns its peak memory.
+fn child_peak(dir: &Path, out: &Path) -> f64 {
+    let exe = std::env::current_exe().unwrap();
+    let o = Command::new(exe)
+        .args(["--child", dir.to_str().unwrap(), out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&o.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(f64::NAN)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--child") {
+        whole_run(Path::new(&args[2]), Path::new(&args[3]), false);
+        println!("{:.1}", peak_mb());
+        return;
+    }
+    let templates = Templates::load(&templates_dir()).unwrap();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("scorecard pipeline benchmark: {cores} cores, median of {RUNS} runs");
+    println!();
+    println!("| input | files | raw read (limit) | read+validate+aggregate | ratio to limit | whole run with reports | peak memory |");
+    println!("|---|---|---|---|---|---|---|");
+    let scenarios = [
+        ("typical", generate("typical", 24, false)),
+        ("large", generate("large", 40, false)),
+        ("heavy", generate("heavy", 2, true)),
+    ];
+    for (name, dir) in &scenarios {
+        let files = files_of(dir);
+        let raw = time(RUNS, || {
+            std::hint::black_box(raw_read(&files));
+        });
+        let stage = time(RUNS, || read_validate_aggregate(&templates, dir));
+        let out = bench_root().join(name).join("output");
+        let whole = time(RUNS.min(3), || whole_run(dir, &out, false));
+        let peak = child_peak(dir, &out);
+        println!(
+            "| {name} | {} | {:.0} ms | {:.0} ms | {:.2}× | {:.0} ms | {peak:.0} MB |",
+            files.len(),
+            ms(raw),
+            ms(stage),
+            stage.as_secs_f64() / raw.as_secs_f64(),
+            ms(whole),
+        );
+    }
+    println!();
+
+    let large = &scenarios[1].1;
+    let found = discover::discover(large).unwrap();
+    let read_with = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        time(RUNS, || {
+            pool.install(|| {
+                std::hint::black_box(pipeline::check_returns(&templates, &found.returns));
+            })
+        })
+    };
+    let (one, two) = (read_with(1), read_with(2));
+    println!(
+        "Read stage of large: 1 thread {:.0} ms, 2 threads {:.0} ms: {:.2}× faster.",
+        ms(one),
+        ms(two),
+        one.as_secs_f64() / two.as_secs_f64()
+    );
+    let out = bench_root().join("large").join("output-all");
+    let all = time(1, || whole_run(large, &out, true));
+    println!(
+        "--all-periods on large (40 quarters of reports): {:.1} s.",
+        all.as_secs_f64()
+    );
+
+    let one_return = files_of(&scenarios[0].1).into_iter().next().unwrap();
+    let exe = env!("CARGO_BIN_EXE_scorecard");
+    let check = time(9, || {
+        let status = Command::new(exe)
+            .args(["check", "--templates", templates_dir().to_str().unwrap()])
+            .arg(&one_return)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.code().is_some());
+    });
+    println!(
+        "scorecard check on one return, start-up included: {:.0} ms.",
+        ms(check)
+    );
+}
