@@ -74,6 +74,23 @@ fn mm(v: Mm) -> f64 {
     f64::from(v)
 }
 
+/// On the page-counting pass the faces are PDF built-ins, which can only
+/// print Windows-1252; widths were measured from the real fonts already, so
+/// other characters are printed as `?` there, on a page that is thrown away.
+fn for_this_pass(text: &str) -> std::borrow::Cow<'_, str> {
+    const EXTRA: &str = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ";
+    let fits =
+        |c: char| (c as u32) < 0x80 || (0xA0..=0xFF).contains(&(c as u32)) || EXTRA.contains(c);
+    if !LAYOUT_ONLY.with(|c| c.get()) || text.chars().all(fits) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| if fits(c) { c } else { '?' })
+            .collect(),
+    )
+}
+
 /// Whether `area` is the whole body area of a fresh page (only known with [`PageFrame`]).
 fn at_page_top(area: &Area<'_>) -> bool {
     let top = PAGE_BODY_HEIGHT.with(|c| c.get());
@@ -172,11 +189,18 @@ pub struct FontBytes<'a> {
 /// # Errors
 /// [`KitError::Pdf`] if a face cannot be parsed as a scalable TrueType font.
 pub fn load_fonts(bytes: &FontBytes<'_>) -> Result<FontFamily<FontData>, KitError> {
+    use printpdf::BuiltinFont::{Helvetica, HelveticaBold, HelveticaBoldOblique, HelveticaOblique};
+    // On the page-counting pass nothing is kept, so the faces are not
+    // embedded: embedding makes printpdf look up every character there is
+    // in each font, most of a pass's time. Layout still uses these fonts'
+    // own metrics, so the pages break exactly as on the final pass.
+    let layout_only = LAYOUT_ONLY.with(|c| c.get());
+    let face = |data: &[u8], builtin| FontData::new(data.to_vec(), layout_only.then_some(builtin));
     Ok(FontFamily {
-        regular: FontData::new(bytes.regular.to_vec(), None)?,
-        bold: FontData::new(bytes.bold.to_vec(), None)?,
-        italic: FontData::new(bytes.italic.to_vec(), None)?,
-        bold_italic: FontData::new(bytes.bold_italic.to_vec(), None)?,
+        regular: face(bytes.regular, Helvetica)?,
+        bold: face(bytes.bold, HelveticaBold)?,
+        italic: face(bytes.italic, HelveticaOblique)?,
+        bold_italic: face(bytes.bold_italic, HelveticaBoldOblique)?,
     })
 }
 
@@ -874,7 +898,7 @@ impl Rich {
         for (idx, line) in prep.lines.iter().take(count).enumerate() {
             if let (0, 0, Some(b)) = (idx, self.pos, &self.bullet) {
                 let pos = Position::new(self.indent + 0.8, y - lift);
-                if !area.print_str(fc, pos, prep.base, b)? {
+                if !area.print_str(fc, pos, prep.base, for_this_pass(b))? {
                     return Err(layout_error("bullet does not fit in its area"));
                 }
             }
@@ -896,7 +920,7 @@ impl Rich {
                         b += 1;
                     }
                     let s: String = self.chars[a..b].iter().collect();
-                    section.print_str(&s, prep.styles[m])?;
+                    section.print_str(&for_this_pass(&s), prep.styles[m])?;
                     a = b;
                 }
             }
