@@ -15,6 +15,7 @@ pub mod chart;
 pub mod csv;
 pub mod excel;
 pub mod feedback;
+pub mod html;
 pub mod pdf;
 pub mod plan_excel;
 pub mod record;
@@ -66,6 +67,7 @@ pub fn all() -> Vec<Box<dyn Renderer>> {
         Box::new(excel::ExcelScorecard),
         Box::new(feedback::Feedback),
         Box::new(pdf::CommitteeReport),
+        Box::new(html::HtmlReport),
         Box::new(plan_excel::ImprovementPlanExcel),
         Box::new(pdf::plan::ImprovementPlanPdf),
     ]
