@@ -8,14 +8,14 @@
 //! ## Stages
 //!
 //! ```text
-//!  templates/ ──► templates::Templates ─────────────────────────────┐
-//!                                                                     │
-//!  inputs/ ──► discover ──► read ──────► validate ──────► aggregate ──► narrative ──► render
-//!              InputFile    ReadReturn   CheckedReturn    Scorecard     Narrative     committee-report.pdf
-//!                           (Workbook)   (Return |        (borough      (sentences    scorecard.xlsx
-//!                           in parallel   Diagnostics)     figures,      from the     data/indicators.csv
-//!                                                          RAG,          figures)     feedback/*.xlsx
-//!                                                          direction)                 run-record.json
+//!  templates/ ──► templates::Templates (indicators, services, meeting, report.j2, plan)
+//!                        │
+//!  inputs/ ──► discover ──► read ──────► validate ──────► aggregate ─────► narrate ──────► render
+//!              InputFile    ReadReturn   CheckedReturn    Scorecard        Narrative       committee-report.pdf / .html
+//!                           (Workbook,   (Return |        + improvement::  (report.j2's    scorecard.xlsx
+//!                           guarded,     Diagnostics)     PlanProgress     passages with   improvement-plan.pdf / .xlsx
+//!                           in parallel)                  (borough figures, the figures)   data/indicators.csv
+//!                                                          RAG, direction)                 feedback/*.xlsx, run-record.json
 //! ```
 //!
 //! Each stage lives in the module named after it and turns one named type
