@@ -431,36 +431,12 @@ pub fn page(ctx: &RenderContext) -> anyhow::Result<String> {
 
 fn heading_block(p: &mut Page, ctx: &RenderContext) {
     let t = ctx.templates;
-    let period = ctx.scorecard.period;
     p.heading(
         1,
         "report-for",
         &format!("Report for: {}", t.meeting.committee),
     );
-    let enclosures = format!(
-        "Appendix 1 – {} {}: record of main findings (in this report). \
-         Improvement plan progress, {} (improvement-plan.pdf).",
-        t.plan.inspection.body,
-        t.plan.published().format("%Y"),
-        period.label()
-    );
-    let mut rows = vec![
-        (
-            "Date of Meeting:",
-            t.meeting_date().map(long_date).unwrap_or_default(),
-        ),
-        ("Subject:", ctx.narrative.subject.clone()),
-        (
-            "Responsible Officer:",
-            t.meeting.responsible_officer.clone(),
-        ),
-        ("Portfolio Holder:", t.meeting.portfolio_holder.clone()),
-        ("Exempt:", t.meeting.exempt.clone()),
-    ];
-    if let Some(w) = &t.meeting.wards {
-        rows.push(("Wards affected:", w.clone()));
-    }
-    rows.push(("Enclosures:", enclosures));
+    let rows = ctx.heading_block();
     p.line("<dl class=\"meeting\">");
     for (k, v) in rows {
         p.text("dt", "", k);

@@ -46,6 +46,39 @@ impl RenderContext<'_> {
             .filter(move |r| crate::aggregate::period_of(r).is_none_or(|p| p == period))
     }
 
+    /// The rows of the report's heading block, label and value, in the
+    /// order council papers give them.
+    pub fn heading_block(&self) -> Vec<(&'static str, String)> {
+        let t = self.templates;
+        let enclosures = format!(
+            "Appendix 1 – {} {}: record of main findings (in this report). \
+             Improvement plan progress, {} (improvement-plan.pdf).",
+            t.plan.inspection.body,
+            t.plan.published().format("%Y"),
+            self.scorecard.period.label()
+        );
+        let mut rows = vec![
+            (
+                "Date of Meeting:",
+                t.meeting_date()
+                    .map(|d| d.format("%-d %B %Y").to_string())
+                    .unwrap_or_default(),
+            ),
+            ("Subject:", self.narrative.subject.clone()),
+            (
+                "Responsible Officer:",
+                t.meeting.responsible_officer.clone(),
+            ),
+            ("Portfolio Holder:", t.meeting.portfolio_holder.clone()),
+            ("Exempt:", t.meeting.exempt.clone()),
+        ];
+        if let Some(w) = &t.meeting.wards {
+            rows.push(("Wards affected:", w.clone()));
+        }
+        rows.push(("Enclosures:", enclosures));
+        rows
+    }
+
     /// The document title: "Children and Families Performance Scorecard".
     pub fn title(&self) -> String {
         self.narrative.title.clone()

@@ -920,7 +920,7 @@ impl Rich {
                         b += 1;
                     }
                     let s: String = self.chars[a..b].iter().collect();
-                    section.print_str(&for_this_pass(&s), prep.styles[m])?;
+                    section.print_str(for_this_pass(&s), prep.styles[m])?;
                     a = b;
                 }
             }

@@ -194,7 +194,6 @@ pub(crate) fn para(text: impl Into<String>) -> Rich {
 
 fn heading_block(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), KitError> {
     let t = ctx.templates;
-    let period = ctx.scorecard.period;
     doc.push(
         Rich::new()
             .bold("REPORT FOR: ")
@@ -203,31 +202,7 @@ fn heading_block(doc: &mut genpdf::Document, ctx: &RenderContext) -> Result<(), 
             .space_after(4.0),
     );
     let mut block = Table::new(&[1.0, 2.6]).font_size(10).padding(1.8);
-    block.push_row(vec![
-        Cell::new("Date of Meeting:").bold(),
-        Cell::new(t.meeting_date().map(long_date).unwrap_or_default()),
-    ])?;
-    let enclosures = format!(
-        "Appendix 1 – {} {}: record of main findings (in this report). \
-         Improvement plan progress, {} (improvement-plan.pdf).",
-        t.plan.inspection.body,
-        t.plan.published().format("%Y"),
-        period.label()
-    );
-    let mut rows = vec![
-        ("Subject:", ctx.narrative.subject.clone()),
-        (
-            "Responsible Officer:",
-            t.meeting.responsible_officer.clone(),
-        ),
-        ("Portfolio Holder:", t.meeting.portfolio_holder.clone()),
-        ("Exempt:", t.meeting.exempt.clone()),
-    ];
-    if let Some(w) = &t.meeting.wards {
-        rows.push(("Wards affected:", w.clone()));
-    }
-    rows.push(("Enclosures:", enclosures));
-    for (k, v) in rows {
+    for (k, v) in ctx.heading_block() {
         block.push_row(vec![Cell::new(k).bold(), Cell::new(v)])?;
     }
     doc.push(block);
