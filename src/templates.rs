@@ -434,23 +434,28 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-fn read_toml<T: serde::de::DeserializeOwned>(
-    dir: &Path,
-    name: &str,
-    errors: &mut Vec<TemplateError>,
-) -> Option<T> {
+/// Reads a template file, recording an error naming it when it cannot be.
+fn read_text(dir: &Path, name: &str, errors: &mut Vec<TemplateError>) -> Option<(PathBuf, String)> {
     let path = dir.join(name);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some((path, text)),
         Err(e) => {
             errors.push(TemplateError {
                 file: path,
                 line: None,
                 message: format!("cannot be read ({e}); every template file must be present"),
             });
-            return None;
+            None
         }
-    };
+    }
+}
+
+fn read_toml<T: serde::de::DeserializeOwned>(
+    dir: &Path,
+    name: &str,
+    errors: &mut Vec<TemplateError>,
+) -> Option<T> {
+    let (path, text) = read_text(dir, name, errors)?;
     match toml::from_str::<T>(&text) {
         Ok(v) => Some(v),
         Err(e) => {
@@ -660,18 +665,7 @@ fn check(dir: &Path, files: Files, errors: &mut Vec<TemplateError>) -> Templates
 /// Reads `report.j2` and checks its syntax (unclosed tags and the like),
 /// so a broken template stops the run before anything is written.
 fn read_report(dir: &Path, errors: &mut Vec<TemplateError>) -> Option<String> {
-    let path = dir.join(REPORT_TEMPLATE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) => {
-            errors.push(TemplateError {
-                file: path,
-                line: None,
-                message: format!("cannot be read ({e}); every template file must be present"),
-            });
-            return None;
-        }
-    };
+    let (path, text) = read_text(dir, REPORT_TEMPLATE, errors)?;
     let mut env = minijinja::Environment::new();
     match env.add_template_owned(REPORT_TEMPLATE, text.clone()) {
         Ok(()) => Some(text),

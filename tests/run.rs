@@ -4,23 +4,9 @@ mod common;
 
 use common::*;
 
-fn sample_run() -> Case {
-    let case = Case::with_samples();
-    let out = case.run(&["run"]);
-    // The samples include a rejected return on purpose: exit status 3.
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    case
-}
-
 #[test]
 fn writes_every_output_for_the_latest_quarter() {
-    let case = sample_run();
+    let case = Case::sample_run();
     let dir = case.period_dir("2014-15-Q2");
     for f in [
         "committee-report.pdf",
@@ -53,7 +39,7 @@ fn summary_line_counts_the_returns() {
 
 #[test]
 fn csv_holds_figures_rag_and_direction() {
-    let case = sample_run();
+    let case = Case::sample_run();
     let rows = read_csv(&case.period_dir("2014-15-Q2").join("data/indicators.csv"));
     // 27 indicators × 6 quarters of history.
     assert_eq!(rows.len(), 27 * 6);
@@ -102,7 +88,7 @@ fn csv_holds_figures_rag_and_direction() {
 
 #[test]
 fn scorecard_workbook_reads_back() {
-    let case = sample_run();
+    let case = Case::sample_run();
     let rows = read_sheet(
         &case.period_dir("2014-15-Q2").join("scorecard.xlsx"),
         "Scorecard",
@@ -160,7 +146,7 @@ fn scorecard_workbook_reads_back() {
 
 #[test]
 fn every_figure_agrees_across_csv_workbook_and_pdf() {
-    let case = sample_run();
+    let case = Case::sample_run();
     let dir = case.period_dir("2014-15-Q2");
     let csv = read_csv(&dir.join("data/indicators.csv"));
     let sheet = read_sheet(&dir.join("scorecard.xlsx"), "Scorecard");
@@ -195,7 +181,7 @@ fn every_figure_agrees_across_csv_workbook_and_pdf() {
 
 #[test]
 fn committee_report_reads_as_a_council_paper() {
-    let case = sample_run();
+    let case = Case::sample_run();
     let text = pdf_text(&case.period_dir("2014-15-Q2").join("committee-report.pdf"));
     for heading in [
         "REPORT FOR: OVERVIEW AND SCRUTINY COMMITTEE",
@@ -259,7 +245,7 @@ fn committee_report_reads_as_a_council_paper() {
 
 #[test]
 fn rejected_return_gets_feedback_naming_each_cell() {
-    let case = sample_run();
+    let case = Case::sample_run();
     let rows = read_sheet(
         &case
             .period_dir("2014-15-Q2")
@@ -314,7 +300,7 @@ fn zip_text(path: &std::path::Path, part: &str) -> String {
 
 #[test]
 fn run_record_lists_inputs_with_checksums() {
-    let case = sample_run();
+    let case = Case::sample_run();
     let record: serde_json::Value = serde_json::from_slice(
         &std::fs::read(case.period_dir("2014-15-Q2").join("run-record.json")).unwrap(),
     )

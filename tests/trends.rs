@@ -14,13 +14,6 @@ const SHOWN: [&str; 5] = [
     "2014-15 Q2",
 ];
 
-fn sample_run() -> Case {
-    let case = Case::with_samples();
-    let out = case.run(&["run"]);
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    case
-}
-
 /// Green, Amber and Red counts per quarter, counted from the CSV.
 fn counts(csv: &[HashMap<String, String>], period: &str) -> (usize, usize, usize) {
     let n = |rag: &str| {
@@ -33,7 +26,7 @@ fn counts(csv: &[HashMap<String, String>], period: &str) -> (usize, usize, usize
 
 #[test]
 fn chart_words_in_the_pdf_match_the_csv() {
-    let case = sample_run();
+    let case = Case::sample_run();
     let dir = case.period_dir("2014-15-Q2");
     let csv = read_csv(&dir.join("data/indicators.csv"));
     let pdf = pdf_text(&dir.join("committee-report.pdf"));
@@ -69,7 +62,7 @@ fn chart_words_in_the_pdf_match_the_csv() {
 
 #[test]
 fn trends_sheet_tables_match_the_scorecard_sheet() {
-    let case = sample_run();
+    let case = Case::sample_run();
     let path = case.period_dir("2014-15-Q2").join("scorecard.xlsx");
     let trends = read_sheet(&path, "Trends");
     let scorecard = read_sheet(&path, "Scorecard");

@@ -348,6 +348,19 @@ fn half_filled_rows_name_the_missing_figure() {
     );
 }
 
+/// Writes rows read back from a workbook into a sheet, numbers as numbers.
+fn copy_rows(sheet: &mut rust_xlsxwriter::Worksheet, rows: &[Vec<String>]) {
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            match v.parse::<f64>() {
+                Ok(n) => sheet.write_number(r as u32, c as u16, n).unwrap(),
+                Err(_) if v.is_empty() => sheet,
+                Err(_) => sheet.write_string(r as u32, c as u16, v).unwrap(),
+            };
+        }
+    }
+}
+
 /// Writes an Actions sheet into a correct return (row 1 is the header).
 fn with_actions(rows: &[[&str; 6]]) -> Vec<u8> {
     use rust_xlsxwriter::Workbook;
@@ -360,15 +373,7 @@ fn with_actions(rows: &[[&str; 6]]) -> Vec<u8> {
     for (name, rows) in [("Return", &cover), ("Indicators", &indicators)] {
         let sheet = book.add_worksheet();
         sheet.set_name(name).unwrap();
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                match v.parse::<f64>() {
-                    Ok(n) => sheet.write_number(r as u32, c as u16, n).unwrap(),
-                    Err(_) if v.is_empty() => sheet,
-                    Err(_) => sheet.write_string(r as u32, c as u16, v).unwrap(),
-                };
-            }
-        }
+        copy_rows(sheet, rows);
     }
     let sheet = book.add_worksheet();
     sheet.set_name("Actions").unwrap();
@@ -460,15 +465,7 @@ fn hidden_sheets_are_read_with_a_warning() {
         let rows = read_sheet(&path, name);
         let sheet = book.add_worksheet();
         sheet.set_name(name).unwrap();
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                match v.parse::<f64>() {
-                    Ok(n) => sheet.write_number(r as u32, c as u16, n).unwrap(),
-                    Err(_) if v.is_empty() => sheet,
-                    Err(_) => sheet.write_string(r as u32, c as u16, v).unwrap(),
-                };
-            }
-        }
+        copy_rows(sheet, &rows);
         if name == "Indicators" {
             sheet.set_hidden(true);
         }

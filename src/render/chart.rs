@@ -212,14 +212,7 @@ pub fn draw_trend(chart: &TrendChart, width: u32, height: u32) -> anyhow::Result
         ctx.configure_mesh()
             .disable_x_mesh()
             .x_labels(n)
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    labels.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x| quarter_label(&labels, *x))
             .y_label_formatter(&|y| measure.display(*y))
             .label_style(font(20.0))
             .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
@@ -276,6 +269,17 @@ pub fn draw_trend(chart: &TrendChart, width: u32, height: u32) -> anyhow::Result
         root.present().map_err(draw_error)?;
     }
     Ok((width, height, buf))
+}
+
+/// The quarter printed under the x axis at position `x` (quarters sit at
+/// whole numbers; nothing is printed between them).
+fn quarter_label(labels: &[String], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() < 1e-6 && i >= 0.0 {
+        labels.get(i as usize).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
 }
 
 /// Draws a key: for each entry a short line (dashed when `dashes` gives
@@ -352,14 +356,7 @@ pub fn draw_rag(chart: &RagChart, width: u32, height: u32) -> anyhow::Result<Pix
         ctx.configure_mesh()
             .disable_x_mesh()
             .x_labels(n)
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    labels.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x| quarter_label(&labels, *x))
             .y_label_formatter(&|y| format!("{y:.0}"))
             .label_style(font(20.0))
             .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))

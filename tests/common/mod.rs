@@ -34,6 +34,21 @@ impl Case {
         case
     }
 
+    /// A case with the sample returns, run once. The samples include a
+    /// rejected return on purpose, so the run exits with status 3.
+    pub fn sample_run() -> Case {
+        let case = Case::with_samples();
+        let out = case.run(&["run"]);
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        case
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
