@@ -17,7 +17,7 @@
 //! diagnostic on that file: a panic in calamine is caught, so one strange
 //! file cannot stop the run.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::io::Cursor;
 
 use calamine::{open_workbook_from_rs, Data, Ods, Reader, Sheets, Xls, Xlsb, Xlsx};
@@ -152,7 +152,7 @@ pub fn is_error_text(s: &str) -> bool {
 pub struct Sheet {
     /// The name as written in the workbook (e.g. ` indicators `).
     pub name: String,
-    cells: HashMap<(u32, u32), Data>,
+    cells: BTreeMap<(u32, u32), Data>,
     bounds: Option<((u32, u32), (u32, u32))>,
 }
 
@@ -165,7 +165,7 @@ impl Sheet {
     ) -> Result<Sheet, Diagnostic> {
         let mut sheet = Sheet {
             name: name.to_string(),
-            cells: HashMap::new(),
+            cells: BTreeMap::new(),
             bounds: None,
         };
         for cell in cells {
@@ -333,7 +333,8 @@ fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, Diagnostic> {
     if !file.metadata().map_err(|e| unreadable(&e))?.is_file() {
         return Err(not_ordinary());
     }
-    let mut bytes = Vec::new();
+    let expected = meta.len().min(MAX_FILE_BYTES) as usize;
+    let mut bytes = Vec::with_capacity(expected + 1);
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| unreadable(&e))?;
@@ -458,8 +459,22 @@ fn bomb(why: String) -> Diagnostic {
 /// them.
 pub fn parse_bytes(bytes: Vec<u8>, extension: &str) -> Result<Workbook, Diagnostic> {
     let format = sniff(&bytes, extension)?;
+    parse_sniffed(&bytes, format).map_err(|d| {
+        // calamine's error for a part that holds more than it declares
+        // names neither the part nor the cause; the guard can.
+        let unexplained = matches!(d.rule, "file-corrupt" | "sheet-unreadable");
+        match format {
+            Format::Xlsx | Format::Xlsb | Format::Ods if unexplained => {
+                guard::explain_zip(&bytes).unwrap_or(d)
+            }
+            _ => d,
+        }
+    })
+}
+
+fn parse_sniffed(bytes: &[u8], format: Format) -> Result<Workbook, Diagnostic> {
     let cursor = Cursor::new(bytes);
-    let opened: Result<Sheets<Cursor<Vec<u8>>>, String> = match format {
+    let opened: Result<Sheets<Cursor<&[u8]>>, String> = match format {
         Format::Xlsx => open_workbook_from_rs::<Xlsx<_>, _>(cursor)
             .map(Sheets::Xlsx)
             .map_err(|e| e.to_string()),
@@ -509,7 +524,7 @@ pub fn parse_bytes(bytes: Vec<u8>, extension: &str) -> Result<Workbook, Diagnost
 /// costs no more than [`MAX_SHEET_ROWS`] and its size is never trusted;
 /// `.xls` and `.ods` sheets were laid out when the file was opened (within
 /// the bounds [`guard`] checked) and are copied from there.
-fn read_sheet(sheets: &mut Sheets<Cursor<Vec<u8>>>, name: &str) -> Result<Sheet, Diagnostic> {
+fn read_sheet(sheets: &mut Sheets<Cursor<&[u8]>>, name: &str) -> Result<Sheet, Diagnostic> {
     let unreadable = |e: String| {
         Diagnostic::error(
             "sheet-unreadable",
