@@ -153,9 +153,10 @@ fn is_one_self_contained_page() {
     assert!(!images.is_empty());
     for img in &images {
         let src = attr(img, "src").expect("src");
+        // An embedded SVG: base64 of "<svg ".
         assert!(
-            src.starts_with("data:image/png;base64,iVBORw0KGgo"),
-            "not an embedded PNG: {}",
+            src.starts_with("data:image/svg+xml;base64,PHN2ZyB"),
+            "not an embedded SVG: {}",
             &src[..src.len().min(60)]
         );
     }
@@ -172,7 +173,7 @@ fn is_one_self_contained_page() {
         for value in html.split(&format!(" {tag}=\"")).skip(1) {
             let value = &value[..value.find('"').unwrap()];
             assert!(
-                value.starts_with("data:image/png;base64,") || !value.contains("//"),
+                value.starts_with("data:image/svg+xml;base64,") || !value.contains("//"),
                 "{tag}={}",
                 &value[..value.len().min(60)]
             );

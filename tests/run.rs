@@ -413,3 +413,42 @@ fn two_runs_at_once_leave_whole_outputs() {
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
+
+#[test]
+fn committee_report_embeds_its_fonts_and_every_chart() {
+    let case = Case::sample_run();
+    for name in ["committee-report.pdf", "improvement-plan.pdf"] {
+        let pdf = case.period_dir("2014-15-Q2").join(name);
+        // Every font is embedded: a reader never substitutes its own.
+        let fonts = poppler_table("pdffonts", &[], &pdf);
+        assert!(!fonts.is_empty(), "{name}: no fonts");
+        for row in &fonts {
+            assert_eq!(
+                row.get(1).map(String::as_str),
+                Some("CID"),
+                "{name}: {row:?}"
+            );
+            assert_eq!(
+                row.get(4).map(String::as_str),
+                Some("yes"),
+                "{name}: {row:?}"
+            );
+        }
+    }
+    // One full-size chart per figure caption, none left as a placeholder.
+    let pdf = case.period_dir("2014-15-Q2").join("committee-report.pdf");
+    let text = pdf_text(&pdf);
+    let captions = (1..100)
+        .take_while(|n| text.contains(&format!("Figure {n}:")))
+        .count();
+    assert!(captions >= 2, "{captions} figure captions");
+    let charts: Vec<_> = poppler_table("pdfimages", &["-list"], &pdf)
+        .into_iter()
+        .filter(|row| row.get(3).is_some_and(|w| w != "1"))
+        .collect();
+    assert_eq!(charts.len(), captions, "{charts:?}");
+    for row in &charts {
+        let (w, h): (u32, u32) = (row[3].parse().unwrap(), row[4].parse().unwrap());
+        assert!(w >= 600 && h >= 200, "chart drawn at {w}×{h}: {row:?}");
+    }
+}

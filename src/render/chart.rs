@@ -10,6 +10,7 @@
 
 use std::sync::OnceLock;
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
@@ -154,14 +155,64 @@ fn draw_error<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow::anyhow!("drawing a chart failed: {e:?}")
 }
 
-/// Draws a trend chart as RGB pixels.
+/// Draws a trend chart as RGB pixels (for the PDF).
 pub fn draw_trend(chart: &TrendChart, width: u32, height: u32) -> anyhow::Result<Pixels> {
+    as_pixels(width, height, |root| trend_on(root, chart))
+}
+
+/// Draws a trend chart as SVG (for the web page): crisp at any zoom, and
+/// its words are text.
+pub fn trend_svg(chart: &TrendChart, width: u32, height: u32) -> anyhow::Result<String> {
+    as_svg(width, height, |root| trend_on(root, chart))
+}
+
+/// Draws on a white bitmap of the given size.
+fn as_pixels(
+    width: u32,
+    height: u32,
+    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> anyhow::Result<()>,
+) -> anyhow::Result<Pixels> {
     if !register_fonts() {
         anyhow::bail!("the embedded chart font could not be loaded");
     }
     let mut buf = vec![255u8; (width * height * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut buf, (width, height)).into_drawing_area();
+        draw(&root)?;
+        root.present().map_err(draw_error)?;
+    }
+    Ok((width, height, buf))
+}
+
+/// Draws on an SVG canvas of the given size. Text names the fonts a reader's
+/// browser has that share Liberation Sans's metrics, as the chart fonts
+/// registered here are not available to it.
+fn as_svg(
+    width: u32,
+    height: u32,
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> anyhow::Result<()>,
+) -> anyhow::Result<String> {
+    if !register_fonts() {
+        anyhow::bail!("the embedded chart font could not be loaded");
+    }
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        draw(&root)?;
+        root.present().map_err(draw_error)?;
+    }
+    let svg = svg.replace(
+        &format!("font-family=\"{FAMILY}\""),
+        "font-family=\"Liberation Sans, Arial, Helvetica, sans-serif\"",
+    );
+    Ok(svg)
+}
+
+fn trend_on<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &TrendChart,
+) -> anyhow::Result<()> {
+    {
         root.fill(&WHITE).map_err(draw_error)?;
         // The key sits in a strip above the plot, where it never hides a point.
         let (key_area, plot) = root.split_vertically(44);
@@ -252,23 +303,24 @@ pub fn draw_trend(chart: &TrendChart, width: u32, height: u32) -> anyhow::Result
                 .map_err(draw_error)?;
             ctx.draw_series(run.iter().map(|p| Circle::new(*p, 7, NAVY.filled())))
                 .map_err(draw_error)?;
+            // Each value sits just above its point, clear of the marker.
             ctx.draw_series(run.iter().map(|(x, y)| {
-                Text::new(
-                    measure.display(*y),
-                    (*x, *y),
-                    font(20.0)
-                        .color(&NAVY)
-                        .pos(plotters::style::text_anchor::Pos::new(
-                            plotters::style::text_anchor::HPos::Center,
-                            plotters::style::text_anchor::VPos::Bottom,
-                        )),
-                )
+                EmptyElement::at((*x, *y))
+                    + Text::new(
+                        measure.display(*y),
+                        (0, -10),
+                        font(20.0)
+                            .color(&NAVY)
+                            .pos(plotters::style::text_anchor::Pos::new(
+                                plotters::style::text_anchor::HPos::Center,
+                                plotters::style::text_anchor::VPos::Bottom,
+                            )),
+                    )
             }))
             .map_err(draw_error)?;
         }
-        root.present().map_err(draw_error)?;
     }
-    Ok((width, height, buf))
+    Ok(())
 }
 
 /// The quarter printed under the x axis at position `x` (quarters sit at
@@ -330,12 +382,19 @@ fn draw_key<DB: DrawingBackend>(
 /// Draws the Green/Amber/Red counts as stacked bars, each segment labelled
 /// with its count and colour name.
 pub fn draw_rag(chart: &RagChart, width: u32, height: u32) -> anyhow::Result<Pixels> {
-    if !register_fonts() {
-        anyhow::bail!("the embedded chart font could not be loaded");
-    }
-    let mut buf = vec![255u8; (width * height * 3) as usize];
+    as_pixels(width, height, |root| rag_on(root, chart))
+}
+
+/// The Green/Amber/Red counts as SVG.
+pub fn rag_svg(chart: &RagChart, width: u32, height: u32) -> anyhow::Result<String> {
+    as_svg(width, height, |root| rag_on(root, chart))
+}
+
+fn rag_on<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &RagChart,
+) -> anyhow::Result<()> {
     {
-        let root = BitMapBackend::with_buffer(&mut buf, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_error)?;
         let n = chart.points.len().max(1);
         let top = chart
@@ -346,7 +405,7 @@ pub fn draw_rag(chart: &RagChart, width: u32, height: u32) -> anyhow::Result<Pix
             .unwrap_or(1)
             .max(1) as f64;
         let font = |size: f64| (FAMILY, size).into_font();
-        let mut ctx = ChartBuilder::on(&root)
+        let mut ctx = ChartBuilder::on(root)
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(48)
@@ -395,15 +454,13 @@ pub fn draw_rag(chart: &RagChart, width: u32, height: u32) -> anyhow::Result<Pix
                 base = top;
             }
         }
-        root.present().map_err(draw_error)?;
     }
-    Ok((width, height, buf))
+    Ok(())
 }
 
 /// Pixels as an image the PDF can embed.
-pub fn to_image(pixels: Pixels) -> anyhow::Result<image::DynamicImage> {
+pub fn to_image(pixels: Pixels) -> anyhow::Result<image::RgbImage> {
     let (w, h, buf) = pixels;
     image::RgbImage::from_raw(w, h, buf)
-        .map(image::DynamicImage::ImageRgb8)
         .ok_or_else(|| anyhow::anyhow!("a chart image had the wrong size"))
 }

@@ -22,7 +22,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use super::chart::{charted, draw_rag, draw_trend, to_image, RagChart, TrendChart};
+use super::chart::{charted, rag_svg, trend_svg, RagChart, TrendChart};
 use super::excel::rag_colours;
 use super::pdf::{grade_colours, long_date};
 use super::{RenderContext, Renderer};
@@ -252,14 +252,9 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// A chart's pixels as a PNG `data:` URI.
-fn png_data_uri(pixels: (u32, u32, Vec<u8>)) -> anyhow::Result<String> {
-    let image = to_image(pixels)?;
-    let mut png = Vec::new();
-    image
-        .write_to(&mut png, image::ImageOutputFormat::Png)
-        .map_err(|e| anyhow::anyhow!("encoding a chart as PNG failed: {e}"))?;
-    Ok(format!("data:image/png;base64,{}", base64(&png)))
+/// A chart drawn as SVG, as a `data:` URI.
+fn svg_data_uri(svg: &str) -> String {
+    format!("data:image/svg+xml;base64,{}", base64(svg.as_bytes()))
 }
 
 /// The page being written.
@@ -694,7 +689,7 @@ fn trends(p: &mut Page, ctx: &RenderContext) -> anyhow::Result<()> {
         &format!(
             "Stacked bar chart: {caption}. Each bar is labelled with its counts, which are also given in words below the chart."
         ),
-        &png_data_uri(draw_rag(&rag, 1400, 420)?)?,
+        &svg_data_uri(&rag_svg(&rag, 1400, 420)?),
         &rag.text_equivalent(),
     );
     for (i, row) in charted(sc, &ctx.templates.organisation.charts)
@@ -719,7 +714,7 @@ fn trends(p: &mut Page, ctx: &RenderContext) -> anyhow::Result<()> {
             i + 2,
             &caption,
             &alt,
-            &png_data_uri(draw_trend(&chart, 1400, 420)?)?,
+            &svg_data_uri(&trend_svg(&chart, 1400, 420)?),
             &chart.text_equivalent(),
         );
     }

@@ -334,3 +334,21 @@ pub fn pdf_outline(path: &Path) -> Vec<(usize, String)> {
     walk(&doc, first, 0, &mut out);
     out
 }
+
+/// The table another poppler tool (pdffonts, pdfimages -list) prints for
+/// the PDF, one row of columns per line, the two heading lines left out.
+pub fn poppler_table(tool: &str, args: &[&str], path: &Path) -> Vec<Vec<String>> {
+    let out = std::process::Command::new(tool)
+        .args(args)
+        .arg(path)
+        .output()
+        .unwrap_or_else(|_| {
+            panic!("{tool} is needed to test the PDF: apt-get install poppler-utils")
+        });
+    assert!(out.status.success(), "{tool} failed on {}", path.display());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(2)
+        .map(|l| l.split_whitespace().map(str::to_string).collect())
+        .collect()
+}

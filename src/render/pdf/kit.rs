@@ -63,8 +63,15 @@ thread_local! {
     /// True during the page-counting pass, when pictures only take up room:
     /// embedding (and compressing) their pixels there would be wasted work.
     static LAYOUT_ONLY: StdCell<bool> = const { StdCell::new(false) };
+    /// The faces text was printed in during the current render, one bit per
+    /// face (see [`face_bit`]); and the faces embedded for it.
+    static FACES_USED: StdCell<u8> = const { StdCell::new(0) };
+    static FACES_EMBEDDED: StdCell<u8> = const { StdCell::new(ALL_FACES) };
     /// The page being laid out (from 1), as counted by [`PageFrame`].
     static CURRENT_PAGE: StdCell<usize> = const { StdCell::new(0) };
+    /// The pictures drawn on the final pass, by number (see [`Picture`]).
+    static PICTURES: std::cell::RefCell<Vec<std::sync::Arc<image::RgbImage>>> =
+        const { std::cell::RefCell::new(Vec::new()) };
     /// Bookmarks met during rendering: level, title and page (from 1).
     static OUTLINE: std::cell::RefCell<Vec<(u8, String, usize)>> =
         const { std::cell::RefCell::new(Vec::new()) };
@@ -89,6 +96,19 @@ fn for_this_pass(text: &str) -> std::borrow::Cow<'_, str> {
             .map(|c| if fits(c) { c } else { '?' })
             .collect(),
     )
+}
+
+/// Every face: regular, bold, italic, bold italic.
+const ALL_FACES: u8 = 0b1111;
+
+/// The bit for the face `style` prints in.
+fn face_bit(style: Style) -> u8 {
+    1 << (u8::from(style.is_bold()) | (u8::from(style.is_italic()) << 1))
+}
+
+/// Notes that text is printed in `style`'s face.
+fn note_face(style: Style) {
+    FACES_USED.with(|f| f.set(f.get() | face_bit(style)));
 }
 
 /// Whether `area` is the whole body area of a fresh page (only known with [`PageFrame`]).
@@ -194,13 +214,25 @@ pub fn load_fonts(bytes: &FontBytes<'_>) -> Result<FontFamily<FontData>, KitErro
     // embedded: embedding makes printpdf look up every character there is
     // in each font, most of a pass's time. Layout still uses these fonts'
     // own metrics, so the pages break exactly as on the final pass.
+    // On the final pass, a face no text was printed in on the counting
+    // pass is not embedded either (a report without italics has no use for
+    // the italic faces); `render_two_pass` checks that it stayed unused.
     let layout_only = LAYOUT_ONLY.with(|c| c.get());
-    let face = |data: &[u8], builtin| FontData::new(data.to_vec(), layout_only.then_some(builtin));
+    let embedded = FACES_EMBEDDED.with(|f| f.get());
+    let face = |data: &[u8], builtin, style: Style| {
+        let embed = !layout_only && embedded & face_bit(style) != 0;
+        FontData::new(data.to_vec(), (!embed).then_some(builtin))
+    };
+    let plain = Style::new();
     Ok(FontFamily {
-        regular: face(bytes.regular, Helvetica)?,
-        bold: face(bytes.bold, HelveticaBold)?,
-        italic: face(bytes.italic, HelveticaOblique)?,
-        bold_italic: face(bytes.bold_italic, HelveticaBoldOblique)?,
+        regular: face(bytes.regular, Helvetica, plain)?,
+        bold: face(bytes.bold, HelveticaBold, plain.bold())?,
+        italic: face(bytes.italic, HelveticaOblique, plain.italic())?,
+        bold_italic: face(
+            bytes.bold_italic,
+            HelveticaBoldOblique,
+            plain.bold().italic(),
+        )?,
     })
 }
 
@@ -898,6 +930,7 @@ impl Rich {
         for (idx, line) in prep.lines.iter().take(count).enumerate() {
             if let (0, 0, Some(b)) = (idx, self.pos, &self.bullet) {
                 let pos = Position::new(self.indent + 0.8, y - lift);
+                note_face(prep.base);
                 if !area.print_str(fc, pos, prep.base, for_this_pass(b))? {
                     return Err(layout_error("bullet does not fit in its area"));
                 }
@@ -920,6 +953,7 @@ impl Rich {
                         b += 1;
                     }
                     let s: String = self.chars[a..b].iter().collect();
+                    note_face(prep.styles[m]);
                     section.print_str(for_this_pass(&s), prep.styles[m])?;
                     a = b;
                 }
@@ -2032,7 +2066,11 @@ fn render_bytes(doc: Document) -> Result<(Vec<u8>, usize), KitError> {
 }
 
 /// Sets Info metadata and `/Lang`, removes unused objects and compresses all streams.
-fn finish(meta: &PdfMeta, mut doc: lopdf::Document) -> Result<Vec<u8>, KitError> {
+fn finish(
+    meta: &PdfMeta,
+    mut doc: lopdf::Document,
+    pictures: &[std::sync::Arc<image::RgbImage>],
+) -> Result<Vec<u8>, KitError> {
     let info_id = match doc
         .trailer
         .get(b"Info")
@@ -2095,6 +2133,8 @@ fn finish(meta: &PdfMeta, mut doc: lopdf::Document) -> Result<Vec<u8>, KitError>
         }
     }
     add_outline(&mut doc, root_id)?;
+    drop_stand_in_fonts(&mut doc);
+    swap_in_pictures(&mut doc, pictures)?;
     doc.prune_objects();
     doc.delete_zero_length_streams();
     compress(&mut doc);
@@ -2103,30 +2143,168 @@ fn finish(meta: &PdfMeta, mut doc: lopdf::Document) -> Result<Vec<u8>, KitError>
     Ok(out)
 }
 
-/// Compresses every stream that may be compressed and is not yet, once, at
-/// zlib's default level: lopdf's own `compress` uses the slowest level,
-/// which costs several times as long for a few per cent.
-fn compress(doc: &mut lopdf::Document) {
-    use std::io::Write;
+/// Puts each [`Picture`]'s pixels, compressed (in parallel), in place of
+/// its stand-in image.
+fn swap_in_pictures(
+    doc: &mut lopdf::Document,
+    pictures: &[std::sync::Arc<image::RgbImage>],
+) -> Result<(), KitError> {
+    use rayon::prelude::*;
+    if pictures.is_empty() {
+        return Ok(());
+    }
+    let packed: Vec<Vec<u8>> = pictures
+        .par_iter()
+        .map(|p| deflate(p.as_raw()))
+        .collect::<Result<_, _>>()?;
+    let mut swapped = 0;
     for object in doc.objects.values_mut() {
         let lopdf::Object::Stream(stream) = object else {
             continue;
         };
-        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
+        let content = &stream.content;
+        if content.len() != 6 || content[..2] != STAND_IN_MARK {
             continue;
         }
-        let mut encoder =
-            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-        if encoder.write_all(&stream.content).is_err() {
+        let is_image = matches!(stream.dict.get(b"Subtype"), Ok(lopdf::Object::Name(n)) if n == b"Image")
+            && matches!(stream.dict.get(b"Width"), Ok(lopdf::Object::Integer(2)))
+            && matches!(stream.dict.get(b"Height"), Ok(lopdf::Object::Integer(1)));
+        if !is_image {
             continue;
         }
-        if let Ok(packed) = encoder.finish() {
+        let number = usize::from(u16::from_be_bytes([content[2], content[3]]));
+        let (Some(picture), Some(data)) = (pictures.get(number), packed.get(number)) else {
+            continue;
+        };
+        stream.dict.set("Width", i64::from(picture.width()));
+        stream.dict.set("Height", i64::from(picture.height()));
+        stream.dict.set("Filter", "FlateDecode");
+        stream.set_content(data.clone());
+        swapped += 1;
+    }
+    if swapped == pictures.len() {
+        Ok(())
+    } else {
+        Err(KitError::Invalid(format!(
+            "{swapped} of {} pictures found their place in the PDF",
+            pictures.len()
+        )))
+    }
+}
+
+fn deflate(data: &[u8]) -> Result<Vec<u8>, KitError> {
+    use std::io::Write;
+    let mut encoder = flate2::write::ZlibEncoder::new(
+        Vec::with_capacity(data.len() / 16),
+        flate2::Compression::default(),
+    );
+    encoder
+        .write_all(data)
+        .and_then(|()| encoder.finish())
+        .map_err(|e| KitError::Invalid(format!("compressing a picture: {e}")))
+}
+
+/// Removes the built-in fonts that stood in for faces no text is printed
+/// in (see [`load_fonts`]), so the PDF lists only embedded fonts, as
+/// printers' and archives' checks expect. Nothing is printed in them: the
+/// final pass is redone with every face embedded if anything was.
+fn drop_stand_in_fonts(doc: &mut lopdf::Document) {
+    use lopdf::Object;
+    let stand_ins: std::collections::BTreeSet<lopdf::ObjectId> = doc
+        .objects
+        .iter()
+        .filter(|(_, o)| {
+            o.as_dict().is_ok_and(|d| {
+                matches!(d.get(b"Type"), Ok(Object::Name(n)) if n == b"Font")
+                    && matches!(d.get(b"Subtype"), Ok(Object::Name(n)) if n == b"Type1")
+            })
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    if stand_ins.is_empty() {
+        return;
+    }
+    // Font resources sit in a page's /Resources, inline or in an object.
+    fn unlink(d: &mut lopdf::Dictionary, stand_ins: &std::collections::BTreeSet<lopdf::ObjectId>) {
+        let names: Vec<Vec<u8>> = d
+            .iter()
+            .filter(|(_, v)| matches!(v, Object::Reference(id) if stand_ins.contains(id)))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for name in names {
+            d.remove(&name);
+        }
+        for (_, v) in d.iter_mut() {
+            if let Object::Dictionary(inner) = v {
+                unlink(inner, stand_ins);
+            }
+        }
+    }
+    for object in doc.objects.values_mut() {
+        match object {
+            Object::Dictionary(d) => unlink(d, &stand_ins),
+            Object::Stream(s) => unlink(&mut s.dict, &stand_ins),
+            _ => {}
+        }
+    }
+}
+
+/// Compresses every stream that may be compressed and is not yet, once, at
+/// zlib's default level: lopdf's own `compress` uses the slowest level,
+/// which costs several times as long for a few per cent. The embedded font
+/// programs are the same in every document, so each is compressed once per
+/// process and kept.
+fn compress(doc: &mut lopdf::Document) {
+    for object in doc.objects.values_mut() {
+        let lopdf::Object::Stream(stream) = object else {
+            continue;
+        };
+        // Tiny streams (the 1×1 fill pixels) never shrink, and starting
+        // the compressor costs more than they do.
+        if !stream.allows_compression
+            || stream.dict.get(b"Filter").is_ok()
+            || stream.content.len() < 64
+        {
+            continue;
+        }
+        let packed = if stream.dict.has(b"Length1") {
+            packed_font(&stream.content)
+        } else {
+            deflate(&stream.content).ok()
+        };
+        if let Some(packed) = packed {
             if packed.len() + 19 < stream.content.len() {
                 stream.dict.set("Filter", "FlateDecode");
                 stream.set_content(packed);
             }
         }
     }
+}
+
+/// A font program, compressed: from the cache when the same bytes were
+/// compressed before in this process.
+fn packed_font(font: &[u8]) -> Option<Vec<u8>> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    /// Font programs and their compressed form; a report uses four faces.
+    type Packed = Vec<(Arc<[u8]>, Arc<[u8]>)>;
+    static CACHE: OnceLock<Mutex<Packed>> = OnceLock::new();
+    const KEEP: usize = 8;
+    let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
+    let found = cache.lock().ok().and_then(|c| {
+        c.iter()
+            .find(|(plain, _)| **plain == *font)
+            .map(|(_, packed)| Arc::clone(packed))
+    });
+    if let Some(packed) = found {
+        return Some(packed.to_vec());
+    }
+    let packed = deflate(font).ok()?;
+    if let Ok(mut c) = cache.lock() {
+        if c.len() < KEEP {
+            c.push((Arc::from(font), Arc::from(packed.as_slice())));
+        }
+    }
+    Some(packed)
 }
 
 /// Writes the bookmarks met during the last render as the PDF's outline, so
@@ -2210,14 +2388,30 @@ where
     E: From<KitError>,
 {
     LAYOUT_ONLY.with(|c| c.set(true));
+    FACES_USED.with(|f| f.set(0));
     let counted = build(0).and_then(|d| render_bytes(d).map_err(E::from));
     LAYOUT_ONLY.with(|c| c.set(false));
     let (_, mut total) = counted?;
-    for _ in 0..3 {
-        let (bytes, pages) = render_bytes(build(total)?)?;
+    // Only the faces the counting pass printed in are embedded; should the
+    // final pass print in another (it never has), it is rendered again with
+    // every face, so no text can come out in a stand-in.
+    let mut embedded = FACES_USED.with(|f| f.get());
+    for _ in 0..4 {
+        FACES_EMBEDDED.with(|f| f.set(embedded));
+        FACES_USED.with(|f| f.set(0));
+        PICTURES.with(|p| p.borrow_mut().clear());
+        let rendered = build(total).and_then(|d| render_bytes(d).map_err(E::from));
+        FACES_EMBEDDED.with(|f| f.set(ALL_FACES));
+        let pictures = PICTURES.with(|p| std::mem::take(&mut *p.borrow_mut()));
+        let (bytes, pages) = rendered?;
+        let used = FACES_USED.with(|f| f.get());
+        if used & !embedded != 0 {
+            embedded = ALL_FACES;
+            continue;
+        }
         if pages == total {
             let doc = lopdf::Document::load_mem(&bytes).map_err(KitError::from)?;
-            return Ok(finish(meta, doc)?);
+            return Ok(finish(meta, doc, &pictures)?);
         }
         total = pages;
     }
@@ -2230,29 +2424,32 @@ where
 
 /// An image (a chart) drawn at a given width, that moves whole to the next page when it
 /// does not fit, and can be kept with its caption in a [`Keep`].
+///
+/// The pixels are shared, not copied, between passes. On the final pass a
+/// two-pixel stand-in carrying the picture's number is drawn in its place,
+/// and [`finish`] swaps the pixels in, compressed once: otherwise every
+/// picture would be copied into printpdf, written out raw, and parsed back
+/// by lopdf before being compressed.
 pub struct Picture {
-    image: genpdf::elements::Image,
+    pixels: std::sync::Arc<image::RgbImage>,
     width: f64,
     height: f64,
     done: bool,
 }
 
+/// The first bytes of a picture's stand-in; its number follows.
+const STAND_IN_MARK: [u8; 2] = [0xA5, 0x5A];
+
 impl Picture {
-    /// `image` scaled to `width_mm` wide, keeping its proportions. Images with an alpha
-    /// channel are refused (genpdf cannot embed them).
-    pub fn new(image: image::DynamicImage, width_mm: f64) -> Result<Self, KitError> {
-        use image::GenericImageView;
-        let (px_w, px_h) = image.dimensions();
+    /// `pixels` scaled to `width_mm` wide, keeping their proportions.
+    pub fn new(pixels: std::sync::Arc<image::RgbImage>, width_mm: f64) -> Result<Self, KitError> {
+        let (px_w, px_h) = pixels.dimensions();
         if px_w == 0 || px_h == 0 || width_mm <= 0.0 {
             return Err(KitError::Invalid("a picture needs a size".into()));
         }
-        let dpi = f64::from(px_w) * 25.4 / width_mm;
-        let height = f64::from(px_h) * 25.4 / dpi;
-        let image = genpdf::elements::Image::from_dynamic_image(image)?
-            .with_dpi(dpi)
-            .with_alignment(Alignment::Center);
+        let height = width_mm * f64::from(px_h) / f64::from(px_w);
         Ok(Picture {
-            image,
+            pixels,
             width: width_mm,
             height,
             done: false,
@@ -2294,12 +2491,35 @@ impl Element for Picture {
             return Ok(defer(self.width));
         }
         self.done = true;
-        if LAYOUT_ONLY.with(|c| c.get()) {
-            return Ok(RenderResult {
-                size: Size::new(self.width, self.height),
-                has_more: false,
+        if !LAYOUT_ONLY.with(|c| c.get()) {
+            let number = PICTURES.with(|p| {
+                let mut p = p.borrow_mut();
+                p.push(std::sync::Arc::clone(&self.pixels));
+                p.len() - 1
             });
+            let [hi, lo] = u16::try_from(number)
+                .map_err(|_| layout_error("too many pictures"))?
+                .to_be_bytes();
+            let mark = image::RgbImage::from_raw(
+                2,
+                1,
+                vec![STAND_IN_MARK[0], STAND_IN_MARK[1], hi, lo, 0, 0],
+            )
+            .ok_or_else(|| layout_error("picture stand-in"))?;
+            let px_mm = 25.4 / FILL_DPI;
+            let left = ((mm(area.size().width) - self.width) / 2.0).max(0.0);
+            area.add_image(
+                &image::DynamicImage::ImageRgb8(mark),
+                Position::new(left, self.height),
+                Scale::new(self.width / 2.0 / px_mm, self.height / px_mm),
+                Rotation::default(),
+                Some(FILL_DPI),
+            );
         }
-        self.image.render(context, area, style)
+        let _ = (context, style);
+        Ok(RenderResult {
+            size: Size::new(self.width, self.height),
+            has_more: false,
+        })
     }
 }

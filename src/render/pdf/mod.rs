@@ -373,7 +373,7 @@ fn figure(number: usize, caption: &str, picture: Picture, words: &str) -> Keep {
 /// A chart drawn for the report: caption, picture and its words.
 pub(crate) struct ChartFigure {
     caption: String,
-    image: image::DynamicImage,
+    image: std::sync::Arc<image::RgbImage>,
     words: String,
 }
 
@@ -386,7 +386,7 @@ fn chart_figures(ctx: &RenderContext) -> anyhow::Result<Vec<ChartFigure>> {
     let rag = RagChart::from_scorecard(sc);
     let mut figures = vec![ChartFigure {
         caption: rag.caption(),
-        image: to_image(draw_rag(&rag, 1400, 420)?)?,
+        image: to_image(draw_rag(&rag, 1400, 420)?)?.into(),
         words: rag.text_equivalent(),
     }];
     let trends: anyhow::Result<Vec<ChartFigure>> = charted(sc, &ctx.templates.organisation.charts)
@@ -395,7 +395,7 @@ fn chart_figures(ctx: &RenderContext) -> anyhow::Result<Vec<ChartFigure>> {
             let chart = TrendChart::from_row(row, &sc.shown);
             Ok(ChartFigure {
                 caption: chart.caption(),
-                image: to_image(draw_trend(&chart, 1400, 420)?)?,
+                image: to_image(draw_trend(&chart, 1400, 420)?)?.into(),
                 words: chart.text_equivalent(),
             })
         })
@@ -412,7 +412,7 @@ fn trends(
 ) -> Result<(), KitError> {
     passage(doc, numbered("2.6", "Trends"), &ctx.narrative.trends_intro);
     for (i, f) in figures.iter().enumerate() {
-        let picture = Picture::new(f.image.clone(), 150.0)?;
+        let picture = Picture::new(std::sync::Arc::clone(&f.image), 150.0)?;
         doc.push(figure(i + 1, &f.caption, picture, &f.words));
     }
     Ok(())
