@@ -28,7 +28,7 @@ use scorecard::period::Period;
 use scorecard::pipeline::{self, RunOptions};
 use scorecard::templates::Templates;
 
-const RUNS: usize = 5;
+const RUNS: usize = 9;
 
 fn templates_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates")
@@ -178,16 +178,25 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times[times.len() / 2]
 }
 
+fn once(f: &mut impl FnMut()) -> Duration {
+    let t = Instant::now();
+    f();
+    t.elapsed()
+}
+
 fn time(runs: usize, mut f: impl FnMut()) -> Duration {
-    median(
-        (0..runs)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed()
-            })
-            .collect(),
-    )
+    median((0..runs).map(|_| once(&mut f)).collect())
+}
+
+/// Times two pieces of work in turns, so that a slow spell of the machine
+/// falls on both alike; returns the median of each.
+fn time_pair(runs: usize, mut a: impl FnMut(), mut b: impl FnMut()) -> (Duration, Duration) {
+    let (mut ta, mut tb) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        ta.push(once(&mut a));
+        tb.push(once(&mut b));
+    }
+    (median(ta), median(tb))
 }
 
 /// The limit: open every file and read every cell of every sheet, in
@@ -249,17 +258,36 @@ fn peak_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-/// Runs a whole run in a fresh process and returns its peak memory.
-fn child_peak(dir: &Path, out: &Path) -> f64 {
+/// Bytes this process has read so far through the operating system, in MB
+/// (Linux): every file read, once per read.
+fn read_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/io")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("rchar:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|b| b.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |b| b / 1e6)
+}
+
+/// Runs a whole run in a fresh process and returns its peak memory and
+/// how much it read, in MB.
+fn child_peak(dir: &Path, out: &Path) -> (f64, f64) {
     let exe = std::env::current_exe().unwrap();
     let o = Command::new(exe)
         .args(["--child", dir.to_str().unwrap(), out.to_str().unwrap()])
         .output()
         .unwrap();
-    String::from_utf8_lossy(&o.stdout)
-        .trim()
-        .parse()
-        .unwrap_or(f64::NAN)
+    let text = String::from_utf8_lossy(&o.stdout);
+    let mut figures = text
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(f64::NAN));
+    (
+        figures.next().unwrap_or(f64::NAN),
+        figures.next().unwrap_or(f64::NAN),
+    )
 }
 
 fn ms(d: Duration) -> f64 {
@@ -270,15 +298,15 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--child") {
         whole_run(Path::new(&args[2]), Path::new(&args[3]), false);
-        println!("{:.1}", peak_mb());
+        println!("{:.1} {:.2}", peak_mb(), read_mb());
         return;
     }
     let templates = Templates::load(&templates_dir()).unwrap();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("scorecard pipeline benchmark: {cores} cores, median of {RUNS} runs");
     println!();
-    println!("| input | files | raw read (limit) | read+validate+aggregate | ratio to limit | whole run with reports | peak memory |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| input | files | raw read (limit) | read+validate+aggregate | ratio to limit | whole run with reports | peak memory | read from disk / inputs |");
+    println!("|---|---|---|---|---|---|---|---|");
     let scenarios = [
         ("typical", generate("typical", 24, false)),
         ("large", generate("large", 40, false)),
@@ -286,38 +314,48 @@ fn main() {
     ];
     for (name, dir) in &scenarios {
         let files = files_of(dir);
-        let raw = time(RUNS, || {
-            std::hint::black_box(raw_read(&files));
-        });
-        let stage = time(RUNS, || read_validate_aggregate(&templates, dir));
+        let (raw, stage) = time_pair(
+            RUNS,
+            || {
+                std::hint::black_box(raw_read(&files));
+            },
+            || read_validate_aggregate(&templates, dir),
+        );
         let out = bench_root().join(name).join("output");
         let whole = time(RUNS.min(3), || whole_run(dir, &out, false));
-        let peak = child_peak(dir, &out);
+        let (peak, read) = child_peak(dir, &out);
+        let inputs: u64 = files
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum();
         println!(
-            "| {name} | {} | {:.0} ms | {:.0} ms | {:.2}× | {:.0} ms | {peak:.0} MB |",
+            "| {name} | {} | {:.0} ms | {:.0} ms | {:.2}× | {:.0} ms | {peak:.0} MB | {read:.1} MB / {:.1} MB |",
             files.len(),
             ms(raw),
             ms(stage),
             stage.as_secs_f64() / raw.as_secs_f64(),
             ms(whole),
+            inputs as f64 / 1e6,
         );
     }
     println!();
 
     let large = &scenarios[1].1;
     let found = discover::discover(large).unwrap();
-    let read_with = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
+    let pool = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
-            .unwrap();
-        time(RUNS, || {
-            pool.install(|| {
-                std::hint::black_box(pipeline::check_returns(&templates, &found.returns));
-            })
+            .unwrap()
+    };
+    let (pool1, pool2) = (pool(1), pool(2));
+    let read_on = |pool: &rayon::ThreadPool| {
+        pool.install(|| {
+            std::hint::black_box(pipeline::check_returns(&templates, &found.returns));
         })
     };
-    let (one, two) = (read_with(1), read_with(2));
+    let (one, two) = time_pair(RUNS, || read_on(&pool1), || read_on(&pool2));
     println!(
         "Read stage of large: 1 thread {:.0} ms, 2 threads {:.0} ms: {:.2}× faster.",
         ms(one),
