@@ -245,31 +245,29 @@ fn whole_run(dir: &Path, out: &Path, all_periods: bool) {
     .unwrap();
 }
 
-/// Peak resident memory of this process so far, in MB (Linux).
-fn peak_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
+/// A number from one of this process's files under `/proc/self` (Linux):
+/// the first on the line that starts with `key`.
+fn proc_figure(file: &str, key: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/self/{file}"))
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(key))
                 .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
+                .and_then(|n| n.parse::<f64>().ok())
         })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
 }
 
-/// Bytes this process has read so far through the operating system, in MB
-/// (Linux): every file read, once per read.
+/// Peak resident memory of this process so far, in MB.
+fn peak_mb() -> f64 {
+    proc_figure("status", "VmHWM:") / 1024.0
+}
+
+/// Bytes this process has read so far through the operating system, in MB:
+/// every file read, once per read.
 fn read_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/io")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("rchar:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|b| b.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |b| b / 1e6)
+    proc_figure("io", "rchar:") / 1e6
 }
 
 /// Runs a whole run in a fresh process and returns its peak memory and

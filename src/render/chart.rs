@@ -166,15 +166,21 @@ pub fn trend_svg(chart: &TrendChart, width: u32, height: u32) -> anyhow::Result<
     as_svg(width, height, |root| trend_on(root, chart))
 }
 
+fn fonts_ready() -> anyhow::Result<()> {
+    if register_fonts() {
+        Ok(())
+    } else {
+        anyhow::bail!("the embedded chart font could not be loaded")
+    }
+}
+
 /// Draws on a white bitmap of the given size.
 fn as_pixels(
     width: u32,
     height: u32,
     draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> anyhow::Result<()>,
 ) -> anyhow::Result<Pixels> {
-    if !register_fonts() {
-        anyhow::bail!("the embedded chart font could not be loaded");
-    }
+    fonts_ready()?;
     let mut buf = vec![255u8; (width * height * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut buf, (width, height)).into_drawing_area();
@@ -192,9 +198,7 @@ fn as_svg(
     height: u32,
     draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> anyhow::Result<()>,
 ) -> anyhow::Result<String> {
-    if !register_fonts() {
-        anyhow::bail!("the embedded chart font could not be loaded");
-    }
+    fonts_ready()?;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
