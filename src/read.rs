@@ -5,7 +5,7 @@
 //! mid-run cannot be checksummed as one thing and read as another. Before
 //! parsing, the bytes are sniffed to tell the officer what a mis-saved file
 //! really is (a CSV or web page named `.xlsx`, a password-protected
-//! workbook), and [`guard`] walks the file's structure with a bound on
+//! workbook), and `guard` walks the file's structure with a bound on
 //! everything before calamine may parse it, so a tiny file that would
 //! inflate to gigabytes, or lay a sheet out over billions of cells, is
 //! refused with a message instead of taking the machine's memory.

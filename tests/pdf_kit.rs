@@ -522,3 +522,100 @@ fn edge_cases_render() {
         "narrow column: {narrow}"
     );
 }
+
+/// A glyph outline sink that keeps nothing: only whether there was one.
+struct NoOutline;
+impl ttf_parser::OutlineBuilder for NoOutline {
+    fn move_to(&mut self, _: f32, _: f32) {}
+    fn line_to(&mut self, _: f32, _: f32) {}
+    fn quad_to(&mut self, _: f32, _: f32, _: f32, _: f32) {}
+    fn curve_to(&mut self, _: f32, _: f32, _: f32, _: f32, _: f32, _: f32) {}
+    fn close(&mut self) {}
+}
+
+/// Each embedded font keeps the outline of every character printed in it,
+/// and is cut down and named as a subset.
+#[test]
+fn fonts_keep_every_glyph_shown_and_no_more() {
+    const SAMPLE: &str = "Résumé – £1,234 ≥ 5% ▲ ▼ “quoted” ½ Œuvre naïve 0123456789";
+    let meta = PdfMeta::new("fonts").author("t").subject("s");
+    let build = |total: usize| -> Result<genpdf::Document, KitError> {
+        let mut doc = new_document(load_fonts(&FONTS)?, &PageSetup::new(""), total);
+        doc.push(Rich::text(SAMPLE));
+        doc.push(Rich::new().bold(SAMPLE));
+        doc.push(Rich::new().italic(SAMPLE));
+        doc.push(Rich::new().span(Span::bold(SAMPLE)).emphasis());
+        Ok(doc)
+    };
+    let bytes = render_two_pass(&meta, build).expect("render");
+    let pdf = lopdf::Document::load_mem(&bytes).expect("parse");
+    let full: Vec<ttf_parser::Face<'_>> =
+        [FONTS.regular, FONTS.bold, FONTS.italic, FONTS.bold_italic]
+            .iter()
+            .map(|b| ttf_parser::Face::parse(b, 0).expect("font"))
+            .collect();
+    let postscript = |face: &ttf_parser::Face<'_>| {
+        face.names()
+            .into_iter()
+            .filter(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME)
+            .find_map(|n| n.to_string())
+            .expect("name")
+    };
+    let mut seen = Vec::new();
+    for object in pdf.objects.values() {
+        let Ok(descriptor) = object.as_dict() else {
+            continue;
+        };
+        let Ok(program) = descriptor
+            .get(b"FontFile2")
+            .and_then(lopdf::Object::as_reference)
+        else {
+            continue;
+        };
+        let name = String::from_utf8_lossy(descriptor.get(b"FontName").unwrap().as_name().unwrap())
+            .into_owned();
+        let (tag, base) = name.split_once('+').expect("a subset tag");
+        assert!(
+            tag.len() == 6 && tag.chars().all(|c| c.is_ascii_uppercase()),
+            "{name}"
+        );
+        let whole = full
+            .iter()
+            .find(|f| postscript(f) == base)
+            .unwrap_or_else(|| panic!("{base} is not one of the fonts given"));
+        let stream = pdf.get_object(program).unwrap().as_stream().unwrap();
+        let data = stream
+            .decompressed_content()
+            .unwrap_or(stream.content.clone());
+        assert!(
+            data.len() * 4 < whole.raw_face().data.len(),
+            "{name}: {} bytes",
+            data.len()
+        );
+        let cut = ttf_parser::Face::parse(&data, 0).expect("the subset is a font");
+        for c in SAMPLE.chars().filter(|c| !c.is_whitespace()) {
+            let glyph = whole.glyph_index(c).expect("the font has the character");
+            assert!(
+                cut.outline_glyph(glyph, &mut NoOutline).is_some(),
+                "{name} lost the outline of {c:?}"
+            );
+        }
+        // And an outline not printed is gone.
+        let unused = whole.glyph_index('Ж').expect("Cyrillic");
+        assert!(
+            cut.outline_glyph(unused, &mut NoOutline).is_none(),
+            "{name} kept Ж"
+        );
+        seen.push(base.to_string());
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            "LiberationSans",
+            "LiberationSans-Bold",
+            "LiberationSans-BoldItalic",
+            "LiberationSans-Italic"
+        ]
+    );
+}

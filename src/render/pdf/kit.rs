@@ -16,8 +16,9 @@
 //! `genpdf` exposes). [`render_two_pass`] renders once to count pages and again with the
 //! total, then sets the PDF metadata and compresses the file with `lopdf`.
 //!
-//! The module has no dependencies beyond `genpdf` (feature `images`), `image` 0.23 and
-//! `lopdf` 0.26, and it never reads fonts from disk: callers pass the font bytes.
+//! Once laid out, the file is finished with `lopdf` 0.26: pictures swapped in, fonts
+//! cut to the glyphs shown (`subsetter`, see `fonts.rs`), streams compressed (`flate2`).
+//! The module never reads fonts from disk: callers pass the font bytes.
 //!
 //! ```ignore
 //! let fonts = FontBytes { regular: REG, bold: BOLD, italic: IT, bold_italic: BOLD_IT };
@@ -45,6 +46,8 @@ use genpdf::{PageDecorator, Size};
 
 pub use genpdf::style::Color;
 pub use genpdf::Alignment;
+
+mod fonts;
 
 /// Tolerance (mm) for floating-point fit checks, so rounding never pushes content over.
 const EPS: f64 = 1e-6;
@@ -2135,6 +2138,7 @@ fn finish(
     add_outline(&mut doc, root_id)?;
     drop_stand_in_fonts(&mut doc);
     swap_in_pictures(&mut doc, pictures)?;
+    fonts::subset_fonts(&mut doc);
     doc.prune_objects();
     doc.delete_zero_length_streams();
     compress(&mut doc);
@@ -2201,7 +2205,7 @@ fn deflate(data: &[u8]) -> Result<Vec<u8>, KitError> {
     encoder
         .write_all(data)
         .and_then(|()| encoder.finish())
-        .map_err(|e| KitError::Invalid(format!("compressing a picture: {e}")))
+        .map_err(|e| KitError::Invalid(format!("compressing PDF data: {e}")))
 }
 
 /// Removes the built-in fonts that stood in for faces no text is printed
@@ -2251,9 +2255,7 @@ fn drop_stand_in_fonts(doc: &mut lopdf::Document) {
 
 /// Compresses every stream that may be compressed and is not yet, once, at
 /// zlib's default level: lopdf's own `compress` uses the slowest level,
-/// which costs several times as long for a few per cent. The embedded font
-/// programs are the same in every document, so each is compressed once per
-/// process and kept.
+/// which costs several times as long for a few per cent.
 fn compress(doc: &mut lopdf::Document) {
     for object in doc.objects.values_mut() {
         let lopdf::Object::Stream(stream) = object else {
@@ -2267,44 +2269,13 @@ fn compress(doc: &mut lopdf::Document) {
         {
             continue;
         }
-        let packed = if stream.dict.has(b"Length1") {
-            packed_font(&stream.content)
-        } else {
-            deflate(&stream.content).ok()
-        };
-        if let Some(packed) = packed {
+        if let Ok(packed) = deflate(&stream.content) {
             if packed.len() + 19 < stream.content.len() {
                 stream.dict.set("Filter", "FlateDecode");
                 stream.set_content(packed);
             }
         }
     }
-}
-
-/// A font program, compressed: from the cache when the same bytes were
-/// compressed before in this process.
-fn packed_font(font: &[u8]) -> Option<Vec<u8>> {
-    use std::sync::{Arc, Mutex, OnceLock};
-    /// Font programs and their compressed form; a report uses four faces.
-    type Packed = Vec<(Arc<[u8]>, Arc<[u8]>)>;
-    static CACHE: OnceLock<Mutex<Packed>> = OnceLock::new();
-    const KEEP: usize = 8;
-    let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
-    let found = cache.lock().ok().and_then(|c| {
-        c.iter()
-            .find(|(plain, _)| **plain == *font)
-            .map(|(_, packed)| Arc::clone(packed))
-    });
-    if let Some(packed) = found {
-        return Some(packed.to_vec());
-    }
-    let packed = deflate(font).ok()?;
-    if let Ok(mut c) = cache.lock() {
-        if c.len() < KEEP {
-            c.push((Arc::from(font), Arc::from(packed.as_slice())));
-        }
-    }
-    Some(packed)
 }
 
 /// Writes the bookmarks met during the last render as the PDF's outline, so
@@ -2427,7 +2398,7 @@ where
 ///
 /// The pixels are shared, not copied, between passes. On the final pass a
 /// two-pixel stand-in carrying the picture's number is drawn in its place,
-/// and [`finish`] swaps the pixels in, compressed once: otherwise every
+/// and `finish` swaps the pixels in, compressed once: otherwise every
 /// picture would be copied into printpdf, written out raw, and parsed back
 /// by lopdf before being compressed.
 pub struct Picture {
