@@ -178,7 +178,7 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times[times.len() / 2]
 }
 
-fn once(f: &mut impl FnMut()) -> Duration {
+fn once(f: &mut (impl FnMut() + ?Sized)) -> Duration {
     let t = Instant::now();
     f();
     t.elapsed()
@@ -188,15 +188,16 @@ fn time(runs: usize, mut f: impl FnMut()) -> Duration {
     median((0..runs).map(|_| once(&mut f)).collect())
 }
 
-/// Times two pieces of work in turns, so that a slow spell of the machine
-/// falls on both alike; returns the median of each.
-fn time_pair(runs: usize, mut a: impl FnMut(), mut b: impl FnMut()) -> (Duration, Duration) {
-    let (mut ta, mut tb) = (Vec::new(), Vec::new());
+/// Times pieces of work in turns, so that a slow spell of the machine
+/// falls on all alike; returns the median of each.
+fn time_in_turns<const N: usize>(runs: usize, mut work: [&mut dyn FnMut(); N]) -> [Duration; N] {
+    let mut times: [Vec<Duration>; N] = std::array::from_fn(|_| Vec::with_capacity(runs));
     for _ in 0..runs {
-        ta.push(once(&mut a));
-        tb.push(once(&mut b));
+        for (f, t) in work.iter_mut().zip(times.iter_mut()) {
+            t.push(once(f));
+        }
     }
-    (median(ta), median(tb))
+    times.map(median)
 }
 
 /// The limit: open every file and read every cell of every sheet, in
@@ -312,12 +313,14 @@ fn main() {
     ];
     for (name, dir) in &scenarios {
         let files = files_of(dir);
-        let (raw, stage) = time_pair(
+        let [raw, stage] = time_in_turns(
             RUNS,
-            || {
-                std::hint::black_box(raw_read(&files));
-            },
-            || read_validate_aggregate(&templates, dir),
+            [
+                &mut || {
+                    std::hint::black_box(raw_read(&files));
+                },
+                &mut || read_validate_aggregate(&templates, dir),
+            ],
         );
         let out = bench_root().join(name).join("output");
         let whole = time(RUNS.min(3), || whole_run(dir, &out, false));
@@ -364,15 +367,15 @@ fn main() {
             std::hint::black_box(raw_read(&large_files));
         })
     };
-    let (mut one, mut two, mut raw_one, mut raw_two) = (vec![], vec![], vec![], vec![]);
-    for _ in 0..THREAD_RUNS {
-        one.push(once(&mut || read_on(&pool1)));
-        two.push(once(&mut || read_on(&pool2)));
-        raw_one.push(once(&mut || raw_on(&pool1)));
-        raw_two.push(once(&mut || raw_on(&pool2)));
-    }
-    let (one, two) = (median(one), median(two));
-    let (raw_one, raw_two) = (median(raw_one), median(raw_two));
+    let [one, two, raw_one, raw_two] = time_in_turns(
+        THREAD_RUNS,
+        [
+            &mut || read_on(&pool1),
+            &mut || read_on(&pool2),
+            &mut || raw_on(&pool1),
+            &mut || raw_on(&pool2),
+        ],
+    );
     println!(
         "Read stage of large: 1 thread {:.0} ms, 2 threads {:.0} ms: {:.2}× faster \
          (raw read of the same files at the same time: {:.0} ms, {:.0} ms: {:.2}×; medians of {THREAD_RUNS}).",

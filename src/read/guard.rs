@@ -180,7 +180,7 @@ pub(super) fn explain_zip(bytes: &[u8]) -> Option<Diagnostic> {
     names.iter().enumerate().find_map(|(i, name)| {
         read_through(&mut archive, i, name, |_| Ok(()))
             .err()
-            .filter(|d| d.message.contains("holds more than"))
+            .filter(|d| d.message.contains(HOLDS_MORE))
     })
 }
 
@@ -263,9 +263,13 @@ fn read_part(
     }
 }
 
+/// The words that tell a part holding more than it declares, which
+/// [`explain_zip`] looks for among the other reasons a part is unreadable.
+const HOLDS_MORE: &str = "holds more than the";
+
 fn lie(name: &str, declared: u64) -> Diagnostic {
     corrupt(&format!(
-        "its part {name} holds more than the {declared} bytes it declares, which only a damaged or doctored file does"
+        "its part {name} {HOLDS_MORE} {declared} bytes it declares, which only a damaged or doctored file does"
     ))
 }
 
@@ -355,13 +359,12 @@ impl Prolog {
                         State::Doctype { len: 0 }
                     } else if seen.eq_ignore_ascii_case(b"ENTITY") {
                         return Some("XML entity declarations");
-                    } else if b"--".starts_with(seen)
-                        || b"DOCTYPE"
-                            .get(..seen.len())
-                            .is_some_and(|p| p.eq_ignore_ascii_case(seen))
-                        || b"ENTITY"
-                            .get(..seen.len())
-                            .is_some_and(|p| p.eq_ignore_ascii_case(seen))
+                    } else if [b"--".as_slice(), b"DOCTYPE", b"ENTITY"]
+                        .iter()
+                        .any(|word| {
+                            word.get(..seen.len())
+                                .is_some_and(|p| p.eq_ignore_ascii_case(seen))
+                        })
                     {
                         State::Bang { head, len: len + 1 }
                     } else if b == b'>' {

@@ -149,14 +149,12 @@ const NAVY: RGBColor = RGBColor(0x1F, 0x38, 0x64);
 const TARGET: RGBColor = RGBColor(0xC0, 0x00, 0x00);
 const NEIGHBOURS: RGBColor = RGBColor(0x59, 0x59, 0x59);
 
-type Pixels = (u32, u32, Vec<u8>);
-
 fn draw_error<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow::anyhow!("drawing a chart failed: {e:?}")
 }
 
 /// Draws a trend chart as RGB pixels (for the PDF).
-pub fn draw_trend(chart: &TrendChart, width: u32, height: u32) -> anyhow::Result<Pixels> {
+pub fn draw_trend(chart: &TrendChart, width: u32, height: u32) -> anyhow::Result<image::RgbImage> {
     as_pixels(width, height, |root| trend_on(root, chart))
 }
 
@@ -174,20 +172,20 @@ fn fonts_ready() -> anyhow::Result<()> {
     }
 }
 
-/// Draws on a white bitmap of the given size.
+/// Draws on a white bitmap of the given size, as an image the PDF can embed.
 fn as_pixels(
     width: u32,
     height: u32,
     draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> anyhow::Result<()>,
-) -> anyhow::Result<Pixels> {
+) -> anyhow::Result<image::RgbImage> {
     fonts_ready()?;
-    let mut buf = vec![255u8; (width * height * 3) as usize];
+    let mut image = image::RgbImage::from_pixel(width, height, image::Rgb([255, 255, 255]));
     {
-        let root = BitMapBackend::with_buffer(&mut buf, (width, height)).into_drawing_area();
+        let root = BitMapBackend::with_buffer(&mut image, (width, height)).into_drawing_area();
         draw(&root)?;
         root.present().map_err(draw_error)?;
     }
-    Ok((width, height, buf))
+    Ok(image)
 }
 
 /// Draws on an SVG canvas of the given size. Text names the fonts a reader's
@@ -216,113 +214,111 @@ fn trend_on<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &TrendChart,
 ) -> anyhow::Result<()> {
-    {
-        root.fill(&WHITE).map_err(draw_error)?;
-        // The key sits in a strip above the plot, where it never hides a point.
-        let (key_area, plot) = root.split_vertically(44);
-        let mut key: Vec<(String, RGBColor, &[u32])> = vec![(chart.reference.clone(), NAVY, &[])];
-        if let Some(t) = chart.target {
-            key.push((
-                format!("Target {}", chart.measure.display_target(t)),
-                TARGET,
-                &[12, 8],
-            ));
+    root.fill(&WHITE).map_err(draw_error)?;
+    // The key sits in a strip above the plot, where it never hides a point.
+    let (key_area, plot) = root.split_vertically(44);
+    let mut key: Vec<(String, RGBColor, &[u32])> = vec![(chart.reference.clone(), NAVY, &[])];
+    if let Some(t) = chart.target {
+        key.push((
+            format!("Target {}", chart.measure.display_target(t)),
+            TARGET,
+            &[12, 8],
+        ));
+    }
+    if let Some(n) = chart.neighbours {
+        key.push((
+            format!("Statistical neighbours {}", chart.measure.display(n)),
+            NEIGHBOURS,
+            &[4, 6],
+        ));
+    }
+    draw_key(&key_area, &key)?;
+    let values: Vec<f64> = chart.points.iter().filter_map(|(_, v)| *v).collect();
+    let mut all = values.clone();
+    all.extend(chart.target);
+    all.extend(chart.neighbours);
+    let (lo, hi) = all
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+    let (lo, hi) = if lo > hi { (0.0, 1.0) } else { (lo, hi) };
+    let pad = ((hi - lo) * 0.15).max(hi.abs() * 0.02).max(0.5);
+    let y0 = if lo >= 0.0 {
+        (lo - pad).max(0.0)
+    } else {
+        lo - pad
+    };
+    let y1 = match chart.measure {
+        Measure::Percent => (hi + pad).min(100.0_f64.max(hi)),
+        _ => hi + pad,
+    };
+    let n = chart.points.len().max(1);
+    let font = |size: f64| (FAMILY, size).into_font();
+    let mut ctx = ChartBuilder::on(&plot)
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(64)
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), y0..y1)
+        .map_err(draw_error)?;
+    let labels: Vec<String> = chart.points.iter().map(|(p, _)| p.label()).collect();
+    let measure = chart.measure;
+    ctx.configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n)
+        .x_label_formatter(&|x| quarter_label(&labels, *x))
+        .y_label_formatter(&|y| measure.display(*y))
+        .label_style(font(20.0))
+        .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
+        .draw()
+        .map_err(draw_error)?;
+    if let Some(t) = chart.target {
+        ctx.draw_series(DashedLineSeries::new(
+            [(-0.5, t), (n as f64 - 0.5, t)],
+            12,
+            8,
+            TARGET.stroke_width(3),
+        ))
+        .map_err(draw_error)?;
+    }
+    if let Some(sn) = chart.neighbours {
+        ctx.draw_series(DashedLineSeries::new(
+            [(-0.5, sn), (n as f64 - 0.5, sn)],
+            4,
+            6,
+            NEIGHBOURS.stroke_width(3),
+        ))
+        .map_err(draw_error)?;
+    }
+    // Each unbroken run of quarters with data is one line.
+    let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    for (i, (_, v)) in chart.points.iter().enumerate() {
+        match v {
+            Some(v) => runs
+                .last_mut()
+                .map(|r| r.push((i as f64, *v)))
+                .unwrap_or(()),
+            None => runs.push(Vec::new()),
         }
-        if let Some(n) = chart.neighbours {
-            key.push((
-                format!("Statistical neighbours {}", chart.measure.display(n)),
-                NEIGHBOURS,
-                &[4, 6],
-            ));
-        }
-        draw_key(&key_area, &key)?;
-        let values: Vec<f64> = chart.points.iter().filter_map(|(_, v)| *v).collect();
-        let mut all = values.clone();
-        all.extend(chart.target);
-        all.extend(chart.neighbours);
-        let (lo, hi) = all
-            .iter()
-            .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
-        let (lo, hi) = if lo > hi { (0.0, 1.0) } else { (lo, hi) };
-        let pad = ((hi - lo) * 0.15).max(hi.abs() * 0.02).max(0.5);
-        let y0 = if lo >= 0.0 {
-            (lo - pad).max(0.0)
-        } else {
-            lo - pad
-        };
-        let y1 = match chart.measure {
-            Measure::Percent => (hi + pad).min(100.0_f64.max(hi)),
-            _ => hi + pad,
-        };
-        let n = chart.points.len().max(1);
-        let font = |size: f64| (FAMILY, size).into_font();
-        let mut ctx = ChartBuilder::on(&plot)
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(64)
-            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), y0..y1)
+    }
+    for run in runs.into_iter().filter(|r| !r.is_empty()) {
+        ctx.draw_series(LineSeries::new(run.clone(), NAVY.stroke_width(4)))
             .map_err(draw_error)?;
-        let labels: Vec<String> = chart.points.iter().map(|(p, _)| p.label()).collect();
-        let measure = chart.measure;
-        ctx.configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n)
-            .x_label_formatter(&|x| quarter_label(&labels, *x))
-            .y_label_formatter(&|y| measure.display(*y))
-            .label_style(font(20.0))
-            .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
-            .draw()
+        ctx.draw_series(run.iter().map(|p| Circle::new(*p, 7, NAVY.filled())))
             .map_err(draw_error)?;
-        if let Some(t) = chart.target {
-            ctx.draw_series(DashedLineSeries::new(
-                [(-0.5, t), (n as f64 - 0.5, t)],
-                12,
-                8,
-                TARGET.stroke_width(3),
-            ))
-            .map_err(draw_error)?;
-        }
-        if let Some(sn) = chart.neighbours {
-            ctx.draw_series(DashedLineSeries::new(
-                [(-0.5, sn), (n as f64 - 0.5, sn)],
-                4,
-                6,
-                NEIGHBOURS.stroke_width(3),
-            ))
-            .map_err(draw_error)?;
-        }
-        // Each unbroken run of quarters with data is one line.
-        let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
-        for (i, (_, v)) in chart.points.iter().enumerate() {
-            match v {
-                Some(v) => runs
-                    .last_mut()
-                    .map(|r| r.push((i as f64, *v)))
-                    .unwrap_or(()),
-                None => runs.push(Vec::new()),
-            }
-        }
-        for run in runs.into_iter().filter(|r| !r.is_empty()) {
-            ctx.draw_series(LineSeries::new(run.clone(), NAVY.stroke_width(4)))
-                .map_err(draw_error)?;
-            ctx.draw_series(run.iter().map(|p| Circle::new(*p, 7, NAVY.filled())))
-                .map_err(draw_error)?;
-            // Each value sits just above its point, clear of the marker.
-            ctx.draw_series(run.iter().map(|(x, y)| {
-                EmptyElement::at((*x, *y))
-                    + Text::new(
-                        measure.display(*y),
-                        (0, -10),
-                        font(20.0)
-                            .color(&NAVY)
-                            .pos(plotters::style::text_anchor::Pos::new(
-                                plotters::style::text_anchor::HPos::Center,
-                                plotters::style::text_anchor::VPos::Bottom,
-                            )),
-                    )
-            }))
-            .map_err(draw_error)?;
-        }
+        // Each value sits just above its point, clear of the marker.
+        ctx.draw_series(run.iter().map(|(x, y)| {
+            EmptyElement::at((*x, *y))
+                + Text::new(
+                    measure.display(*y),
+                    (0, -10),
+                    font(20.0)
+                        .color(&NAVY)
+                        .pos(plotters::style::text_anchor::Pos::new(
+                            plotters::style::text_anchor::HPos::Center,
+                            plotters::style::text_anchor::VPos::Bottom,
+                        )),
+                )
+        }))
+        .map_err(draw_error)?;
     }
     Ok(())
 }
@@ -385,7 +381,7 @@ fn draw_key<DB: DrawingBackend>(
 
 /// Draws the Green/Amber/Red counts as stacked bars, each segment labelled
 /// with its count and colour name.
-pub fn draw_rag(chart: &RagChart, width: u32, height: u32) -> anyhow::Result<Pixels> {
+pub fn draw_rag(chart: &RagChart, width: u32, height: u32) -> anyhow::Result<image::RgbImage> {
     as_pixels(width, height, |root| rag_on(root, chart))
 }
 
@@ -398,73 +394,64 @@ fn rag_on<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &RagChart,
 ) -> anyhow::Result<()> {
-    {
-        root.fill(&WHITE).map_err(draw_error)?;
-        let n = chart.points.len().max(1);
-        let top = chart
-            .points
-            .iter()
-            .map(|(_, g, a, r)| g + a + r)
-            .max()
-            .unwrap_or(1)
-            .max(1) as f64;
-        let font = |size: f64| (FAMILY, size).into_font();
-        let mut ctx = ChartBuilder::on(root)
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(48)
-            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..top * 1.08)
-            .map_err(draw_error)?;
-        let labels: Vec<String> = chart.points.iter().map(|(p, ..)| p.label()).collect();
-        ctx.configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n)
-            .x_label_formatter(&|x| quarter_label(&labels, *x))
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .label_style(font(20.0))
-            .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
-            .draw()
-            .map_err(draw_error)?;
-        for (i, (_, g, a, r)) in chart.points.iter().enumerate() {
-            let x = i as f64;
-            let mut base = 0.0;
-            for (count, rag) in [(*g, Rag::Green), (*a, Rag::Amber), (*r, Rag::Red)] {
-                if count == 0 {
-                    continue;
-                }
-                let (fill, text) = rag_colours(rag);
-                let top = base + count as f64;
-                ctx.draw_series([Rectangle::new(
-                    [(x - 0.3, base), (x + 0.3, top)],
-                    rgb(fill).filled(),
-                )])
-                .map_err(draw_error)?;
-                ctx.draw_series([Rectangle::new(
-                    [(x - 0.3, base), (x + 0.3, top)],
-                    rgb(text).stroke_width(2),
-                )])
-                .map_err(draw_error)?;
-                ctx.draw_series([Text::new(
-                    format!("{count} {}", rag.label()),
-                    (x, (base + top) / 2.0),
-                    font(20.0)
-                        .color(&rgb(text))
-                        .pos(plotters::style::text_anchor::Pos::new(
-                            plotters::style::text_anchor::HPos::Center,
-                            plotters::style::text_anchor::VPos::Center,
-                        )),
-                )])
-                .map_err(draw_error)?;
-                base = top;
+    root.fill(&WHITE).map_err(draw_error)?;
+    let n = chart.points.len().max(1);
+    let top = chart
+        .points
+        .iter()
+        .map(|(_, g, a, r)| g + a + r)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let font = |size: f64| (FAMILY, size).into_font();
+    let mut ctx = ChartBuilder::on(root)
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(48)
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..top * 1.08)
+        .map_err(draw_error)?;
+    let labels: Vec<String> = chart.points.iter().map(|(p, ..)| p.label()).collect();
+    ctx.configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n)
+        .x_label_formatter(&|x| quarter_label(&labels, *x))
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .label_style(font(20.0))
+        .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
+        .draw()
+        .map_err(draw_error)?;
+    for (i, (_, g, a, r)) in chart.points.iter().enumerate() {
+        let x = i as f64;
+        let mut base = 0.0;
+        for (count, rag) in [(*g, Rag::Green), (*a, Rag::Amber), (*r, Rag::Red)] {
+            if count == 0 {
+                continue;
             }
+            let (fill, text) = rag_colours(rag);
+            let top = base + count as f64;
+            ctx.draw_series([Rectangle::new(
+                [(x - 0.3, base), (x + 0.3, top)],
+                rgb(fill).filled(),
+            )])
+            .map_err(draw_error)?;
+            ctx.draw_series([Rectangle::new(
+                [(x - 0.3, base), (x + 0.3, top)],
+                rgb(text).stroke_width(2),
+            )])
+            .map_err(draw_error)?;
+            ctx.draw_series([Text::new(
+                format!("{count} {}", rag.label()),
+                (x, (base + top) / 2.0),
+                font(20.0)
+                    .color(&rgb(text))
+                    .pos(plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Center,
+                        plotters::style::text_anchor::VPos::Center,
+                    )),
+            )])
+            .map_err(draw_error)?;
+            base = top;
         }
     }
     Ok(())
-}
-
-/// Pixels as an image the PDF can embed.
-pub fn to_image(pixels: Pixels) -> anyhow::Result<image::RgbImage> {
-    let (w, h, buf) = pixels;
-    image::RgbImage::from_raw(w, h, buf)
-        .ok_or_else(|| anyhow::anyhow!("a chart image had the wrong size"))
 }

@@ -2127,10 +2127,7 @@ fn finish(
     // some viewers would then blur the edges of fills and grid lines.
     for object in doc.objects.values_mut() {
         if let lopdf::Object::Stream(stream) = object {
-            let is_pixel = matches!(stream.dict.get(b"Subtype"), Ok(lopdf::Object::Name(n)) if n == b"Image")
-                && matches!(stream.dict.get(b"Width"), Ok(lopdf::Object::Integer(1)))
-                && matches!(stream.dict.get(b"Height"), Ok(lopdf::Object::Integer(1)));
-            if is_pixel {
+            if is_image_sized(&stream.dict, 1, 1) {
                 stream.dict.set("Interpolate", false);
             }
         }
@@ -2170,10 +2167,7 @@ fn swap_in_pictures(
         if content.len() != 6 || content[..2] != STAND_IN_MARK {
             continue;
         }
-        let is_image = matches!(stream.dict.get(b"Subtype"), Ok(lopdf::Object::Name(n)) if n == b"Image")
-            && matches!(stream.dict.get(b"Width"), Ok(lopdf::Object::Integer(2)))
-            && matches!(stream.dict.get(b"Height"), Ok(lopdf::Object::Integer(1)));
-        if !is_image {
+        if !is_image_sized(&stream.dict, 2, 1) {
             continue;
         }
         let number = usize::from(u16::from_be_bytes([content[2], content[3]]));
@@ -2194,6 +2188,14 @@ fn swap_in_pictures(
             pictures.len()
         )))
     }
+}
+
+/// Whether a stream's dictionary is an image of `width` × `height` pixels.
+fn is_image_sized(dict: &lopdf::Dictionary, width: i64, height: i64) -> bool {
+    use lopdf::Object::{Integer, Name};
+    matches!(dict.get(b"Subtype"), Ok(Name(n)) if n == b"Image")
+        && matches!(dict.get(b"Width"), Ok(Integer(w)) if *w == width)
+        && matches!(dict.get(b"Height"), Ok(Integer(h)) if *h == height)
 }
 
 fn deflate(data: &[u8]) -> Result<Vec<u8>, KitError> {
@@ -2450,9 +2452,9 @@ impl Block for Picture {
 impl Element for Picture {
     fn render(
         &mut self,
-        context: &Context,
+        _context: &Context,
         area: Area<'_>,
-        style: Style,
+        _style: Style,
     ) -> Result<RenderResult, PdfError> {
         if self.done {
             return Ok(RenderResult::default());
@@ -2487,7 +2489,6 @@ impl Element for Picture {
                 Some(FILL_DPI),
             );
         }
-        let _ = (context, style);
         Ok(RenderResult {
             size: Size::new(self.width, self.height),
             has_more: false,

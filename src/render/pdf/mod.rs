@@ -380,13 +380,13 @@ pub(crate) struct ChartFigure {
 /// Draws the report's charts: the Green/Amber/Red counts over time, then a
 /// trend for each Red indicator and each one the templates name.
 fn chart_figures(ctx: &RenderContext) -> anyhow::Result<Vec<ChartFigure>> {
-    use crate::render::chart::{charted, draw_rag, draw_trend, to_image, RagChart, TrendChart};
+    use crate::render::chart::{charted, draw_rag, draw_trend, RagChart, TrendChart};
     use rayon::prelude::*;
     let sc = ctx.scorecard;
     let rag = RagChart::from_scorecard(sc);
     let mut figures = vec![ChartFigure {
         caption: rag.caption(),
-        image: to_image(draw_rag(&rag, 1400, 420)?)?.into(),
+        image: draw_rag(&rag, 1400, 420)?.into(),
         words: rag.text_equivalent(),
     }];
     let trends: anyhow::Result<Vec<ChartFigure>> = charted(sc, &ctx.templates.organisation.charts)
@@ -395,7 +395,7 @@ fn chart_figures(ctx: &RenderContext) -> anyhow::Result<Vec<ChartFigure>> {
             let chart = TrendChart::from_row(row, &sc.shown);
             Ok(ChartFigure {
                 caption: chart.caption(),
-                image: to_image(draw_trend(&chart, 1400, 420)?)?.into(),
+                image: draw_trend(&chart, 1400, 420)?.into(),
                 words: chart.text_equivalent(),
             })
         })
