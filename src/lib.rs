@@ -8,26 +8,31 @@
 //! ## Stages
 //!
 //! ```text
-//!  templates/ ──► templates::Templates (indicators, services, meeting, report.j2, plan)
+//!  templates/ ──► templates::Templates (indicators, services, meeting, report.j2, outline, layouts, plan)
 //!                        │
-//!  inputs/ ──► discover ──► read ──────► validate ──────► aggregate ─────► narrate ──────► render
-//!              InputFile    ReadReturn   CheckedReturn    Scorecard        Narrative       committee-report.pdf / .html
-//!                           (Workbook,   (Return |        + improvement::  (report.j2's    scorecard.xlsx
-//!                           guarded,     Diagnostics)     PlanProgress     passages with   improvement-plan.pdf / .xlsx
-//!                           in parallel)                  (borough figures, the figures)   data/indicators.csv
-//!                                                          RAG, direction)                 feedback/*.xlsx, run-record.json
+//!  inputs/ ──► discover ──► read ──────► validate ──────► aggregate ─────► narrate ──────► compose ──────► typeset ──────► render
+//!              InputFile    ReadReturn   CheckedReturn    Scorecard        Narrative       Paper,          Typeset         committee-report.pdf / .html
+//!                           (Workbook,   (Return |        + improvement::  (report.j2's    PlanPaper       (report.typ,    improvement-plan.pdf / .xlsx
+//!                           guarded,     Diagnostics)     PlanProgress     passages, the   (sections,      improvement-    scorecard.xlsx
+//!                           in parallel)                  (borough figures, outline's      tables, charts  plan.typ: PDF/UA data/indicators.csv
+//!                                                          RAG, direction)  headings)      as data)        report.html.j2) feedback/*.xlsx, run-record.json
 //! ```
 //!
 //! Each stage lives in the module named after it and turns one named type
 //! into the next. [`pipeline`] runs them in order. A bad return never stops
 //! the run: it becomes diagnostics and a rejected status, and the rest goes
 //! on. Every number printed in any document comes from the one
-//! [`aggregate::Scorecard`]; renderers format, they never compute.
+//! [`aggregate::Scorecard`]; the committee report is composed once as data
+//! ([`compose::Paper`]) that the print and web layouts only arrange, and
+//! everything is typeset before anything is written, so a mistake in a
+//! template leaves the previous reports whole. Renderers write; they never
+//! compute.
 
 pub mod aggregate;
 pub mod blank;
 pub mod cli;
 pub mod cmd;
+pub mod compose;
 pub mod diagnostic;
 pub mod discover;
 pub mod improvement;
@@ -41,4 +46,5 @@ pub mod render;
 pub mod rules;
 pub mod sample;
 pub mod templates;
+pub mod typeset;
 pub mod validate;

@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::aggregate::{Gap, IndicatorRow, Outcome, Scorecard};
 use crate::improvement::PlanProgress;
 use crate::judge::{Direction, Polarity, Rag};
-use crate::templates::{TemplateError, TemplateErrors, Templates, REPORT_TEMPLATE};
+use crate::templates::{TemplateError, TemplateErrors, Templates, OUTLINE_FILE, REPORT_TEMPLATE};
 use crate::validate::ReturnStatus;
 
 /// One strength or weakness.
@@ -32,51 +32,83 @@ pub struct Bullet {
     pub commentary: Vec<(String, String)>,
 }
 
-/// The report's words: each passage as paragraphs.
+/// The report's words: every passage of `report.j2` as paragraphs, the
+/// strengths and weaknesses, and the outline with its headings filled in.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Narrative {
     pub title: String,
     pub subject: String,
-    pub sets_out: Vec<String>,
-    pub summary: Vec<String>,
-    pub recommendation: Vec<String>,
-    pub reason: Vec<String>,
-    pub introduction: Vec<String>,
-    pub strengths_intro: Vec<String>,
+    /// Every `{% block %}` of `report.j2`, by name.
+    pub passages: BTreeMap<String, Vec<String>>,
     pub strengths: Vec<Bullet>,
-    pub weaknesses_intro: Vec<String>,
     pub weaknesses: Vec<Bullet>,
-    pub scorecard_intro: Vec<String>,
-    pub scorecard_key: Vec<String>,
-    pub trends_intro: Vec<String>,
-    pub data_quality: Vec<String>,
-    pub improvement: Vec<String>,
-    pub financial_implications: Vec<String>,
-    pub performance_issues: Vec<String>,
-    pub risk_management: Vec<String>,
-    pub equalities: Vec<String>,
+    /// The report's sections, from `report-outline.toml`.
+    pub outline: Vec<NarratedSection>,
 }
 
-/// The passages `report.j2` must define, in report order.
-pub const BLOCKS: [&str; 17] = [
+impl Narrative {
+    /// A passage's paragraphs; empty when `report.j2` has no such block
+    /// (every block a document uses is checked for when narrating).
+    pub fn passage(&self, name: &str) -> &[String] {
+        self.passages.get(name).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// A section of the outline, its heading written.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NarratedSection {
+    pub heading: String,
+    pub numbered: bool,
+    pub appendix: bool,
+    pub parts: Vec<NarratedPart>,
+}
+
+/// A part of a section: heading, passage, what it shows and its note.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NarratedPart {
+    pub heading: Option<String>,
+    pub paragraphs: Vec<String>,
+    pub show: Option<String>,
+    pub note: Vec<String>,
+}
+
+/// The passages the documents use whatever the outline says: the title,
+/// the heading block's enclosures, the sample-data notices and the
+/// improvement plan's wording.
+pub const BLOCKS: [&str; 9] = [
     "title",
-    "sets_out",
-    "summary",
-    "recommendation",
-    "reason",
-    "introduction",
-    "strengths_intro",
-    "weaknesses_intro",
-    "scorecard_intro",
-    "scorecard_key",
-    "trends_intro",
-    "data_quality",
+    "enclosures",
+    "sample_banner",
+    "sample_notice",
     "improvement",
-    "financial_implications",
-    "performance_issues",
-    "risk_management",
-    "equalities",
+    "plan_title",
+    "plan_subject",
+    "plan_intro",
+    "plan_key",
 ];
+
+/// The names of the `{% block %}`s in a template's source, in order.
+pub fn block_names(source: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = source;
+    while let Some(at) = rest.find("{%") {
+        rest = &rest[at + 2..];
+        let tag = rest.trim_start_matches(['-', '+']).trim_start();
+        if let Some(after) = tag.strip_prefix("block") {
+            if after.starts_with(char::is_whitespace) {
+                let name: String = after
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if !name.is_empty() && !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+    }
+    names
+}
 
 /// An indicator as the template sees it: figures formatted as printed.
 #[derive(Debug, Clone, Serialize)]
@@ -169,6 +201,29 @@ pub struct TextModel {
     pub plan: crate::improvement::PlanSummary,
     /// The last day of the quarter, e.g. `30 September 2014`.
     pub quarter_end: String,
+    pub inspection: InspectionText,
+}
+
+/// The inspection behind the improvement plan, dates written out.
+#[derive(Debug, Clone, Serialize)]
+pub struct InspectionText {
+    /// "Ofsted".
+    pub body: String,
+    /// "Inspection of safeguarding and looked after children services".
+    pub title: String,
+    /// "27 June 2012".
+    pub published: String,
+    /// "2012".
+    pub year: String,
+    pub inspected_from: String,
+    pub inspected_to: String,
+}
+
+/// "2012-05-08" → "8 May 2012"; text that is not a date is kept as it is.
+fn date_text(text: &str) -> String {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map(|d| d.format("%-d %B %Y").to_string())
+        .unwrap_or_else(|_| text.to_string())
 }
 
 fn indicator_text(row: &IndicatorRow, o: Option<&Outcome>, previous_period: &str) -> IndicatorText {
@@ -349,6 +404,17 @@ pub fn text_model(templates: &Templates, sc: &Scorecard, plan: &PlanProgress) ->
         },
         plan: plan.summary.clone(),
         quarter_end: plan.as_at.format("%-d %B %Y").to_string(),
+        inspection: {
+            let i = &templates.plan.inspection;
+            InspectionText {
+                body: i.body.clone(),
+                title: i.title.clone(),
+                published: date_text(&i.published),
+                year: templates.plan.published().format("%Y").to_string(),
+                inspected_from: date_text(&i.inspected_from),
+                inspected_to: date_text(&i.inspected_to),
+            }
+        },
     }
 }
 
@@ -453,21 +519,14 @@ pub fn narrate(
         .render_captured(&model)
         .map_err(|e| TemplateErrors(vec![located(&e, templates)]))?;
     let mut errors = Vec::new();
-    let mut passages: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut passages: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let names = block_names(&templates.report_source);
     let (strengths, weaknesses) = captured.with_state_mut(|state| {
-        for block in BLOCKS {
+        for block in &names {
             match state.render_block(block) {
                 Ok(text) => {
-                    passages.insert(block, paragraphs(&text));
+                    passages.insert(block.clone(), paragraphs(&text));
                 }
-                Err(e) if e.kind() == ErrorKind::UnknownBlock => errors.push(TemplateError {
-                    file: templates.dir.join(REPORT_TEMPLATE),
-                    line: None,
-                    message: format!(
-                        "there is no {{% block {block} %}}; every passage of the report needs its block ({})",
-                        BLOCKS.join(", ")
-                    ),
-                }),
                 Err(e) => errors.push(located(&e, templates)),
             }
         }
@@ -497,43 +556,72 @@ pub fn narrate(
         let weaknesses = bullets(&model.weaknesses);
         (strengths, weaknesses)
     });
-    // The meeting's subject may name the quarter: {{ period }}.
-    let subject = env
-        .render_str(&templates.meeting.subject, &model)
-        .unwrap_or_else(|e| {
+    for block in BLOCKS {
+        if !passages.contains_key(block) {
             errors.push(TemplateError {
-                file: templates.dir.join("meeting.toml"),
+                file: templates.dir.join(REPORT_TEMPLATE),
                 line: None,
-                message: format!("subject: {}", located(&e, templates).message),
+                message: format!(
+                    "there is no {{% block {block} %}}; the documents need these blocks: {}",
+                    BLOCKS.join(", ")
+                ),
+            });
+        }
+    }
+    // Headings may name the quarter or the inspection: {{ period }}.
+    let mut heading = |file: &str, text: &str| -> String {
+        env.render_str(text, &model).unwrap_or_else(|e| {
+            errors.push(TemplateError {
+                file: templates.dir.join(file),
+                line: None,
+                message: format!("{text:?}: {}", located(&e, templates).message),
             });
             String::new()
-        });
+        })
+    };
+    let subject = heading("meeting.toml", &templates.meeting.subject);
+    let outline = templates
+        .outline
+        .sections
+        .iter()
+        .map(|section| NarratedSection {
+            heading: heading(OUTLINE_FILE, &section.heading),
+            numbered: section.numbered,
+            appendix: section.appendix,
+            parts: section
+                .parts
+                .iter()
+                .map(|p| NarratedPart {
+                    heading: p.heading.as_ref().map(|h| heading(OUTLINE_FILE, h)),
+                    paragraphs: p
+                        .passage
+                        .as_ref()
+                        .and_then(|name| passages.get(name).cloned())
+                        .unwrap_or_default(),
+                    show: p.show.clone(),
+                    note: p
+                        .note
+                        .as_ref()
+                        .and_then(|name| passages.get(name).cloned())
+                        .unwrap_or_default(),
+                })
+                .collect(),
+        })
+        .collect();
     errors.dedup();
     if !errors.is_empty() {
         return Err(TemplateErrors(errors));
     }
-    let mut take = |name: &str| passages.remove(name).unwrap_or_default();
     Ok(Narrative {
-        title: take("title").join(" "),
+        title: passages
+            .get("title")
+            .map(|p| p.join(" "))
+            .unwrap_or_default(),
         subject,
-        sets_out: take("sets_out"),
-        summary: take("summary"),
-        recommendation: take("recommendation"),
-        reason: take("reason"),
-        introduction: take("introduction"),
-        strengths_intro: take("strengths_intro"),
+        passages,
         strengths,
-        weaknesses_intro: take("weaknesses_intro"),
         weaknesses,
-        scorecard_intro: take("scorecard_intro"),
-        scorecard_key: take("scorecard_key"),
-        trends_intro: take("trends_intro"),
-        data_quality: take("data_quality"),
-        improvement: take("improvement"),
-        financial_implications: take("financial_implications"),
-        performance_issues: take("performance_issues"),
-        risk_management: take("risk_management"),
-        equalities: take("equalities"),
+        outline,
     })
 }
 

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use tracing::{info, warn};
 
 use crate::aggregate::{self, Scorecard};
+use crate::compose::{self, Paper, PlanPaper};
 use crate::discover::{self, InputFile, SkippedFile};
 use crate::improvement::{self, PlanProgress};
 use crate::narrative::{self, Narrative};
@@ -20,6 +21,7 @@ use crate::period::Period;
 use crate::read;
 use crate::render::{self, RenderContext, Renderer};
 use crate::templates::Templates;
+use crate::typeset::{self, Typeset};
 use crate::validate::{self, CheckedReturn, ReturnStatus};
 
 /// Where a run reads and writes.
@@ -152,23 +154,60 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
         .map(|(scorecard, plan)| narrative::narrate(&templates, scorecard, plan))
         .collect::<Result<Vec<Narrative>, _>>()?;
     time("narrate", &mut timings);
+    let papers = models
+        .par_iter()
+        .zip(narratives.par_iter())
+        .map(|((scorecard, plan), narrative)| {
+            let sources = compose::Sources {
+                templates: &templates,
+                scorecard,
+                plan,
+                narrative,
+            };
+            Ok((
+                compose::compose_report(&sources)?,
+                compose::compose_plan(&sources),
+            ))
+        })
+        .collect::<anyhow::Result<Vec<(Paper, PlanPaper)>>>()?;
+    time("compose", &mut timings);
+    // Every document is typeset before anything is written, so a mistake
+    // in a layout template stops the run with the previous reports whole.
+    let typeset = models
+        .par_iter()
+        .zip(papers.par_iter())
+        .map(|((scorecard, _), (report, plan))| {
+            typeset::typeset(
+                &templates,
+                report,
+                plan,
+                &scorecard.period.id(),
+                compose::document_date(&templates, scorecard),
+            )
+        })
+        .collect::<Result<Vec<Typeset>, _>>()?;
+    time("typeset", &mut timings);
 
     // Quarters are written in parallel, each to its own folder.
     let rendered: Vec<anyhow::Result<Vec<PathBuf>>> = models
         .par_iter()
         .zip(narratives.par_iter())
-        .map(|((scorecard, plan), narrative)| {
+        .zip(papers.par_iter().zip(typeset.par_iter()))
+        .map(|(((scorecard, plan), narrative), ((paper, _), typeset))| {
             let out_dir = options.output.join(scorecard.period.id());
             // One run at a time writes a period's folder: a second run
             // waits, so two runs together cannot mix their files.
             let _lock = lock_output(&out_dir)?;
             let mut timings = timings.clone();
+            timings.extend(typeset.timings.iter().cloned());
             render_all(
                 &Model {
                     templates: &templates,
                     scorecard,
                     plan,
                     narrative,
+                    paper,
+                    typeset,
                     returns: &returns,
                     skipped: &discovery.skipped,
                 },
@@ -239,6 +278,8 @@ struct Model<'a> {
     scorecard: &'a Scorecard,
     plan: &'a PlanProgress,
     narrative: &'a Narrative,
+    paper: &'a Paper,
+    typeset: &'a Typeset,
     returns: &'a [CheckedReturn],
     skipped: &'a [SkippedFile],
 }
@@ -262,6 +303,8 @@ fn render_all(
             scorecard: model.scorecard,
             plan: model.plan,
             narrative: model.narrative,
+            paper: model.paper,
+            typeset: model.typeset,
             returns: model.returns,
             skipped: model.skipped,
             out_dir,

@@ -317,6 +317,66 @@ pub struct Meeting {
 /// The file holding the report's wording.
 pub const REPORT_TEMPLATE: &str = "report.j2";
 
+/// The file giving the report's sections and parts, in order.
+pub const OUTLINE_FILE: &str = "report-outline.toml";
+
+/// The layout of the committee report in print (Typst).
+pub const REPORT_LAYOUT: &str = "report.typ";
+
+/// The layout of the improvement plan in print (Typst).
+pub const PLAN_LAYOUT: &str = "improvement-plan.typ";
+
+/// The layout of the committee report as a web page (Jinja).
+pub const HTML_LAYOUT: &str = "report.html.j2";
+
+/// `report-outline.toml`: the report's sections in order.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outline {
+    #[serde(rename = "section")]
+    pub sections: Vec<OutlineSection>,
+}
+
+/// One section: its heading and its parts.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutlineSection {
+    /// May use the report's names, e.g. `{{ inspection.year }}`.
+    pub heading: String,
+    /// Parts with a heading are numbered 2.1, 2.2, … within the section.
+    #[serde(default)]
+    pub numbered: bool,
+    /// Starts on a new page and is numbered as an appendix.
+    #[serde(default)]
+    pub appendix: bool,
+    #[serde(rename = "part", default)]
+    pub parts: Vec<OutlinePart>,
+}
+
+/// One part: a heading, a passage of `report.j2`, one of the report's
+/// tables, charts or lists, and a note in small print; each may be left out.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutlinePart {
+    #[serde(default)]
+    pub heading: Option<String>,
+    #[serde(default)]
+    pub passage: Option<String>,
+    #[serde(default)]
+    pub show: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The layout templates' text, read at load and typeset before anything
+/// is written.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Layouts {
+    pub report: String,
+    pub plan: String,
+    pub html: String,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct IndicatorsFile {
@@ -342,6 +402,8 @@ pub struct Templates {
     /// The text of `report.j2`, checked for syntax at load.
     pub report_source: String,
     pub plan: ImprovementPlan,
+    pub outline: Outline,
+    pub layouts: Layouts,
 }
 
 impl Templates {
@@ -354,6 +416,8 @@ impl Templates {
         let meeting: Option<Meeting> = read_toml(dir, "meeting.toml", &mut errors);
         let report = read_report(dir, &mut errors);
         let plan: Option<ImprovementPlan> = read_toml(dir, "improvement-plan.toml", &mut errors);
+        let outline: Option<Outline> = read_toml(dir, OUTLINE_FILE, &mut errors);
+        let layouts = read_layouts(dir, &mut errors);
         let (
             Some(organisation),
             Some(indicators),
@@ -361,7 +425,18 @@ impl Templates {
             Some(meeting),
             Some(report),
             Some(plan),
-        ) = (organisation, indicators, services, meeting, report, plan)
+            Some(outline),
+            Some(layouts),
+        ) = (
+            organisation,
+            indicators,
+            services,
+            meeting,
+            report,
+            plan,
+            outline,
+            layouts,
+        )
         else {
             return Err(TemplateErrors(errors));
         };
@@ -374,6 +449,8 @@ impl Templates {
                 meeting,
                 report,
                 plan,
+                outline,
+                layouts,
             },
             &mut errors,
         );
@@ -477,6 +554,8 @@ struct Files {
     meeting: Meeting,
     report: String,
     plan: ImprovementPlan,
+    outline: Outline,
+    layouts: Layouts,
 }
 
 fn check(dir: &Path, files: Files, errors: &mut Vec<TemplateError>) -> Templates {
@@ -487,8 +566,11 @@ fn check(dir: &Path, files: Files, errors: &mut Vec<TemplateError>) -> Templates
         meeting,
         report,
         plan,
+        outline,
+        layouts,
     } = files;
     check_plan(dir, &plan, errors);
+    check_outline(dir, &outline, &report, errors);
     let text_of = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
     let org_file = dir.join("scorecard.toml");
     if organisation.child_population == 0 {
@@ -659,6 +741,56 @@ fn check(dir: &Path, files: Files, errors: &mut Vec<TemplateError>) -> Templates
         meeting,
         report_source: report,
         plan,
+        outline,
+        layouts,
+    }
+}
+
+/// Reads the three layout templates.
+fn read_layouts(dir: &Path, errors: &mut Vec<TemplateError>) -> Option<Layouts> {
+    let report = read_text(dir, REPORT_LAYOUT, errors);
+    let plan = read_text(dir, PLAN_LAYOUT, errors);
+    let html = read_text(dir, HTML_LAYOUT, errors);
+    Some(Layouts {
+        report: report?.1,
+        plan: plan?.1,
+        html: html?.1,
+    })
+}
+
+/// Checks that every part of the outline names a block `report.j2` has
+/// and something the report can show.
+fn check_outline(dir: &Path, outline: &Outline, report: &str, errors: &mut Vec<TemplateError>) {
+    let path = dir.join(OUTLINE_FILE);
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let line_with = |needle: &str| text.lines().position(|l| l.contains(needle)).map(|i| i + 1);
+    let blocks = crate::narrative::block_names(report);
+    for part in outline.sections.iter().flat_map(|s| &s.parts) {
+        for (key, name) in [("passage", &part.passage), ("note", &part.note)] {
+            if let Some(name) = name.as_ref().filter(|n| !blocks.contains(n)) {
+                errors.push(TemplateError {
+                    file: path.clone(),
+                    line: line_with(&format!("\"{name}\"")),
+                    message: format!(
+                        "{key} = \"{name}\", but {REPORT_TEMPLATE} has no {{% block {name} %}}: add the block there, or correct the name"
+                    ),
+                });
+            }
+        }
+        if let Some(show) = part
+            .show
+            .as_ref()
+            .filter(|s| !crate::compose::EXHIBITS.contains(&s.as_str()))
+        {
+            errors.push(TemplateError {
+                file: path.clone(),
+                line: line_with(&format!("\"{show}\"")),
+                message: format!(
+                    "show = \"{show}\" is not something the report can show; use one of {}",
+                    crate::compose::EXHIBITS.join(", ")
+                ),
+            });
+        }
     }
 }
 

@@ -86,56 +86,67 @@ struct Ran {
     code: Option<i32>,
     stdout: String,
     stderr: String,
-    /// Peak resident memory, from /proc (0 where there is no /proc).
+    /// Peak resident memory of the run, as the kernel counted it when the
+    /// process ended (`wait4`'s `ru_maxrss`): never missed, however short
+    /// the run.
     peak_mb: u64,
     seconds: f64,
 }
 
-/// Runs the binary in the case folder, killing it after `limit`, and
-/// watches its peak memory (VmHWM) while it runs.
+/// Runs the binary in the case folder, killing it after `limit`, and takes
+/// its peak memory from the kernel when it ends.
 fn run_bounded(case: &Case, program: &Path, args: &[&str], limit: Duration) -> Ran {
     let out_path = case.path().join("stdout.txt");
     let err_path = case.path().join("stderr.txt");
     let started = Instant::now();
-    let mut child = Command::new(program)
+    let child = Command::new(program)
         .args(args)
         .current_dir(case.path())
         .stdout(Stdio::from(std::fs::File::create(&out_path).unwrap()))
         .stderr(Stdio::from(std::fs::File::create(&err_path).unwrap()))
         .spawn()
         .expect("start scorecard");
-    let status_file = format!("/proc/{}/status", child.id());
-    let mut peak_kb = 0;
-    let status = loop {
-        if let Ok(text) = std::fs::read_to_string(&status_file) {
-            if let Some(kb) = text
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            {
-                peak_kb = peak_kb.max(kb);
-            }
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
+    let pid = child.id() as libc::pid_t;
+    let mut wait_status: libc::c_int = 0;
+    // SAFETY: rusage is plain data, and wait4 only writes into it.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: the pointers are to live locals; pid is our own child,
+        // reaped here and nowhere else (the Child handle is never waited on).
+        let reaped = unsafe { libc::wait4(pid, &mut wait_status, libc::WNOHANG, &mut usage) };
+        assert!(
+            reaped >= 0,
+            "wait4 failed: {}",
+            std::io::Error::last_os_error()
+        );
+        if reaped == pid {
+            break;
         }
         if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
+            // SAFETY: signalling our own child, not yet reaped.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
             panic!(
                 "scorecard {args:?} did not finish within {limit:?}; stderr:\n{}",
                 std::fs::read_to_string(&err_path).unwrap_or_default()
             );
         }
         std::thread::sleep(Duration::from_millis(5));
-    };
+    }
+    drop(child);
+    // Linux gives ru_maxrss in kilobytes.
+    let peak_kb = u64::try_from(usage.ru_maxrss).unwrap_or(0);
+    assert!(
+        peak_kb > 0,
+        "scorecard {args:?}: no peak memory was recorded"
+    );
+    let code = libc::WIFEXITED(wait_status).then(|| libc::WEXITSTATUS(wait_status));
     eprintln!(
         "scorecard {args:?}: {:.1}s, peak memory {} MB",
         started.elapsed().as_secs_f64(),
         peak_kb / 1024
     );
     Ran {
-        code: status.code(),
+        code,
         stdout: std::fs::read_to_string(&out_path).unwrap(),
         stderr: std::fs::read_to_string(&err_path).unwrap(),
         peak_mb: peak_kb / 1024,

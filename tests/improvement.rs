@@ -6,7 +6,7 @@ use common::*;
 
 #[test]
 fn plan_workbook_flags_overdue_and_unanswered() {
-    let case = Case::sample_run();
+    let case = Case::shared_sample_run();
     let rows = read_sheet(
         &case.period_dir("2014-15-Q2").join("improvement-plan.xlsx"),
         "Improvement plan",
@@ -30,7 +30,7 @@ fn plan_workbook_flags_overdue_and_unanswered() {
 
 #[test]
 fn plan_pdf_and_committee_report_carry_the_summary() {
-    let case = Case::sample_run();
+    let case = Case::shared_sample_run();
     let dir = case.period_dir("2014-15-Q2");
     let plan = pdf_text(&dir.join("improvement-plan.pdf"));
     assert!(plan.contains("Improvement plan progress, 2014-15 Q2"));

@@ -172,3 +172,134 @@ fn changing_a_target_changes_the_judgement() {
         ("82", "Amber")
     );
 }
+
+/// The line of a template file holding `needle`.
+fn line_in(case: &Case, file: &str, needle: &str) -> usize {
+    let text = std::fs::read_to_string(case.templates().join(file)).unwrap();
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[test]
+fn a_mistake_in_the_print_layout_is_located_and_nothing_is_written() {
+    let case = Case::with_samples();
+    case.edit_template(
+        "report.typ",
+        "#heading-block(data.heading)",
+        "#heading-block(data.headin)",
+    );
+    let out = case.run(&["run"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let line = line_in(&case, "report.typ", "#heading-block(data.headin)");
+    assert!(
+        err.contains(&format!(
+            "report.typ, line {line}: dictionary does not contain key \"headin\""
+        )),
+        "{err}"
+    );
+    assert!(
+        !case.output().join("2014-15-Q2").exists(),
+        "nothing is written"
+    );
+    // `check` finds it too, without a run.
+    let out = case.run(&["check"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stdout(&out).contains(&format!("report.typ, line {line}")),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_mistake_in_the_shared_house_style_names_its_own_file() {
+    let case = Case::new();
+    case.edit_template(
+        "council-paper.typ",
+        "#let navy = rgb(\"#1F3864\")",
+        "#let navy = rgb(\"#1F386\")",
+    );
+    let out = case.run(&["check"]);
+    assert_eq!(out.status.code(), Some(3));
+    let text = stdout(&out);
+    let line = line_in(&case, "council-paper.typ", "#let navy");
+    assert!(
+        text.contains(&format!("council-paper.typ, line {line}")),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_web_page_layout_is_checked_like_the_wording() {
+    let case = Case::new();
+    case.edit_template(
+        "report.html.j2",
+        "{{ heading.report_for }}",
+        "{{ heading.report_fro }}",
+    );
+    let out = case.run(&["check"]);
+    assert_eq!(out.status.code(), Some(3));
+    let line = line_in(&case, "report.html.j2", "{{ heading.report_fro }}");
+    assert!(
+        stdout(&out).contains(&format!("report.html.j2, line {line}: undefined value")),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_passage_is_added_by_editing_templates_alone() {
+    let case = Case::with_samples();
+    case.edit_template(
+        "report.j2",
+        "{% block financial_implications %}",
+        "{% block safeguarding_partnership %}\nThe Local Safeguarding Children Board reviewed these figures on {{ meeting_date }}.\n{% endblock %}\n\n{% block financial_implications %}",
+    );
+    case.edit_template(
+        "report-outline.toml",
+        "  { heading = \"Financial Implications\"",
+        "  { heading = \"Safeguarding Children Board\", passage = \"safeguarding_partnership\" },\n  { heading = \"Financial Implications\"",
+    );
+    let out = case.run(&["run"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let dir = case.period_dir("2014-15-Q2");
+    let pdf = pdf_text(&dir.join("committee-report.pdf"));
+    assert!(pdf.contains("2.9 Safeguarding Children Board"), "{pdf}");
+    assert!(pdf.contains(
+        "The Local Safeguarding Children Board reviewed these figures on 25 November 2014."
+    ));
+    // Every part after it is numbered on.
+    assert!(pdf.contains("2.13 Equalities Implications"));
+    let html = std::fs::read_to_string(dir.join("committee-report.html")).unwrap();
+    assert!(
+        html.contains(">2.9 Safeguarding Children Board</h3>"),
+        "{html}"
+    );
+}
+
+#[test]
+fn an_outline_part_naming_no_block_is_located() {
+    let case = Case::new();
+    case.edit_template(
+        "report-outline.toml",
+        "passage = \"equalities\"",
+        "passage = \"equality\"",
+    );
+    case.edit_template(
+        "report-outline.toml",
+        "show = \"glance\"",
+        "show = \"glanse\"",
+    );
+    let out = case.run(&["check"]);
+    assert_eq!(out.status.code(), Some(3));
+    let text = stdout(&out);
+    let line = line_in(&case, "report-outline.toml", "\"equality\"");
+    assert!(
+        text.contains(&format!("report-outline.toml, line {line}: passage = \"equality\", but report.j2 has no {{% block equality %}}")),
+        "{text}"
+    );
+    assert!(
+        text.contains("show = \"glanse\" is not something the report can show"),
+        "{text}"
+    );
+}

@@ -26,7 +26,7 @@ fn counts(csv: &[HashMap<String, String>], period: &str) -> (usize, usize, usize
 
 #[test]
 fn chart_words_in_the_pdf_match_the_csv() {
-    let case = Case::sample_run();
+    let case = Case::shared_sample_run();
     let dir = case.period_dir("2014-15-Q2");
     let csv = read_csv(&dir.join("data/indicators.csv"));
     let pdf = pdf_text(&dir.join("committee-report.pdf"));
@@ -62,7 +62,7 @@ fn chart_words_in_the_pdf_match_the_csv() {
 
 #[test]
 fn trends_sheet_tables_match_the_scorecard_sheet() {
-    let case = Case::sample_run();
+    let case = Case::shared_sample_run();
     let path = case.period_dir("2014-15-Q2").join("scorecard.xlsx");
     let trends = read_sheet(&path, "Trends");
     let scorecard = read_sheet(&path, "Scorecard");

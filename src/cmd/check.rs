@@ -62,8 +62,9 @@ pub fn execute(args: &CheckArgs) -> anyhow::Result<u8> {
 }
 
 /// Checks the templates alone: every file loads, and the report's wording
-/// renders against a scorecard with no returns, so an unknown name or a ref
-/// that is not in the catalogue is found before a real run.
+/// and every document's layout render against a scorecard with no returns,
+/// so an unknown name, a ref that is not in the catalogue or a mistake in a
+/// layout template is found before a real run.
 fn check_templates(args: &CheckArgs) -> anyhow::Result<u8> {
     let templates = match Templates::load(&args.templates) {
         Ok(t) => t,
@@ -80,8 +81,8 @@ fn check_templates(args: &CheckArgs) -> anyhow::Result<u8> {
     let period = crate::period::Period::containing(meeting).previous();
     let scorecard = crate::aggregate::aggregate(&templates, &[], period);
     let plan = crate::improvement::progress(&templates, &[], period);
-    match crate::narrative::narrate(&templates, &scorecard, &plan) {
-        Ok(_) => {
+    match lay_out_empty(&templates, &scorecard, &plan) {
+        Ok(()) => {
             println!(
                 "{}: the templates are in order ({} indicators, {} services, {} recommendations).",
                 args.templates.display(),
@@ -96,4 +97,30 @@ fn check_templates(args: &CheckArgs) -> anyhow::Result<u8> {
             Ok(EXIT_PROBLEMS)
         }
     }
+}
+
+/// Words, composes and typesets every document for a quarter with no
+/// returns, as a run would, writing nothing.
+fn lay_out_empty(
+    templates: &Templates,
+    scorecard: &crate::aggregate::Scorecard,
+    plan: &crate::improvement::PlanProgress,
+) -> anyhow::Result<()> {
+    let narrative = crate::narrative::narrate(templates, scorecard, plan)?;
+    let sources = crate::compose::Sources {
+        templates,
+        scorecard,
+        plan,
+        narrative: &narrative,
+    };
+    let report = crate::compose::compose_report(&sources)?;
+    let plan_paper = crate::compose::compose_plan(&sources);
+    crate::typeset::typeset(
+        templates,
+        &report,
+        &plan_paper,
+        &scorecard.period.id(),
+        crate::compose::document_date(templates, scorecard),
+    )?;
+    Ok(())
 }

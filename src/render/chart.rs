@@ -25,9 +25,9 @@ const FAMILY: &str = "scorecard-sans";
 fn register_fonts() -> bool {
     static DONE: OnceLock<bool> = OnceLock::new();
     *DONE.get_or_init(|| {
-        let fonts = crate::render::pdf::FONTS;
-        plotters::style::register_font(FAMILY, FontStyle::Normal, fonts.regular).is_ok()
-            && plotters::style::register_font(FAMILY, FontStyle::Bold, fonts.bold).is_ok()
+        let [regular, bold, ..] = crate::typeset::world::BUILT_IN_FONTS;
+        plotters::style::register_font(FAMILY, FontStyle::Normal, regular).is_ok()
+            && plotters::style::register_font(FAMILY, FontStyle::Bold, bold).is_ok()
     })
 }
 
@@ -153,13 +153,8 @@ fn draw_error<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow::anyhow!("drawing a chart failed: {e:?}")
 }
 
-/// Draws a trend chart as RGB pixels (for the PDF).
-pub fn draw_trend(chart: &TrendChart, width: u32, height: u32) -> anyhow::Result<image::RgbImage> {
-    as_pixels(width, height, |root| trend_on(root, chart))
-}
-
-/// Draws a trend chart as SVG (for the web page): crisp at any zoom, and
-/// its words are text.
+/// Draws a trend chart as SVG (for the PDF and the web page): crisp at any
+/// zoom, and its words are text.
 pub fn trend_svg(chart: &TrendChart, width: u32, height: u32) -> anyhow::Result<String> {
     as_svg(width, height, |root| trend_on(root, chart))
 }
@@ -172,25 +167,9 @@ fn fonts_ready() -> anyhow::Result<()> {
     }
 }
 
-/// Draws on a white bitmap of the given size, as an image the PDF can embed.
-fn as_pixels(
-    width: u32,
-    height: u32,
-    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> anyhow::Result<()>,
-) -> anyhow::Result<image::RgbImage> {
-    fonts_ready()?;
-    let mut image = image::RgbImage::from_pixel(width, height, image::Rgb([255, 255, 255]));
-    {
-        let root = BitMapBackend::with_buffer(&mut image, (width, height)).into_drawing_area();
-        draw(&root)?;
-        root.present().map_err(draw_error)?;
-    }
-    Ok(image)
-}
-
-/// Draws on an SVG canvas of the given size. Text names the fonts a reader's
-/// browser has that share Liberation Sans's metrics, as the chart fonts
-/// registered here are not available to it.
+/// Draws on an SVG canvas of the given size. Text names Liberation Sans,
+/// which the PDF embeds, then the fonts a reader's browser has that share
+/// its metrics.
 fn as_svg(
     width: u32,
     height: u32,
@@ -380,12 +359,7 @@ fn draw_key<DB: DrawingBackend>(
 }
 
 /// Draws the Green/Amber/Red counts as stacked bars, each segment labelled
-/// with its count and colour name.
-pub fn draw_rag(chart: &RagChart, width: u32, height: u32) -> anyhow::Result<image::RgbImage> {
-    as_pixels(width, height, |root| rag_on(root, chart))
-}
-
-/// The Green/Amber/Red counts as SVG.
+/// with its count and colour name, as SVG.
 pub fn rag_svg(chart: &RagChart, width: u32, height: u32) -> anyhow::Result<String> {
     as_svg(width, height, |root| rag_on(root, chart))
 }

@@ -82,7 +82,7 @@ impl Renderer for ExcelScorecard {
 
     fn render(&self, ctx: &RenderContext) -> anyhow::Result<Vec<PathBuf>> {
         let mut book = Workbook::new();
-        let title = ctx.title();
+        let title = ctx.narrative.title.clone();
         book.set_properties(
             &DocProperties::new()
                 .set_title(format!("{title}, {}", ctx.scorecard.period.label()))

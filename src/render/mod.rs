@@ -1,8 +1,9 @@
 //! Stage 6: write the documents.
 //!
 //! Every output is a [`Renderer`] of the same [`RenderContext`]: the one
-//! aggregated [`Scorecard`], its [`Narrative`] and the checked returns.
-//! Renderers format and lay out; none of them works out a figure.
+//! aggregated [`Scorecard`], its [`Narrative`], the composed report and the
+//! documents already typeset, and the checked returns. Renderers format and
+//! write; none of them works out a figure.
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +28,10 @@ pub struct RenderContext<'a> {
     /// Progress on the improvement plan at the end of the quarter.
     pub plan: &'a crate::improvement::PlanProgress,
     pub narrative: &'a Narrative,
+    /// The committee report as composed: what every document of it shows.
+    pub paper: &'a crate::compose::Paper,
+    /// The documents typeset before anything was written.
+    pub typeset: &'a crate::typeset::Typeset,
     /// Every return read in the run, whatever its period.
     pub returns: &'a [CheckedReturn],
     /// Files in `inputs/` that were not returns.
@@ -44,44 +49,6 @@ impl RenderContext<'_> {
         self.returns
             .iter()
             .filter(move |r| crate::aggregate::period_of(r).is_none_or(|p| p == period))
-    }
-
-    /// The rows of the report's heading block, label and value, in the
-    /// order council papers give them.
-    pub fn heading_block(&self) -> Vec<(&'static str, String)> {
-        let t = self.templates;
-        let enclosures = format!(
-            "Appendix 1 – {} {}: record of main findings (in this report). \
-             Improvement plan progress, {} (improvement-plan.pdf).",
-            t.plan.inspection.body,
-            t.plan.published().format("%Y"),
-            self.scorecard.period.label()
-        );
-        let mut rows = vec![
-            (
-                "Date of Meeting:",
-                t.meeting_date()
-                    .map(|d| d.format("%-d %B %Y").to_string())
-                    .unwrap_or_default(),
-            ),
-            ("Subject:", self.narrative.subject.clone()),
-            (
-                "Responsible Officer:",
-                t.meeting.responsible_officer.clone(),
-            ),
-            ("Portfolio Holder:", t.meeting.portfolio_holder.clone()),
-            ("Exempt:", t.meeting.exempt.clone()),
-        ];
-        if let Some(w) = &t.meeting.wards {
-            rows.push(("Wards affected:", w.clone()));
-        }
-        rows.push(("Enclosures:", enclosures));
-        rows
-    }
-
-    /// The document title: "Children and Families Performance Scorecard".
-    pub fn title(&self) -> String {
-        self.narrative.title.clone()
     }
 }
 
@@ -102,6 +69,6 @@ pub fn all() -> Vec<Box<dyn Renderer>> {
         Box::new(pdf::CommitteeReport),
         Box::new(html::HtmlReport),
         Box::new(plan_excel::ImprovementPlanExcel),
-        Box::new(pdf::plan::ImprovementPlanPdf),
+        Box::new(pdf::ImprovementPlanPdf),
     ]
 }

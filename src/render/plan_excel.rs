@@ -58,7 +58,10 @@ impl Renderer for ImprovementPlanExcel {
         sheet.write_string(
             1,
             0,
-            ctx.narrative.improvement.first().map_or("", String::as_str),
+            ctx.narrative
+                .passage("improvement")
+                .first()
+                .map_or("", String::as_str),
         )?;
         let heads = [
             "Ref",

@@ -16,15 +16,49 @@ pub fn root() -> PathBuf {
 /// A throwaway project folder: `templates/` copied from the shipped ones,
 /// an empty `inputs/`, and `output/`.
 pub struct Case {
-    pub dir: TempDir,
+    root: PathBuf,
+    /// Removes the folder when the case is dropped; `None` for the shared
+    /// sample run, which stays for the test binary's life.
+    _temp: Option<TempDir>,
 }
 
 impl Case {
     pub fn new() -> Case {
         let dir = tempfile::tempdir().expect("temp dir");
-        copy_dir(&root().join("templates"), &dir.path().join("templates"));
-        std::fs::create_dir_all(dir.path().join("inputs")).unwrap();
-        Case { dir }
+        Case::lay_out(dir.path());
+        Case {
+            root: dir.path().to_path_buf(),
+            _temp: Some(dir),
+        }
+    }
+
+    fn lay_out(dir: &Path) {
+        copy_dir(&root().join("templates"), &dir.join("templates"));
+        std::fs::create_dir_all(dir.join("inputs")).unwrap();
+    }
+
+    /// The shipped sample returns, run once per test binary (in its folder
+    /// of `target/tmp/`), for the tests that only read what the run wrote.
+    /// A test that changes anything makes its own [`Case::sample_run`].
+    pub fn shared_sample_run() -> &'static Case {
+        static SHARED: std::sync::OnceLock<Case> = std::sync::OnceLock::new();
+        SHARED.get_or_init(|| {
+            let binary = std::env::current_exe()
+                .ok()
+                .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "tests".into());
+            let dir =
+                PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("sample-run-{binary}"));
+            let _ = std::fs::remove_dir_all(&dir);
+            Case::lay_out(&dir);
+            let case = Case {
+                root: dir,
+                _temp: None,
+            };
+            copy_dir(&root().join("inputs"), &case.inputs());
+            case.expect_sample_status(&case.run(&["run"]));
+            case
+        })
     }
 
     /// A case holding the shipped sample returns too.
@@ -38,19 +72,18 @@ impl Case {
     /// rejected return on purpose, so the run exits with status 3.
     pub fn sample_run() -> Case {
         let case = Case::with_samples();
-        let out = case.run(&["run"]);
-        assert_eq!(
-            out.status.code(),
-            Some(3),
-            "{}{}",
-            stdout(&out),
-            stderr(&out)
-        );
+        case.expect_sample_status(&case.run(&["run"]));
         case
     }
 
+    /// The samples include a rejected return on purpose, so the run exits
+    /// with status 3.
+    fn expect_sample_status(&self, out: &Output) {
+        assert_eq!(out.status.code(), Some(3), "{}{}", stdout(out), stderr(out));
+    }
+
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        &self.root
     }
     pub fn inputs(&self) -> PathBuf {
         self.path().join("inputs")
@@ -266,7 +299,17 @@ pub fn read_sheet(path: &Path, sheet: &str) -> Vec<Vec<String>> {
 /// The PDF's text, by poppler's pdftotext, with runs of white space made
 /// single spaces so sentences wrapped over lines can be searched for.
 pub fn pdf_text(path: &Path) -> String {
+    pdf_layout_text(path)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The PDF's text laid out as on the page (`pdftotext -layout`), so that
+/// the cells of a table's row, or a label and its value, stay on one line.
+pub fn pdf_layout_text(path: &Path) -> String {
     let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
         .arg(path)
         .arg("-")
         .output()
@@ -276,10 +319,22 @@ pub fn pdf_text(path: &Path) -> String {
         "pdftotext failed on {}",
         path.display()
     );
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The words of a scorecard row in the PDF: the line of the laid-out text
+/// that starts with the row's ref, split at white space, after the ref.
+/// (A title that wraps goes on below; the figures stay on the first line.)
+pub fn pdf_row_words(layout: &str, reference: &str) -> Vec<String> {
+    let start = format!("{reference} ");
+    let line = layout
+        .lines()
+        .find(|l| l.trim_start().starts_with(&start))
+        .unwrap_or_else(|| panic!("no scorecard row for {reference} in the PDF"));
+    line.split_whitespace()
+        .skip(1)
+        .map(str::to_string)
+        .collect()
 }
 
 pub fn stdout(o: &Output) -> String {
@@ -287,52 +342,6 @@ pub fn stdout(o: &Output) -> String {
 }
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// The PDF's bookmarks (outline), depth first: (depth, title).
-pub fn pdf_outline(path: &Path) -> Vec<(usize, String)> {
-    use lopdf::Object;
-    let doc = lopdf::Document::load(path).expect("load pdf");
-    let catalog = doc.catalog().expect("catalog");
-    let mut out = Vec::new();
-    let Ok(Object::Reference(root)) = catalog.get(b"Outlines") else {
-        return out;
-    };
-    fn walk(
-        doc: &lopdf::Document,
-        first: Option<lopdf::ObjectId>,
-        depth: usize,
-        out: &mut Vec<(usize, String)>,
-    ) {
-        let mut next = first;
-        while let Some(id) = next {
-            let d = doc.get_dictionary(id).expect("outline item");
-            let title = match d.get(b"Title") {
-                Ok(Object::String(bytes, _)) => {
-                    if bytes.starts_with(&[0xFE, 0xFF]) {
-                        let units: Vec<u16> = bytes[2..]
-                            .chunks(2)
-                            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
-                            .collect();
-                        String::from_utf16_lossy(&units)
-                    } else {
-                        String::from_utf8_lossy(bytes).into_owned()
-                    }
-                }
-                _ => String::new(),
-            };
-            out.push((depth, title));
-            let child = d.get(b"First").and_then(Object::as_reference).ok();
-            walk(doc, child, depth + 1, out);
-            next = d.get(b"Next").and_then(Object::as_reference).ok();
-        }
-    }
-    let first = doc
-        .get_dictionary(*root)
-        .ok()
-        .and_then(|d| d.get(b"First").and_then(Object::as_reference).ok());
-    walk(&doc, first, 0, &mut out);
-    out
 }
 
 /// The table another poppler tool (pdffonts, pdfimages -list) prints for
@@ -351,4 +360,21 @@ pub fn poppler_table(tool: &str, args: &[&str], path: &Path) -> Vec<Vec<String>>
         .skip(2)
         .map(|l| l.split_whitespace().map(str::to_string).collect())
         .collect()
+}
+
+/// WCAG's contrast ratio of two sRGB colours.
+pub fn contrast(a: u32, b: u32) -> f64 {
+    fn luminance(c: u32) -> f64 {
+        let channel = |v: u32| {
+            let s = f64::from(v & 0xFF) / 255.0;
+            if s <= 0.03928 {
+                s / 12.92
+            } else {
+                ((s + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(c >> 16) + 0.7152 * channel(c >> 8) + 0.0722 * channel(c)
+    }
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
 }

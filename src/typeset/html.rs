@@ -1,0 +1,272 @@
+//! Lays out the committee report as one web page, from
+//! `templates/report.html.j2` over the same [`Paper`] the PDF is
+//! typeset from: the accessible twin of `committee-report.pdf`.
+//!
+//! The page is one self-contained file — styles inline, charts embedded as
+//! SVG `data:` URIs — so it can be emailed, published or opened offline
+//! and never fetches anything. Accessibility is built in: `lang`, a
+//! `<title>`, landmarks, one `h1` then `h2`/`h3` in order, tables with
+//! captions and `scope`d header cells, ratings written as words (with a
+//! shape) as well as coloured, every chart with alt text, a caption and its
+//! figures in words, and only colour pairs with a contrast of at least
+//! 4.5:1 (see [`text_colours`]; `tests/html.rs` measures every pair in the
+//! stylesheet). `scripts/a11y/check.mjs` runs axe-core over the page in a
+//! real browser.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use minijinja::{context, AutoEscape, Environment, UndefinedBehavior, Value};
+
+use crate::compose::{grade_class, grade_colours, rag_class, Paper};
+use crate::judge::Rag;
+use crate::templates::{TemplateError, TemplateErrors, Templates, HTML_LAYOUT};
+
+/// Body text.
+pub const INK: u32 = 0x0B0C0C;
+/// The page.
+pub const PAPER: u32 = 0xFFFFFF;
+/// Headings, links and the masthead, as in the PDF.
+pub const NAVY: u32 = 0x1F3864;
+/// Table header cells, as in the PDF.
+pub const SHADE: u32 = 0xD9E1F2;
+/// Theme and section rows in tables, as in the PDF.
+pub const GROUP: u32 = 0xEEF2F8;
+/// Secondary text: commentary, the key, "No data".
+pub const GREY: u32 = 0x595959;
+/// The sample-data notice.
+pub const WARNING: u32 = 0xC00000;
+/// Keyboard focus: dark text on yellow, whatever it sits on.
+pub const FOCUS: u32 = 0xFFDD00;
+/// Table rules and figure frames (not text).
+const RULE: u32 = 0x8A96A8;
+
+/// Every rule of the stylesheet that colours text: its selector, the text
+/// colour and the background the text sits on. The stylesheet sets `color`
+/// and `background-color` only through these pairs, each in one rule, so
+/// the contrast of every piece of text on the page can be measured here.
+pub fn text_colours() -> Vec<(String, u32, u32)> {
+    let mut pairs: Vec<(String, u32, u32)> = vec![
+        ("body".into(), INK, PAPER),
+        ("h1, h2, h3".into(), NAVY, PAPER),
+        ("a".into(), NAVY, PAPER),
+        ("a:focus".into(), INK, FOCUS),
+        (".skip:focus".into(), INK, FOCUS),
+        (".masthead".into(), PAPER, NAVY),
+        (".sample-banner".into(), PAPER, WARNING),
+        (".sample-notice".into(), WARNING, PAPER),
+        (
+            ".secondary, .commentary, .key, .words, .no-data".into(),
+            GREY,
+            PAPER,
+        ),
+        ("thead th".into(), INK, SHADE),
+        ("tbody th.group".into(), INK, GROUP),
+        ("footer".into(), INK, PAPER),
+    ];
+    for rag in [Rag::Green, Rag::Amber, Rag::Red] {
+        let (fill, text) = crate::render::excel::rag_colours(rag);
+        pairs.push((format!(".{}", rag_class(rag)), text, fill));
+    }
+    for grade in crate::templates::GRADES {
+        let (fill, text) = grade_colours(grade);
+        pairs.push((format!(".{}", grade_class(grade)), text, fill));
+    }
+    pairs
+}
+
+/// The page's stylesheet: screen, small screens and print.
+pub fn stylesheet() -> String {
+    let mut css = String::new();
+    css.push_str(
+        "*,*::before,*::after{box-sizing:border-box}\
+         html{-webkit-text-size-adjust:100%;text-size-adjust:100%}\
+         body{margin:0;font-family:Arial,\"Liberation Sans\",Helvetica,sans-serif;font-size:1rem;line-height:1.5}\
+         .wrap{max-width:64rem;margin:0 auto;padding:0 1rem}\
+         .skip{position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}\
+         .skip:focus{position:static;width:auto;height:auto;display:inline-block;margin:.5rem 1rem;padding:.25rem .5rem}\
+         .masthead{padding:.75rem 0}\
+         .masthead p{margin:0}\
+         .masthead .org{font-weight:bold;font-size:1.125rem}\
+         .sample-banner{margin:0;max-width:none;padding:.5rem 1rem;font-weight:bold;text-align:center}\
+         main{display:block;padding-bottom:2rem}\
+         h1{font-size:1.75rem;line-height:1.25;margin:1.5rem 0 1rem;text-transform:uppercase;letter-spacing:.01em}\
+         h2{font-size:1.4rem;line-height:1.3;margin:2.25rem 0 .75rem;padding-bottom:.25rem;border-bottom:2px solid currentColor}\
+         h3{font-size:1.15rem;line-height:1.3;margin:1.75rem 0 .5rem}\
+         p{margin:0 0 .75rem;max-width:48rem}\
+         a{text-decoration:underline;text-underline-offset:.15em}\
+         a:focus,.skip:focus{outline:3px solid transparent;text-decoration:none;box-shadow:0 4px 0 #0B0C0C}\
+         .meeting{display:grid;grid-template-columns:minmax(10rem,13rem) 1fr;gap:.4rem 1rem;margin:0 0 1rem}\
+         .meeting dt{font-weight:bold}\
+         .meeting dd{margin:0}\
+         .sample-notice{font-weight:bold;border-left:.35rem solid currentColor;padding:.25rem 0 .25rem .75rem}\
+         ul{padding-left:1.5rem;max-width:48rem}\
+         .bullets>li{margin-bottom:.75rem}\
+         .bullets p{margin:0 0 .25rem}\
+         .commentary{font-style:italic;margin-left:.5rem}\
+         .service{font-weight:bold}\
+         .key,.words{font-size:.9rem}\
+         .table-wrap{overflow-x:auto;margin:0 0 1rem}\
+         .table-wrap:focus{outline:3px solid #0B0C0C;outline-offset:2px}\
+         table{border-collapse:collapse;width:100%;font-size:.9rem;line-height:1.35;margin:0 0 1rem}\
+         caption{caption-side:top;text-align:left;font-weight:bold;padding:0 0 .4rem}\
+         caption span{display:block;position:sticky;left:0;max-width:min(calc(100vw - 2rem),62rem)}\
+         th,td{padding:.3rem .45rem;vertical-align:top;text-align:left}\
+         thead th{vertical-align:bottom}\
+         .right{text-align:right;font-variant-numeric:tabular-nums}\
+         .center{text-align:center}\
+         .nowrap{white-space:nowrap}\
+         th[scope=row]{font-weight:normal}\
+         th[scope=row].strong,td.strong{font-weight:bold}\
+         .more{display:block;font-style:italic}\
+         .alert{display:block;font-weight:bold}\
+         figure{margin:1.5rem 0;max-width:56rem}\
+         figcaption{font-weight:bold;margin-bottom:.4rem}\
+         figure img{display:block;width:100%;height:auto}\
+         .words{margin:.4rem 0 0}\
+         footer{padding:1rem 0 2rem;font-size:.9rem}\
+         footer p{margin:0 0 .25rem}\
+         @media (max-width:40rem){\
+         h1{font-size:1.4rem}\
+         .meeting{grid-template-columns:1fr;gap:0}\
+         .meeting dd{margin-bottom:.5rem}\
+         }\
+         @media print{\
+         body{font-size:10pt}\
+         *{-webkit-print-color-adjust:exact;print-color-adjust:exact}\
+         .skip{display:none}\
+         .masthead{padding:0 0 .5rem}\
+         .wrap{max-width:none;padding:0}\
+         .table-wrap{overflow:visible}\
+         table{font-size:8pt}\
+         thead{display:table-header-group}\
+         tr,figure,.bullets>li{break-inside:avoid}\
+         h2,h3,caption,figcaption{break-after:avoid}\
+         .appendix{break-before:page}\
+         a{text-decoration:none}\
+         }\
+         @page{size:A4;margin:15mm}\n",
+    );
+    let _ = writeln!(
+        css,
+        "th,td{{border:1px solid #{RULE:06X}}}figure img{{border:1px solid #{RULE:06X}}}footer{{border-top:1px solid #{RULE:06X}}}"
+    );
+    for (selector, text, background) in text_colours() {
+        let _ = writeln!(
+            css,
+            "{selector}{{color:#{text:06X};background-color:#{background:06X}}}"
+        );
+    }
+    // The masthead prints as plain text, not a dark band.
+    let _ = writeln!(
+        css,
+        "@media print{{.masthead{{color:#{INK:06X};background-color:#{PAPER:06X}}}}}"
+    );
+    css
+}
+
+/// Standard base64 (RFC 4648) with padding, for `data:` URIs.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Lays out the web page, or says where `report.html.j2` went wrong.
+pub fn lay_out(templates: &Templates, paper: &Paper) -> Result<String, TemplateErrors> {
+    let file = templates.dir.join(HTML_LAYOUT);
+    let located = |e: minijinja::Error| {
+        let mut message = match e.detail() {
+            Some(d) => format!("{}: {d}", e.kind()),
+            None => e.kind().to_string(),
+        };
+        let mut source = std::error::Error::source(&e);
+        while let Some(inner) = source {
+            message.push_str(&format!(": {inner}"));
+            source = inner.source();
+        }
+        TemplateErrors(vec![TemplateError {
+            file: file.clone(),
+            line: e.line(),
+            message,
+        }])
+    };
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_auto_escape_callback(|_| AutoEscape::Html);
+    env.add_template_owned(HTML_LAYOUT, templates.layouts.html.clone())
+        .map_err(located)?;
+    // Base64 holds no character HTML needs escaped.
+    let images: BTreeMap<String, Value> = paper
+        .exhibits
+        .figures
+        .iter()
+        .map(|f| {
+            (
+                f.id.clone(),
+                Value::from_safe_string(format!(
+                    "data:image/svg+xml;base64,{}",
+                    base64(f.svg.as_bytes())
+                )),
+            )
+        })
+        .collect();
+    let template = env.get_template(HTML_LAYOUT).map_err(located)?;
+    template
+        .render(context! {
+            document => &paper.document,
+            heading => &paper.heading,
+            sections => &paper.sections,
+            exhibits => &paper.exhibits,
+            images => images,
+            stylesheet => stylesheet(),
+        })
+        .map_err(located)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+        assert_eq!(base64(&[0xFF, 0xEF, 0xBE]), "/+++");
+    }
+
+    #[test]
+    fn every_grade_has_its_own_class() {
+        let classes: std::collections::BTreeSet<String> = crate::templates::GRADES
+            .iter()
+            .map(|g| grade_class(g))
+            .collect();
+        assert_eq!(classes.len(), crate::templates::GRADES.len());
+    }
+}

@@ -1,0 +1,103 @@
+//! Stage 7: typeset the composed documents, before anything is written.
+//!
+//! The committee report and the improvement plan are typeset as tagged
+//! PDF/UA-1 documents by Typst, embedded as a library, from the layout
+//! templates `report.typ` and `improvement-plan.typ` over the
+//! [`Paper`](crate::compose::Paper) and [`PlanPaper`](crate::compose::PlanPaper)
+//! (served to them as `/data.json`, the charts as `/charts/*.svg`); the web
+//! page is laid out from `report.html.j2` over the same `Paper`. A mistake
+//! in any layout template is found here, named by file and line, and stops
+//! the run before a file is written.
+
+pub mod html;
+pub mod pdf;
+pub mod world;
+
+use std::time::Instant;
+
+use crate::compose::{Paper, PlanPaper};
+use crate::templates::{TemplateErrors, Templates, PLAN_LAYOUT, REPORT_LAYOUT};
+
+/// The documents, typeset and ready to write.
+pub struct Typeset {
+    pub report_pdf: Vec<u8>,
+    pub plan_pdf: Vec<u8>,
+    pub report_html: String,
+    /// Seconds each document took, for the run record.
+    pub timings: Vec<(String, f64)>,
+}
+
+/// Typesets the three documents of a quarter, in parallel.
+pub fn typeset(
+    templates: &Templates,
+    report: &Paper,
+    plan: &PlanPaper,
+    period_id: &str,
+    date: chrono::NaiveDate,
+) -> Result<Typeset, TemplateErrors> {
+    let timed = |f: &dyn Fn() -> Result<Vec<u8>, TemplateErrors>| {
+        let start = Instant::now();
+        f().map(|bytes| (bytes, start.elapsed().as_secs_f64()))
+    };
+    let report_job = || {
+        timed(&|| {
+            pdf::typeset(pdf::PdfJob {
+                dir: &templates.dir,
+                template: REPORT_LAYOUT,
+                source: &templates.layouts.report,
+                data: to_json(report),
+                files: report
+                    .exhibits
+                    .figures
+                    .iter()
+                    .map(|f| (f.file.clone(), f.svg.clone().into_bytes()))
+                    .collect(),
+                date,
+                ident: format!("committee-report {period_id}"),
+            })
+        })
+    };
+    let plan_job = || {
+        timed(&|| {
+            pdf::typeset(pdf::PdfJob {
+                dir: &templates.dir,
+                template: PLAN_LAYOUT,
+                source: &templates.layouts.plan,
+                data: to_json(plan),
+                files: Vec::new(),
+                date,
+                ident: format!("improvement-plan {period_id}"),
+            })
+        })
+    };
+    let html_job = || timed(&|| html::lay_out(templates, report).map(String::into_bytes));
+    let (report_pdf, (plan_pdf, report_html)) =
+        rayon::join(report_job, || rayon::join(plan_job, html_job));
+    let mut errors = Vec::new();
+    let mut take = |r: Result<(Vec<u8>, f64), TemplateErrors>| match r {
+        Ok(done) => Some(done),
+        Err(e) => {
+            errors.extend(e.0);
+            None
+        }
+    };
+    let (report_pdf, plan_pdf, report_html) = (take(report_pdf), take(plan_pdf), take(report_html));
+    match (report_pdf, plan_pdf, report_html) {
+        (Some(r), Some(p), Some(h)) if errors.is_empty() => Ok(Typeset {
+            timings: vec![
+                ("typeset committee report".into(), r.1),
+                ("typeset improvement plan".into(), p.1),
+                ("lay out committee report (HTML)".into(), h.1),
+            ],
+            report_pdf: r.0,
+            plan_pdf: p.0,
+            report_html: String::from_utf8(h.0).unwrap_or_default(),
+        }),
+        _ => Err(TemplateErrors(errors)),
+    }
+}
+
+fn to_json(model: &impl serde::Serialize) -> Vec<u8> {
+    // A model of strings, numbers and lists always serialises.
+    serde_json::to_vec(model).unwrap_or_default()
+}

@@ -1,0 +1,112 @@
+//! Typesets a layout template (`report.typ`, `improvement-plan.typ`) over a
+//! model into a tagged PDF/UA-1 document.
+
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate};
+use typst::diag::{Severity, SourceDiagnostic};
+use typst::foundations::{Datetime, Smart};
+use typst::{World as _, WorldExt};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use super::world::{PaperWorld, DATA_PATH};
+use crate::templates::{TemplateError, TemplateErrors};
+
+/// What a template needs besides its own text.
+pub struct PdfJob<'a> {
+    /// `templates/`.
+    pub dir: &'a Path,
+    /// The template's file name in `dir`, e.g. `report.typ`.
+    pub template: &'a str,
+    pub source: &'a str,
+    /// The model, as JSON, read by the template from `/data.json`.
+    pub data: Vec<u8>,
+    /// Other files made by the run: `(virtual path, bytes)`.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The document's date: its "today", creation date and identity.
+    pub date: NaiveDate,
+    /// A name for the document that stays the same from run to run, e.g.
+    /// `committee-report 2014-15-Q2`.
+    pub ident: String,
+}
+
+/// Typesets the job into PDF bytes, or says where the template went wrong.
+pub fn typeset(job: PdfJob) -> Result<Vec<u8>, TemplateErrors> {
+    let mut files = job.files;
+    files.push((DATA_PATH.to_string(), job.data));
+    let file = job.dir.join(job.template);
+    let world = PaperWorld::new(
+        job.dir,
+        job.template,
+        job.source.to_string(),
+        files,
+        job.date,
+    )
+    .map_err(|e| {
+        TemplateErrors(vec![TemplateError {
+            file: file.clone(),
+            line: None,
+            message: e.to_string(),
+        }])
+    })?;
+    let compiled = typst::compile::<PagedDocument>(&world);
+    let document = compiled
+        .output
+        .map_err(|diags| located(&world, &file, &diags))?;
+    let date = Datetime::from_ymd(
+        job.date.year(),
+        job.date.month() as u8,
+        job.date.day() as u8,
+    );
+    let options = PdfOptions {
+        ident: Smart::Custom(job.ident),
+        creator: Smart::Custom(Some(format!("scorecard {}", env!("CARGO_PKG_VERSION")))),
+        timestamp: date.map(Timestamp::new_utc),
+        standards: PdfStandards::new(&[PdfStandard::Ua_1]).map_err(|e| {
+            TemplateErrors(vec![TemplateError {
+                file: file.clone(),
+                line: None,
+                message: e.message().to_string(),
+            }])
+        })?,
+        ..PdfOptions::default()
+    };
+    let bytes = typst_pdf::pdf(&document, &options).map_err(|d| located(&world, &file, &d))?;
+    // Typst keeps what it laid out for the next compile; a long run of
+    // quarters should not keep every one.
+    typst::comemo::evict(10);
+    Ok(bytes)
+}
+
+/// Turns Typst's diagnostics into problems with the file of `templates/`
+/// and the line they are in (the template, or a file it imports), and a
+/// hint where Typst gives one.
+fn located(world: &PaperWorld, file: &Path, diags: &[SourceDiagnostic]) -> TemplateErrors {
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| {
+            let (file, line) = match d.span.id() {
+                Some(id) if id.vpath().extension() == Some("typ") => {
+                    let line = world.source(id).ok().and_then(|source| {
+                        let start = world.range(d.span)?.start;
+                        source.lines().byte_to_line(start).map(|l| l + 1)
+                    });
+                    (file.with_file_name(id.vpath().get_without_slash()), line)
+                }
+                _ => (file.to_path_buf(), None),
+            };
+            let mut message = d.message.to_string();
+            for hint in &d.hints {
+                message.push_str(&format!(" (hint: {})", hint.v));
+            }
+            TemplateError {
+                file,
+                line,
+                message,
+            }
+        })
+        .collect();
+    TemplateErrors(errors)
+}
