@@ -15,6 +15,10 @@
 //! libraries, `scorecard run` as a command too; and the Rust run on one
 //! thread, since the script uses one core and the machine has more.
 //!
+//! The script is run with the interpreter itself (`sys.executable`), not
+//! through a launcher such as a pyenv shim, and its stage timings are set
+//! beside those of scorecard's run record.
+//!
 //! Needs `python3` with the packages in `benches/reference/requirements.txt`;
 //! without them it says how to install them and stops (`PYTHON=...` picks
 //! another interpreter, for example a virtual environment's).
@@ -42,10 +46,12 @@ fn script() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference/quarterly_run.py")
 }
 
-/// The interpreter's and the two libraries' versions, or why they cannot
-/// be used.
-fn python_versions() -> Result<String, String> {
-    let probe = "import sys, openpyxl, reportlab; \
+/// The interpreter to time and, for the report, its and the two
+/// libraries' versions; or why they cannot be used. The interpreter is the
+/// program itself, not a launcher such as a pyenv shim in front of it
+/// (which can take longer to start than the script takes to run).
+fn python_interpreter() -> Result<(String, String), String> {
+    let probe = "import sys, openpyxl, reportlab; print(sys.executable); \
                  print(f'Python {sys.version.split()[0]}, openpyxl {openpyxl.__version__}, reportlab {reportlab.Version}')";
     match Command::new(python()).args(["-c", probe]).output() {
         Err(e) => Err(format!("{} cannot be started ({e}).", python())),
@@ -57,17 +63,27 @@ fn python_versions() -> Result<String, String> {
                 .last()
                 .unwrap_or("")
         )),
-        Ok(o) => Ok(String::from_utf8_lossy(&o.stdout).trim().to_string()),
+        Ok(o) => {
+            let text = String::from_utf8_lossy(&o.stdout).to_string();
+            let mut lines = text.lines();
+            match (lines.next(), lines.next()) {
+                (Some(exe), Some(versions)) if !exe.is_empty() => {
+                    Ok((exe.to_string(), versions.to_string()))
+                }
+                _ => Err(format!("{} did not say where it is installed.", python())),
+            }
+        }
     }
 }
 
 /// Seconds per stage, by the stage's name.
 type Stages = BTreeMap<String, f64>;
 
-/// Runs the Python script once and returns the seconds it spent in each
-/// stage (its last line of output); stops the benchmark if it fails.
-fn python_run(inputs: &Path, out: &Path) -> Stages {
-    let o = Command::new(python())
+/// Runs the Python script once with the interpreter `exe` and returns the
+/// seconds it spent in each stage (its last line of output); stops the
+/// benchmark if it fails.
+fn python_run(exe: &str, inputs: &Path, out: &Path) -> Stages {
+    let o = Command::new(exe)
         .arg(script())
         .arg("--inputs")
         .arg(inputs)
@@ -270,8 +286,16 @@ fn compare(rust: &Path, python: &Path) -> (usize, usize, Vec<String>) {
     (agree, ours.len(), differences)
 }
 
+/// The one-minute load average (Linux), to show how busy the machine was.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
 fn seconds(d: Duration) -> String {
-    if d < Duration::from_secs(2) {
+    if d < Duration::from_secs(1) {
         format!("{:.0} ms", ms(d))
     } else {
         format!("{:.2} s", d.as_secs_f64())
@@ -279,8 +303,8 @@ fn seconds(d: Duration) -> String {
 }
 
 fn main() {
-    let versions = match python_versions() {
-        Ok(v) => v,
+    let (exe, versions) = match python_interpreter() {
+        Ok(found) => found,
         Err(why) => {
             println!("Not comparing with the Python script: {why}");
             println!("To run the comparison, install Python 3.11 or later and its packages:");
@@ -305,10 +329,11 @@ fn main() {
         root.join("python-output"),
     );
 
+    let load_before = load_average();
     // One untimed run of each: warms the file cache and the interpreter's
     // compiled modules, and gives the CSVs to compare.
     whole_run(&large, &rust_out, false);
-    python_run(&large, &python_out);
+    python_run(&exe, &large, &python_out);
     let csv_of = |out: &Path| out.join(QUARTER).join("data").join("indicators.csv");
     let (agree, compared, differences) = compare(&csv_of(&rust_out), &csv_of(&python_out));
 
@@ -321,7 +346,7 @@ fn main() {
         rust_stage_times.push(with_rest(rust_stages(&rust_out), whole));
         command_times.push(once(&mut || command_run(&large, &command_out)));
         let mut stages = Stages::new();
-        let whole = once(&mut || stages = python_run(&large, &python_out));
+        let whole = once(&mut || stages = python_run(&exe, &large, &python_out));
         python_times.push(whole);
         python_stage_times.push(with_rest(stages, whole));
     }
@@ -345,9 +370,13 @@ fn main() {
         median(python_times.clone()),
     );
 
-    println!("scorecard against a Python script doing the same job: {cores} cores, median of {RUNS} runs");
     println!(
-        "Input: large, {} returns ({:.1} MB), reporting 2014-15 Q2 with its history. {versions}.",
+        "scorecard against a Python script doing the same job: {cores} cores, median of {RUNS} runs; \
+         load average {load_before} before, {} after (the machine is shared)",
+        load_average()
+    );
+    println!(
+        "Input: large, {} returns ({:.1} MB), reporting 2014-15 Q2 with its history. {versions} ({exe}).",
         found.returns.len(),
         bytes as f64 / 1e6
     );
