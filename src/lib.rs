@@ -16,6 +16,7 @@
 //!                           guarded,     Diagnostics)     PlanProgress     passages with   improvement-plan.pdf / .xlsx
 //!                           in parallel)                  (borough figures, the figures)   data/indicators.csv
 //!                                                          RAG, direction)                 feedback/*.xlsx, run-record.json
+//!                                                                                          returns.html (status::ReturnsStatus)
 //! ```
 //!
 //! Each stage lives in the module named after it and turns one named type
@@ -28,6 +29,7 @@ pub mod aggregate;
 pub mod blank;
 pub mod cli;
 pub mod cmd;
+pub mod deadline;
 pub mod diagnostic;
 pub mod discover;
 pub mod improvement;
@@ -40,5 +42,6 @@ pub mod read;
 pub mod render;
 pub mod rules;
 pub mod sample;
+pub mod status;
 pub mod templates;
 pub mod validate;
