@@ -24,6 +24,11 @@
 //! the run: it becomes diagnostics and a rejected status, and the rest goes
 //! on. Every number printed in any document comes from the one
 //! [`aggregate::Scorecard`]; renderers format, they never compute.
+//!
+//! [`watch`] runs discover → read → validate (and the rules across returns)
+//! each time a return arrives, writing only the feedback and the status page
+//! ([`status::ReturnsStatus`] → `returns.html`); the committee documents are
+//! left to the quarterly run.
 
 pub mod aggregate;
 pub mod blank;
@@ -45,3 +50,4 @@ pub mod sample;
 pub mod status;
 pub mod templates;
 pub mod validate;
+pub mod watch;

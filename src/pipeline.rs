@@ -90,9 +90,17 @@ pub fn check_returns(templates: &Templates, files: &[InputFile]) -> Vec<CheckedR
         .map(|f| validate::validate(read::read_return(f), templates))
         .collect();
     bar.finish_and_clear();
-    validate::resolve_resubmissions(&mut checked);
-    validate::compare_with_previous(&mut checked, templates);
+    cross_check(&mut checked, templates);
     checked
+}
+
+/// The rules that look across returns, applied to every validated return
+/// together: a later resubmission supersedes an earlier one, and figures
+/// are compared with the service's previous quarter. `run`, `check` and
+/// `watch` all decide through here, so they cannot disagree.
+pub fn cross_check(checked: &mut [CheckedReturn], templates: &Templates) {
+    validate::resolve_resubmissions(checked);
+    validate::compare_with_previous(checked, templates);
 }
 
 /// Runs the whole pipeline.
@@ -212,7 +220,7 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
 
 /// Takes the output folder's lock, waiting for another run to finish with
 /// it. Released when the returned file is dropped.
-fn lock_output(out_dir: &Path) -> anyhow::Result<std::fs::File> {
+pub fn lock_output(out_dir: &Path) -> anyhow::Result<std::fs::File> {
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
     let path = out_dir.join(".scorecard.lock");
@@ -287,7 +295,7 @@ fn render_all(
     Ok(written)
 }
 
-fn log_returns(returns: &[CheckedReturn]) {
+pub fn log_returns(returns: &[CheckedReturn]) {
     for r in returns {
         match &r.status {
             ReturnStatus::Accepted if r.diagnostics.is_empty() => {
