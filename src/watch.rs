@@ -517,7 +517,9 @@ impl Watch {
             self.served = Some(served);
         }
         self.quarters.insert(served);
-        for c in &changes {
+        // The first look keeps only the quarter served; after that, each
+        // quarter a change touches is kept too.
+        for c in changes.iter().filter(|_| !quietly) {
             let now = returns.iter().find(|r| r.file.path == c.path);
             for r in now.into_iter().chain(before.get(&c.path)) {
                 if let Some(p) = period_of(r) {
@@ -561,6 +563,26 @@ impl Watch {
                 let line = self.describe(c, &returns, &before, &feedback_of, &removed);
                 self.log(&line);
             }
+            // Returns whose outcome a change decided too: the one a
+            // resubmission supersedes, or brings back.
+            let knock_on: Vec<Change> = returns
+                .iter()
+                .filter(|r| !changes.iter().any(|c| c.path == r.file.path))
+                .filter(|r| {
+                    before.get(&r.file.path).is_some_and(|b| {
+                        b.status != r.status || b.diagnostics.len() != r.diagnostics.len()
+                    })
+                })
+                .map(|r| Change {
+                    path: r.file.path.clone(),
+                    stamp: None,
+                    settled: started,
+                })
+                .collect();
+            for c in &knock_on {
+                let line = self.describe(c, &returns, &before, &feedback_of, &removed);
+                self.log(&format!("{line} (as a result)"));
+            }
         }
         for (q, page, status) in &pages {
             if !quietly && changes.is_empty() {
@@ -576,8 +598,13 @@ impl Watch {
             {
                 continue;
             }
+            let after = if quietly {
+                String::new()
+            } else {
+                format!(" ({:.2}s after the file settled)", took.as_secs_f64())
+            };
             let line = format!(
-                "{}: {} of {} services accepted ({} with warnings), {} rejected, {} nothing yet; {} ({:.2}s after the file settled)",
+                "{}: {} of {} services accepted ({} with warnings), {} rejected, {} nothing yet; {}{after}",
                 q.label(),
                 status.count(ServiceState::Accepted) + status.count(ServiceState::AcceptedWithWarnings),
                 status.services.len(),
@@ -585,7 +612,6 @@ impl Watch {
                 status.count(ServiceState::Rejected),
                 status.count(ServiceState::NothingYet),
                 page.display(),
-                took.as_secs_f64()
             );
             self.log(&line);
         }
@@ -660,14 +686,11 @@ impl Watch {
                 .get(&c.path)
                 .map(|r| r.file.name.clone())
                 .unwrap_or_else(|| c.path.display().to_string());
-            let gone = before
-                .get(&c.path)
-                .map(feedback::file_name)
-                .filter(|f| {
-                    removed
-                        .iter()
-                        .any(|p| p.file_name().is_some_and(|n| n == f.as_str()))
-                });
+            let gone = before.get(&c.path).map(feedback::file_name).filter(|f| {
+                removed
+                    .iter()
+                    .any(|p| p.file_name().is_some_and(|n| n == f.as_str()))
+            });
             return match gone {
                 Some(f) => {
                     format!("{name}: taken out of the inputs folder; its feedback {f} removed")

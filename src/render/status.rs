@@ -117,7 +117,7 @@ fn stylesheet() -> String {
          .skip{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}\
          .skip:focus{position:static;width:auto;height:auto;display:inline-block;margin:.5rem 1rem;padding:.25rem .5rem}\
          .masthead{padding:.75rem 0}.masthead p{margin:0}.masthead .org{font-weight:bold;font-size:1.125rem}\
-         .sample-banner{margin:0;padding:.5rem 1rem;font-weight:bold;text-align:center}\
+         .sample-banner{margin:0;max-width:none;padding:.5rem 1rem;font-weight:bold;text-align:center}\
          main{display:block;padding-bottom:2rem;min-height:32rem}\
          h1{font-size:1.75rem;line-height:1.25;margin:1.5rem 0 1rem}\
          h2{font-size:1.3rem;margin:2rem 0 .75rem}\
