@@ -275,6 +275,11 @@ fn a_resubmission_supersedes_as_in_the_run_and_a_removed_return_is_forgotten() {
         page_text.contains("by 2014-15-Q2/LC second.xlsx"),
         "{page_text}"
     );
+    // The earlier return's new outcome is logged as well as the new one's.
+    watching.wait_for("the knock-on log line", |log, _| {
+        log.contains("LC first.xlsx: superseded by 2014-15-Q2/LC second.xlsx")
+            && log.contains("(as a result)")
+    });
 
     // The same decision as the run's.
     let (code, _) = watching.stop("TERM");
