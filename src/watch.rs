@@ -146,6 +146,18 @@ impl Watch {
                 options.inputs.display()
             );
         }
+        let absolute = |p: &Path| {
+            std::path::absolute(p)
+                .map(|a| a.components().collect::<PathBuf>())
+                .unwrap_or_else(|_| p.to_path_buf())
+        };
+        if absolute(&options.output).starts_with(absolute(&options.inputs)) {
+            anyhow::bail!(
+                "the output folder {} is inside the inputs folder {}: the feedback written would be read as returns. Name an output folder outside it with --output",
+                options.output.display(),
+                options.inputs.display()
+            );
+        }
         Ok(Watch {
             options,
             templates,
