@@ -436,9 +436,11 @@ impl Watch {
                 self.cache.clear();
                 self.feedback_written.clear();
                 self.log("the templates changed: every return checked again");
+                // Everything already acted on; files still settling wait.
                 let all: Vec<Change> = self
                     .files
                     .iter()
+                    .filter(|f| self.known.contains_key(&f.path))
                     .map(|f| Change {
                         path: f.path.clone(),
                         stamp: stamp(&f.path),
@@ -487,6 +489,9 @@ impl Watch {
         let fresh: Vec<(PathBuf, Option<Stamp>, CheckedReturn)> = stale
             .par_iter()
             .map(|f| {
+                // Stamped before reading: a file that changes while it is
+                // read differs from its stamp at the next look, and is read
+                // again.
                 let at = stamp(&f.path);
                 let checked = validate::validate(read::read_return(f), &self.templates);
                 (f.path.clone(), at, checked)

@@ -331,3 +331,30 @@ fn temporary_and_lock_files_are_not_returns() {
     assert_eq!(code, Some(0));
     assert!(!log.contains("~$") && !log.contains(".part"), "{log}");
 }
+
+#[test]
+fn templates_changed_while_watching_are_picked_up_and_a_broken_one_is_not() {
+    let case = Case::new();
+    let watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let page = case.period_dir("2014-15-Q2").join("returns.html");
+    assert!(read(&page).contains("14 October 2014"));
+    case.edit_template(
+        "scorecard.toml",
+        "days_after_quarter_end = 14",
+        "days_after_quarter_end = 21",
+    );
+    watching.wait_for("the new deadline", |_, _| {
+        read(&page).contains("21 October 2014")
+    });
+    case.edit_template(
+        "scorecard.toml",
+        "days_after_quarter_end = 21",
+        "days_after_quarter_end = 210",
+    );
+    watching.wait_for("the template mistake", |log, _| {
+        log.contains("cannot be used") && log.contains("days_after_quarter_end is 210")
+    });
+    assert!(read(&page).contains("21 October 2014"), "the page is kept");
+    let (code, log) = watching.stop("TERM");
+    assert_eq!(code, Some(0), "{log}");
+}
