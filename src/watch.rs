@@ -579,6 +579,12 @@ impl Watch {
             for c in &changes {
                 let line = self.describe(c, &returns, &before, &feedback_of, &removed);
                 self.log(&line);
+                // -v: each problem as well, as `check` prints them.
+                for r in returns.iter().filter(|r| r.file.path == c.path) {
+                    for d in &r.diagnostics {
+                        tracing::info!("  {}: {d}", r.file.name);
+                    }
+                }
             }
             // Returns whose outcome a change decided too: the one a
             // resubmission supersedes, or brings back.
