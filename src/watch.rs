@@ -624,7 +624,7 @@ impl Watch {
             let after = if quietly {
                 String::new()
             } else {
-                format!(" ({:.2}s after the file settled)", took.as_secs_f64())
+                format!(" ({:.3}s after the file settled)", took.as_secs_f64())
             };
             let line = format!(
                 "{}: {} of {} services accepted ({} with warnings), {} rejected, {} nothing yet; {}{after}",
