@@ -182,4 +182,20 @@ mod tests {
         assert_eq!(args.period.map(|p| p.id()), Some("2014-15-Q1".to_string()));
         assert!(Cli::try_parse_from(["scorecard", "run", "--period", "Sept"]).is_err());
     }
+
+    #[test]
+    fn previous_is_the_last_quarter_to_have_ended() {
+        let cli = Cli::try_parse_from(["scorecard", "watch", "--period", "previous"]).unwrap();
+        let Command::Watch(args) = cli.command else {
+            panic!("expected watch")
+        };
+        let today = chrono::Local::now().date_naive();
+        let period = args.period.unwrap();
+        assert!(period.last_day() < today);
+        assert!(period.next().last_day() >= today);
+        assert!(
+            Cli::try_parse_from(["scorecard", "watch", "--poll-interval", "0"]).is_err(),
+            "an interval of nothing would spin"
+        );
+    }
 }

@@ -129,6 +129,7 @@ fn stylesheet() -> String {
          .table-wrap:focus{outline:3px solid #0B0C0C;outline-offset:2px}\
          table{border-collapse:collapse;width:100%;font-size:.95rem;line-height:1.35}\
          caption{caption-side:top;text-align:left;font-weight:bold;padding:0 0 .4rem}\
+         caption span{display:block;position:sticky;left:0;max-width:min(calc(100vw - 2rem),70rem)}\
          th,td{padding:.35rem .5rem;vertical-align:top;text-align:left}\
          thead th{vertical-align:bottom}\
          th[scope=row]{font-weight:bold}\
@@ -330,7 +331,7 @@ pub fn page(status: &ReturnsStatus, templates: &Templates) -> String {
     out.push_str("<div class=\"table-wrap\" role=\"region\" aria-labelledby=\"returns-caption\" tabindex=\"0\">\n");
     let _ = writeln!(
         out,
-        "<table id=\"returns\">\n<caption id=\"returns-caption\">Each service's returns for {}: what became of each file, when it was submitted and last changed, its problems and its feedback</caption>",
+        "<table id=\"returns\">\n<caption id=\"returns-caption\"><span>Each service's returns for {}: what became of each file, when it was submitted and last changed, its problems and its feedback</span></caption>",
         esc(&label)
     );
     out.push_str("<thead><tr><th scope=\"col\">Service</th><th scope=\"col\">Status</th><th scope=\"col\">File</th><th scope=\"col\">Submitted</th><th scope=\"col\">Last changed</th><th scope=\"col\">Problems</th><th scope=\"col\">Feedback</th></tr></thead>\n<tbody>\n");
@@ -360,7 +361,7 @@ pub fn page(status: &ReturnsStatus, templates: &Templates) -> String {
         out.push_str("<h2 id=\"unmatched\">Returns that name no service</h2>\n");
         out.push_str("<p>These files could not be matched to a service: the workbook could not be read, or its Service cell is empty or not a service in the list. Their feedback says what to correct.</p>\n");
         out.push_str("<div class=\"table-wrap\" role=\"region\" aria-labelledby=\"unmatched-caption\" tabindex=\"0\">\n");
-        out.push_str("<table id=\"unmatched-returns\">\n<caption id=\"unmatched-caption\">Returns not matched to a service</caption>\n");
+        out.push_str("<table id=\"unmatched-returns\">\n<caption id=\"unmatched-caption\"><span>Returns not matched to a service</span></caption>\n");
         out.push_str("<thead><tr><th scope=\"col\">File</th><th scope=\"col\">Status</th><th scope=\"col\">Submitted</th><th scope=\"col\">Last changed</th><th scope=\"col\">Problems</th><th scope=\"col\">Feedback</th></tr></thead>\n<tbody>\n");
         for f in &status.unmatched {
             let _ = write!(out, "<tr><th scope=\"row\">{}</th>", esc(&f.name));
