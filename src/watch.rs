@@ -49,8 +49,10 @@ pub const SETTLE: Duration = Duration::from_millis(500);
 /// How often pending files are looked at again while they settle.
 const TICK: Duration = Duration::from_millis(100);
 /// How often inputs/ is looked over with no event at all, in case an event
-/// was lost (an overflowing inotify queue, a share that sends none).
-const RESCAN: Duration = Duration::from_secs(10);
+/// was lost (an overflowing inotify queue, a folder made and filled before
+/// its watch was added, a share that sends none). A look is a walk of the
+/// folder and a stat of each file: a millisecond or two.
+const RESCAN: Duration = Duration::from_secs(2);
 
 /// What `watch` watches and where it writes.
 #[derive(Debug, Clone)]
@@ -133,6 +135,8 @@ pub struct Watch {
     /// is not rewritten (an officer may have it open).
     feedback_written: HashMap<PathBuf, String>,
     templates_changed: Option<Instant>,
+    /// The inputs folder could not be listed at the last look.
+    inputs_unreadable: bool,
     out: Box<dyn std::io::Write + Send>,
 }
 
@@ -171,6 +175,7 @@ impl Watch {
             served: None,
             feedback_written: HashMap::new(),
             templates_changed: None,
+            inputs_unreadable: false,
             out: Box::new(std::io::stdout()),
         })
     }
@@ -266,6 +271,10 @@ impl Watch {
             let templates = templates.clone();
             move |event: notify::Result<notify::Event>| {
                 let message = match event {
+                    // Opening and reading change nothing, and watch's own
+                    // looks (listing a folder is opening it) would otherwise
+                    // wake it again without end.
+                    Ok(e) if e.kind.is_access() => return,
                     Ok(e) if e.paths.iter().any(|p| p.starts_with(&templates)) => Wake::Templates,
                     _ => Wake::Inputs,
                 };
@@ -321,9 +330,19 @@ impl Watch {
     /// gone since it was last acted on.
     fn scan(&mut self) {
         let found = match discover::discover(&self.options.inputs) {
-            Ok(found) => found,
+            Ok(found) => {
+                if std::mem::take(&mut self.inputs_unreadable) {
+                    self.log("the inputs folder can be read again");
+                }
+                found
+            }
             Err(e) => {
-                self.log(&format!("cannot look in the inputs folder: {e:#}"));
+                // Said once, not at every look, until it can be read again.
+                if !std::mem::replace(&mut self.inputs_unreadable, true) {
+                    self.log(&format!(
+                        "cannot look in the inputs folder ({e:#}); the feedback and pages stay as they were until it can be read"
+                    ));
+                }
                 return;
             }
         };
@@ -393,6 +412,11 @@ impl Watch {
     /// end; or that are gone.
     fn take_settled(&mut self) -> Vec<Change> {
         let now = Instant::now();
+        // While inputs/ cannot be listed, a file that seems gone may only be
+        // out of reach: nothing is decided until it can be.
+        if self.inputs_unreadable {
+            return Vec::new();
+        }
         let mut settled = Vec::new();
         let mut retry = Vec::new();
         for (path, p) in &self.pending {
@@ -400,7 +424,12 @@ impl Watch {
                 continue;
             }
             let Some(before) = p.stamp else {
-                settled.push(path.clone());
+                if stamp(path).is_some() {
+                    // Back again: it settles like any other change.
+                    retry.push(path.clone());
+                } else {
+                    settled.push(path.clone());
+                }
                 continue;
             };
             if stamp(path) != Some(before) || !readable_to_the_end(path, before.len) {
@@ -799,6 +828,12 @@ fn readable_to_the_end(path: &Path, len: u64) -> bool {
 /// from other machines do not arrive there, so it must be polled.
 pub fn network_filesystem(path: &Path) -> Option<String> {
     let mounts = std::fs::read_to_string("/proc/self/mounts").ok()?;
+    network_kind(&mounts, path)
+}
+
+/// The network file system `path` is on, from a mount table in the form of
+/// `/proc/self/mounts`: the kind of its longest mount point.
+fn network_kind(mounts: &str, path: &Path) -> Option<String> {
     let mut best: Option<(usize, String)> = None;
     for line in mounts.lines() {
         let mut parts = line.split_whitespace();
@@ -831,4 +866,32 @@ pub fn network_filesystem(path: &Path) -> Option<String> {
 /// The `Wake` channel for [`Watch::run`].
 pub fn channel() -> (Sender<Wake>, Receiver<Wake>) {
     std::sync::mpsc::channel()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_network_share_is_found_by_its_mount() {
+        let mounts = "/dev/sda1 / ext4 rw 0 0\n//filer/returns /mnt/shared\\040drive cifs rw 0 0\nfiler:/x /srv/nfs nfs4 rw 0 0\n/dev/sdb1 /mnt/shared\\040drive/local ext4 rw 0 0\n";
+        let kind = |p: &str| network_kind(mounts, Path::new(p));
+        assert_eq!(kind("/mnt/shared drive/inputs").as_deref(), Some("cifs"));
+        assert_eq!(kind("/srv/nfs/inputs").as_deref(), Some("nfs4"));
+        assert_eq!(kind("/home/officer/inputs"), None);
+        assert_eq!(
+            kind("/mnt/shared drive/local/inputs"),
+            None,
+            "the longest mount wins"
+        );
+    }
+
+    #[test]
+    fn a_file_is_readable_to_the_end_only_at_its_full_length() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.xlsx");
+        std::fs::write(&path, b"0123456789").unwrap();
+        assert!(readable_to_the_end(&path, 10));
+        assert!(!readable_to_the_end(&path, 12), "still growing");
+    }
 }
