@@ -575,7 +575,7 @@ impl Watch {
         }
 
         // Feedback and pages, quarter by quarter.
-        let mut feedback_of: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+        let mut feedback_of: HashMap<PathBuf, PathBuf> = HashMap::new();
         let mut removed: Vec<PathBuf> = Vec::new();
         let mut pages: Vec<(Period, PathBuf, ReturnsStatus)> = Vec::new();
         let quarters: Vec<Period> = self.quarters.iter().copied().collect();
@@ -584,7 +584,7 @@ impl Watch {
             match self.sync_quarter(q, &out_dir, &returns) {
                 Ok((written, gone, page, status)) => {
                     for (path, fb) in written {
-                        feedback_of.insert(path, Some(fb));
+                        feedback_of.insert(path, fb);
                     }
                     removed.extend(gone);
                     pages.push((q, page, status));
@@ -730,7 +730,7 @@ impl Watch {
         c: &Change,
         returns: &[CheckedReturn],
         before: &HashMap<PathBuf, CheckedReturn>,
-        feedback_of: &HashMap<PathBuf, Option<PathBuf>>,
+        feedback_of: &HashMap<PathBuf, PathBuf>,
         removed: &[PathBuf],
     ) -> String {
         let Some(r) = returns.iter().find(|r| r.file.path == c.path) else {
@@ -766,7 +766,7 @@ impl Watch {
             (None, Some(p)) => format!(" ({})", p.label()),
             (None, None) => String::new(),
         };
-        let fb = match feedback_of.get(&c.path).cloned().flatten() {
+        let fb = match feedback_of.get(&c.path) {
             Some(path) => format!("feedback in {}", path.display()),
             None => {
                 let had = before.get(&c.path).map(feedback::file_name);
