@@ -87,11 +87,18 @@ pub fn check_returns(templates: &Templates, files: &[InputFile]) -> Vec<CheckedR
     let mut checked: Vec<CheckedReturn> = files
         .par_iter()
         .progress_with(bar.clone())
-        .map(|f| validate::validate(read::read_return(f), templates))
+        .map(|f| check_one(templates, f))
         .collect();
     bar.finish_and_clear();
     cross_check(&mut checked, templates);
     checked
+}
+
+/// Reads and validates one file on its own, before the rules that look
+/// across returns ([`cross_check`]). `watch` keeps these per file and
+/// checks again only the files that change.
+pub fn check_one(templates: &Templates, file: &InputFile) -> CheckedReturn {
+    validate::validate(read::read_return(file), templates)
 }
 
 /// The rules that look across returns, applied to every validated return

@@ -37,11 +37,10 @@ use crate::aggregate::{period_of, periods_found};
 use crate::discover::{self, InputFile, SkippedFile};
 use crate::period::Period;
 use crate::pipeline;
-use crate::read;
 use crate::render::{feedback, status as status_page};
 use crate::status::{is_temporary, ReturnsStatus, ServiceState};
 use crate::templates::Templates;
-use crate::validate::{self, CheckedReturn, ReturnStatus};
+use crate::validate::{CheckedReturn, ReturnStatus};
 
 /// How long a file's size and modified time must stay the same before it
 /// is read: a return still being copied is never read half-written.
@@ -522,7 +521,7 @@ impl Watch {
                 // read differs from its stamp at the next look, and is read
                 // again.
                 let at = stamp(&f.path);
-                let checked = validate::validate(read::read_return(f), &self.templates);
+                let checked = pipeline::check_one(&self.templates, f);
                 (f.path.clone(), at, checked)
             })
             .collect();
