@@ -14,7 +14,9 @@
 //! validating + aggregating, and the whole run with reports; it measures
 //! peak memory of a whole run in a child process, the speed-up from 1 to 2
 //! threads on the read stage, `--all-periods` on the large set, and
-//! `scorecard check` on one return from start-up to exit. Figures are the
+//! `scorecard check` on one return from start-up to exit, and how soon
+//! `scorecard watch` brings the status page up to date after a return is
+//! saved. Figures are the
 //! median of several runs; record them in docs/performance.md.
 
 mod common;
@@ -237,4 +239,95 @@ fn main() {
         "scorecard check on one return, start-up included: {:.0} ms.",
         ms(check)
     );
+
+    let (written, settled) = watch_latency(&scenarios[0].1, exe);
+    println!(
+        "scorecard watch on typical, one return saved again: status page up to date {:.0} ms after the file was written ({:.0} ms of that is the settle wait); {:.0} ms after it settled, by watch's own log.",
+        ms(written),
+        ms(watch_settle()),
+        ms(settled)
+    );
+}
+
+fn watch_settle() -> Duration {
+    scorecard::watch::SETTLE
+}
+
+/// Starts `scorecard watch` on a copy of `inputs`, saves one of the latest
+/// quarter's returns again RUNS times, and returns the median time from the
+/// end of each write to the status page being rewritten, and the median
+/// time watch's log gives from the file settling to the page.
+fn watch_latency(inputs: &Path, exe: &str) -> (Duration, Duration) {
+    use std::io::BufRead;
+    let dir = bench_root().join("watch");
+    let _ = std::fs::remove_dir_all(&dir);
+    let copy = dir.join("inputs");
+    for f in files_of(inputs) {
+        let to = copy.join(f.strip_prefix(inputs).unwrap());
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&f, &to).unwrap();
+    }
+    let mut child = Command::new(exe)
+        .args(["watch", "--templates", templates_dir().to_str().unwrap()])
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    // The first look ends with "checked in".
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
+        if line.contains("checked in") {
+            break;
+        }
+    }
+    let mut files = files_of(&copy);
+    files.sort();
+    let target = files.last().unwrap().clone();
+    let quarter = target.parent().unwrap().file_name().unwrap().to_owned();
+    let page = dir.join("output").join(quarter).join("returns.html");
+    let bytes = std::fs::read(&target).unwrap();
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let mut written = Vec::new();
+    let mut settled = Vec::new();
+    for _ in 0..RUNS {
+        let before = modified(&page);
+        std::fs::write(&target, &bytes).unwrap();
+        let t0 = Instant::now();
+        while modified(&page) == before {
+            assert!(
+                t0.elapsed() < Duration::from_secs(30),
+                "watch did not update the page"
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        written.push(t0.elapsed());
+        // "… (0.05s after the file settled)"
+        while let Ok(line) = rx.recv_timeout(Duration::from_secs(30)) {
+            if let Some(rest) = line
+                .split(" (")
+                .last()
+                .and_then(|r| r.strip_suffix("s after the file settled)"))
+            {
+                settled.push(Duration::from_secs_f64(
+                    rest.parse().expect("watch gives seconds"),
+                ));
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    (median(written), median(settled))
 }

@@ -1,5 +1,5 @@
 //! The command line: `scorecard run`, `scorecard check`,
-//! `scorecard sample-returns`. Each subcommand is a file in `cmd/`.
+//! `scorecard template`, `scorecard sample-returns`, `scorecard watch`. Each subcommand is a file in `cmd/`.
 
 use std::path::PathBuf;
 
@@ -50,6 +50,36 @@ pub enum Command {
     Template(TemplateArgs),
     /// Write the sample returns (the ones shipped in inputs/).
     SampleReturns(SampleArgs),
+    /// Watch the inputs folder: check each return as it arrives or changes,
+    /// write its feedback and keep the status page (returns.html) up to
+    /// date, until Ctrl-C. Writes no committee documents.
+    Watch(WatchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Folder holding the returns (sub-folders are watched too).
+    #[arg(long, default_value = "inputs")]
+    pub inputs: PathBuf,
+    /// Folder holding the templates (changes to them are picked up).
+    #[arg(long, default_value = "templates")]
+    pub templates: PathBuf,
+    /// Folder the feedback and status page are written to, under a folder
+    /// per quarter.
+    #[arg(long, default_value = "output")]
+    pub output: PathBuf,
+    /// Quarter whose status page to keep, e.g. 2014-15-Q3, or "previous"
+    /// (the last quarter to have ended) [default: the latest in the inputs
+    /// folder, following it as new quarters' returns arrive].
+    #[arg(long, value_parser = parse_period)]
+    pub period: Option<Period>,
+    /// Look for changes every --poll-interval seconds rather than wait for
+    /// the system to report them (chosen by itself on a network share).
+    #[arg(long)]
+    pub poll: bool,
+    /// Seconds between looks when polling.
+    #[arg(long, default_value_t = 2.0, value_parser = parse_interval)]
+    pub poll_interval: f64,
 }
 
 #[derive(Debug, Args)]
@@ -64,9 +94,10 @@ pub struct TemplateArgs {
     /// The quarter to pre-fill, e.g. 2014-15-Q3.
     #[arg(long, value_parser = parse_period)]
     pub period: Option<Period>,
-    /// File to write (with --service), or folder (with --all)
-    /// [default: "<code> return <period>.xlsx" in the current folder].
-    #[arg(short, long)]
+    /// Folder to write to (made if needed), or with --service a file
+    /// ending .xlsx [default: "<code> return <period>.xlsx" in the current
+    /// folder].
+    #[arg(short, long, value_name = "FILE_OR_DIR")]
     pub output: Option<PathBuf>,
     /// Folder holding the templates.
     #[arg(long, default_value = "templates")]
@@ -84,7 +115,9 @@ pub struct RunArgs {
     /// Folder the reports are written to, under a folder per quarter.
     #[arg(long, default_value = "output")]
     pub output: PathBuf,
-    /// Quarter to report, e.g. 2014-15-Q2 [default: the latest found].
+    /// Quarter to report, e.g. 2014-15-Q2, or "previous" (the last
+    /// quarter to have ended, for a scheduled run) [default: the latest
+    /// found].
     #[arg(long, value_parser = parse_period, conflicts_with = "all_periods")]
     pub period: Option<Period>,
     /// Report every quarter found, each in its own folder (to regenerate
@@ -114,7 +147,20 @@ pub struct SampleArgs {
 }
 
 fn parse_period(text: &str) -> Result<Period, String> {
-    Period::parse(text).map_err(|e| e.to_string())
+    if text.trim().eq_ignore_ascii_case("previous") {
+        return Ok(Period::containing(chrono::Local::now().date_naive()).previous());
+    }
+    Period::parse(text)
+        .map_err(|e| format!("{e} (or \"previous\": the last quarter to have ended)"))
+}
+
+fn parse_interval(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(s) if (0.1..=3600.0).contains(&s) => Ok(s),
+        _ => Err(format!(
+            "\"{text}\" is not a number of seconds from 0.1 to 3600"
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -135,5 +181,21 @@ mod tests {
         };
         assert_eq!(args.period.map(|p| p.id()), Some("2014-15-Q1".to_string()));
         assert!(Cli::try_parse_from(["scorecard", "run", "--period", "Sept"]).is_err());
+    }
+
+    #[test]
+    fn previous_is_the_last_quarter_to_have_ended() {
+        let cli = Cli::try_parse_from(["scorecard", "watch", "--period", "previous"]).unwrap();
+        let Command::Watch(args) = cli.command else {
+            panic!("expected watch")
+        };
+        let today = chrono::Local::now().date_naive();
+        let period = args.period.unwrap();
+        assert!(period.last_day() < today);
+        assert!(period.next().last_day() >= today);
+        assert!(
+            Cli::try_parse_from(["scorecard", "watch", "--poll-interval", "0"]).is_err(),
+            "an interval of nothing would spin"
+        );
     }
 }

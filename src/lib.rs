@@ -16,6 +16,7 @@
 //!                           guarded,     Diagnostics)     PlanProgress     passages, the   (sections,      improvement-    scorecard.xlsx
 //!                           in parallel)                  (borough figures, outline's      tables, charts  plan.typ: PDF/UA data/indicators.csv
 //!                                                          RAG, direction)  headings)      as data)        report.html.j2) feedback/*.xlsx, run-record.json
+//!                                                                                                                          returns.html (status::ReturnsStatus)
 //! ```
 //!
 //! Each stage lives in the module named after it and turns one named type
@@ -27,12 +28,18 @@
 //! everything is typeset before anything is written, so a mistake in a
 //! template leaves the previous reports whole. Renderers write; they never
 //! compute.
+//!
+//! [`watch`] runs discover → read → validate (and the rules across returns)
+//! each time a return arrives, writing only the feedback and the status page
+//! ([`status::ReturnsStatus`] → `returns.html`); the committee documents are
+//! left to the quarterly run.
 
 pub mod aggregate;
 pub mod blank;
 pub mod cli;
 pub mod cmd;
 pub mod compose;
+pub mod deadline;
 pub mod diagnostic;
 pub mod discover;
 pub mod improvement;
@@ -45,6 +52,8 @@ pub mod read;
 pub mod render;
 pub mod rules;
 pub mod sample;
+pub mod status;
 pub mod templates;
 pub mod typeset;
 pub mod validate;
+pub mod watch;

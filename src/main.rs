@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::execute(args),
         Command::Template(args) => cmd::template::execute(args),
         Command::SampleReturns(args) => cmd::sample::execute(args),
+        Command::Watch(args) => cmd::watch::execute(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -89,12 +89,27 @@ pub fn check_returns(templates: &Templates, files: &[InputFile]) -> Vec<CheckedR
     let mut checked: Vec<CheckedReturn> = files
         .par_iter()
         .progress_with(bar.clone())
-        .map(|f| validate::validate(read::read_return(f), templates))
+        .map(|f| check_one(templates, f))
         .collect();
     bar.finish_and_clear();
-    validate::resolve_resubmissions(&mut checked);
-    validate::compare_with_previous(&mut checked, templates);
+    cross_check(&mut checked, templates);
     checked
+}
+
+/// Reads and validates one file on its own, before the rules that look
+/// across returns ([`cross_check`]). `watch` keeps these per file and
+/// checks again only the files that change.
+pub fn check_one(templates: &Templates, file: &InputFile) -> CheckedReturn {
+    validate::validate(read::read_return(file), templates)
+}
+
+/// The rules that look across returns, applied to every validated return
+/// together: a later resubmission supersedes an earlier one, and figures
+/// are compared with the service's previous quarter. `run`, `check` and
+/// `watch` all decide through here, so they cannot disagree.
+pub fn cross_check(checked: &mut [CheckedReturn], templates: &Templates) {
+    validate::resolve_resubmissions(checked);
+    validate::compare_with_previous(checked, templates);
 }
 
 /// Runs the whole pipeline.
@@ -251,7 +266,7 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
 
 /// Takes the output folder's lock, waiting for another run to finish with
 /// it. Released when the returned file is dropped.
-fn lock_output(out_dir: &Path) -> anyhow::Result<std::fs::File> {
+pub fn lock_output(out_dir: &Path) -> anyhow::Result<std::fs::File> {
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
     let path = out_dir.join(".scorecard.lock");
@@ -330,7 +345,7 @@ fn render_all(
     Ok(written)
 }
 
-fn log_returns(returns: &[CheckedReturn]) {
+pub fn log_returns(returns: &[CheckedReturn]) {
     for r in returns {
         match &r.status {
             ReturnStatus::Accepted if r.diagnostics.is_empty() => {

@@ -83,6 +83,9 @@ pub struct Organisation {
     /// When a figure is suspicious enough to warn the officer.
     #[serde(default)]
     pub checks: Checks,
+    /// When each quarter's returns are due, for the status page.
+    #[serde(default)]
+    pub returns_due: crate::deadline::ReturnsDue,
 }
 
 fn default_quarters_shown() -> usize {
@@ -582,6 +585,9 @@ fn check(dir: &Path, files: Files, errors: &mut Vec<TemplateError>) -> Templates
                     .into(),
         });
     }
+    organisation
+        .returns_due
+        .check(&org_file, &text_of("scorecard.toml"), errors);
     if !(2..=12).contains(&organisation.quarters_shown) {
         errors.push(TemplateError {
             file: org_file,

@@ -174,3 +174,48 @@ fn unknown_service_suggests_the_nearest() {
         stderr(&out)
     );
 }
+
+/// `-o` with a folder writes the return into it under its usual name,
+/// whether the folder exists, ends with a slash, or both.
+#[test]
+fn template_output_may_be_a_folder() {
+    let case = Case::new();
+    std::fs::create_dir_all(case.path().join("returns")).unwrap();
+    for (arg, folder) in [
+        ("returns", "returns"),
+        ("returns/", "returns"),
+        ("new-folder/", "new-folder"),
+    ] {
+        let out = case.run(&[
+            "template",
+            "--service",
+            "Leaving Care",
+            "--period",
+            "2014-15-Q3",
+            "-o",
+            arg,
+        ]);
+        assert!(
+            out.status.success(),
+            "-o {arg}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        let written = case.path().join(folder).join("LC return 2014-15-Q3.xlsx");
+        assert!(written.is_file(), "-o {arg}: {}", stdout(&out));
+        let check = case.run(&["check", written.to_str().unwrap()]);
+        assert!(
+            stdout(&check).contains("LC return 2014-15-Q3.xlsx"),
+            "{}",
+            stdout(&check)
+        );
+    }
+    // A file name is still a file.
+    let out = case.run(&["template", "--service", "LC", "-o", "returns/mine.xlsx"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(case.path().join("returns/mine.xlsx").is_file());
+    // --all into an existing folder with a trailing slash.
+    let out = case.run(&["template", "--all", "-o", "returns/"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(case.path().join("returns/YOS return.xlsx").is_file());
+}

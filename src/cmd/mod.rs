@@ -3,3 +3,4 @@ pub mod check;
 pub mod run;
 pub mod sample;
 pub mod template;
+pub mod watch;

@@ -1,7 +1,7 @@
 //! `feedback/<return>.xlsx`: for each return with problems, what to fix
 //! and where, in a workbook the officer can open beside their own.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use std::collections::BTreeMap;
 
@@ -17,6 +17,9 @@ use crate::validate::{CheckedReturn, ReturnStatus};
 
 /// Feedback workbooks, one per return with errors or warnings.
 pub struct Feedback;
+
+/// The folder, under the quarter's, that holds the feedback.
+pub const FOLDER: &str = "feedback";
 
 /// The feedback file's name for a return: its own, as an `.xlsx`.
 pub fn file_name(r: &CheckedReturn) -> String {
@@ -46,7 +49,20 @@ pub fn verdict(r: &CheckedReturn) -> String {
     }
 }
 
-fn write_one(r: &CheckedReturn, ctx: &RenderContext) -> anyhow::Result<PathBuf> {
+/// Whether a return gets a feedback workbook: it has problems, or a later
+/// return replaced it.
+pub fn needs_feedback(r: &CheckedReturn) -> bool {
+    !r.diagnostics.is_empty() || matches!(r.status, ReturnStatus::Superseded { .. })
+}
+
+/// Writes one return's feedback into `out_dir/feedback/`, for the run of
+/// `period` (named on its Problems sheet).
+pub fn write_one(
+    r: &CheckedReturn,
+    templates: &crate::templates::Templates,
+    period: crate::period::Period,
+    out_dir: &Path,
+) -> anyhow::Result<PathBuf> {
     let mut book = Workbook::new();
     let title = Format::new().set_bold().set_font_size(14);
     let bold = Format::new().set_bold();
@@ -85,8 +101,8 @@ fn write_one(r: &CheckedReturn, ctx: &RenderContext) -> anyhow::Result<PathBuf> 
             "Run",
             format!(
                 "{} scorecard for {}",
-                ctx.templates.organisation.name,
-                ctx.scorecard.period.label()
+                templates.organisation.name,
+                period.label()
             ),
         ),
     ];
@@ -141,9 +157,9 @@ fn write_one(r: &CheckedReturn, ctx: &RenderContext) -> anyhow::Result<PathBuf> 
     book.set_properties(
         &rust_xlsxwriter::DocProperties::new()
             .set_title(format!("Feedback on {}", r.file.name))
-            .set_author(&ctx.templates.organisation.name),
+            .set_author(&templates.organisation.name),
     );
-    let path = ctx.out_dir.join("feedback").join(file_name(r));
+    let path = out_dir.join(FOLDER).join(file_name(r));
     write_atomic(&path, &book.save_to_buffer()?)?;
     Ok(path)
 }
@@ -291,15 +307,53 @@ impl Renderer for Feedback {
 
     fn render(&self, ctx: &RenderContext) -> anyhow::Result<Vec<PathBuf>> {
         let mut written = Vec::new();
-        for r in ctx.returns_for_period() {
-            let superseded = matches!(r.status, ReturnStatus::Superseded { .. });
-            if r.diagnostics.is_empty() && !superseded {
-                continue;
-            }
-            written.push(write_one(r, ctx)?);
+        for r in ctx.returns_for_period().filter(|r| needs_feedback(r)) {
+            written.push(write_one(
+                r,
+                ctx.templates,
+                ctx.scorecard.period,
+                ctx.out_dir,
+            )?);
         }
+        remove_stale(&ctx.out_dir.join(FOLDER), &written)?;
         Ok(written)
     }
+}
+
+/// Removes feedback workbooks that belong to no return now in `inputs/`
+/// (the return was corrected, or taken away), so that the folder holds
+/// exactly the feedback that applies. Returns the files removed.
+pub fn remove_stale(folder: &Path, keep: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    use anyhow::Context;
+    let mut removed = Vec::new();
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(removed),
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot list {}", folder.display()));
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let is_workbook = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !is_workbook || name.starts_with('~') || name.starts_with('.') {
+            continue;
+        }
+        if keep.iter().any(|k| k.file_name() == path.file_name()) {
+            continue;
+        }
+        std::fs::remove_file(&path).with_context(|| {
+            format!(
+                "cannot remove the out-of-date feedback {} (is it open in Excel?)",
+                path.display()
+            )
+        })?;
+        removed.push(path);
+    }
+    Ok(removed)
 }
 
 #[cfg(test)]

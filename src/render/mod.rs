@@ -20,6 +20,7 @@ pub mod html;
 pub mod pdf;
 pub mod plan_excel;
 pub mod record;
+pub mod status;
 
 /// What every renderer draws from.
 pub struct RenderContext<'a> {
@@ -70,5 +71,6 @@ pub fn all() -> Vec<Box<dyn Renderer>> {
         Box::new(html::HtmlReport),
         Box::new(plan_excel::ImprovementPlanExcel),
         Box::new(pdf::ImprovementPlanPdf),
+        Box::new(status::StatusPage),
     ]
 }

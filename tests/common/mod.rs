@@ -378,3 +378,80 @@ pub fn contrast(a: u32, b: u32) -> f64 {
     let (la, lb) = (luminance(a), luminance(b));
     (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
 }
+
+/// What the browser accessibility check (`scripts/a11y/check.mjs`) needs:
+/// the script and Chromium, or a list of what is missing and how to
+/// install it. (tests/html.rs has its own copy of this check.)
+pub fn a11y_tools() -> Result<(PathBuf, PathBuf), String> {
+    let script = root().join("scripts/a11y/check.mjs");
+    let modules = root().join("scripts/a11y/node_modules");
+    let chromium =
+        PathBuf::from(std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()));
+    let mut missing = Vec::new();
+    let node_ok = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !node_ok {
+        missing.push("node (apt-get install nodejs npm)".to_string());
+    }
+    for package in ["playwright-core", "axe-core"] {
+        if !modules.join(package).join("package.json").is_file() {
+            missing.push(format!(
+                "scripts/a11y/node_modules/{package} (npm ci --prefix scripts/a11y)"
+            ));
+        }
+    }
+    if !chromium.is_file() {
+        missing.push(format!("{} (apt-get install chromium)", chromium.display()));
+    }
+    if missing.is_empty() {
+        Ok((script, chromium))
+    } else {
+        Err(missing.join(", "))
+    }
+}
+
+/// Runs the browser accessibility check on `page`: returns its output, or
+/// `None` after saying SKIPPED when the tools are missing outside CI (under
+/// CI a missing tool fails the test). Fails the test on any violation.
+pub fn a11y_check(test: &str, page: &Path) -> Option<String> {
+    let (script, chromium) = match a11y_tools() {
+        Ok(tools) => tools,
+        Err(missing) if std::env::var_os("CI").is_some() => {
+            panic!("CI must run the accessibility check, but these are missing: {missing}")
+        }
+        Err(missing) => {
+            // Written past the test harness's capture, so it shows in every
+            // run, not only when a test fails.
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED {test}: missing {missing}.\n\
+                 To run it: apt-get install chromium; npm ci --prefix scripts/a11y"
+            );
+            return None;
+        }
+    };
+    let out = std::process::Command::new("node")
+        .arg(&script)
+        .arg(page)
+        .env("CHROMIUM", &chromium)
+        .output()
+        .expect("run node");
+    let (o, e) = (stdout(&out), stderr(&out));
+    println!("{o}{e}");
+    assert!(
+        out.status.success(),
+        "the accessibility check failed on {}:\n{o}{e}",
+        page.display()
+    );
+    for width in ["desktop", "phone"] {
+        assert!(
+            o.lines()
+                .any(|l| l.starts_with(width) && l.ends_with(" 0 violations")),
+            "{o}"
+        );
+    }
+    Some(o)
+}

@@ -1,0 +1,261 @@
+//! Who has sent what: the picture behind the status page
+//! (`output/<quarter>/returns.html`), written by `run` and kept up to date
+//! by `watch` while the returns come in.
+//!
+//! It is made from the same checked returns as everything else, after the
+//! resubmission rule has been applied, and classifies each expected service
+//! as the committee report's data-quality statement does
+//! ([`aggregate::aggregate`]'s picture): accepted when one of its returns
+//! was, rejected when it sent returns but none was accepted, nothing yet
+//! otherwise. Feedback is linked wherever the feedback renderer writes it.
+
+use chrono::{DateTime, Local, NaiveDate, NaiveDateTime};
+
+use crate::aggregate::period_of;
+use crate::discover::SkippedFile;
+use crate::period::Period;
+use crate::render::feedback;
+use crate::templates::Templates;
+use crate::validate::{CheckedReturn, ReturnStatus};
+
+/// What became of one file, as the status page says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileState {
+    Accepted,
+    AcceptedWithWarnings,
+    Rejected,
+    /// Replaced by a later return for the same service and quarter.
+    Superseded {
+        by: String,
+    },
+}
+
+impl FileState {
+    pub fn of(r: &CheckedReturn) -> FileState {
+        match &r.status {
+            ReturnStatus::Accepted if r.warnings() > 0 => FileState::AcceptedWithWarnings,
+            ReturnStatus::Accepted => FileState::Accepted,
+            ReturnStatus::Rejected => FileState::Rejected,
+            ReturnStatus::Superseded { by } => FileState::Superseded { by: by.clone() },
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            FileState::Accepted => "Accepted",
+            FileState::AcceptedWithWarnings => "Accepted with warnings",
+            FileState::Rejected => "Rejected",
+            FileState::Superseded { .. } => "Superseded",
+        }
+    }
+}
+
+/// Where a service stands for the quarter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceState {
+    Accepted,
+    AcceptedWithWarnings,
+    Rejected,
+    NothingYet,
+}
+
+impl ServiceState {
+    pub fn label(self) -> &'static str {
+        match self {
+            ServiceState::Accepted => "Accepted",
+            ServiceState::AcceptedWithWarnings => "Accepted with warnings",
+            ServiceState::Rejected => "Rejected",
+            ServiceState::NothingYet => "Nothing yet",
+        }
+    }
+}
+
+/// One file a service sent.
+#[derive(Debug, Clone)]
+pub struct SentFile {
+    /// Its name below `inputs/`.
+    pub name: String,
+    pub state: FileState,
+    /// The Submitted date on its cover.
+    pub submitted: Option<NaiveDateTime>,
+    /// When the file was last changed on disk.
+    pub changed: Option<DateTime<Local>>,
+    pub errors: usize,
+    pub warnings: usize,
+    /// The feedback workbook, relative to the quarter's folder.
+    pub feedback: Option<String>,
+    /// Submitted after the deadline.
+    pub late: bool,
+}
+
+/// One expected service and what it has sent.
+#[derive(Debug, Clone)]
+pub struct ServiceStatus {
+    pub service: String,
+    pub state: ServiceState,
+    /// Newest first.
+    pub files: Vec<SentFile>,
+    /// Nothing accepted and the deadline has passed.
+    pub overdue: bool,
+}
+
+/// The status of a quarter's returns.
+#[derive(Debug, Clone)]
+pub struct ReturnsStatus {
+    pub period: Period,
+    /// When the quarter's returns are due, if the templates say.
+    pub due: Option<NaiveDate>,
+    pub services: Vec<ServiceStatus>,
+    /// Returns for the quarter that name no service in the catalogue (or
+    /// could not be read at all).
+    pub unmatched: Vec<SentFile>,
+    /// Files in `inputs/` that are not returns.
+    pub other_files: Vec<SkippedFile>,
+    /// When this picture was made.
+    pub as_of: DateTime<Local>,
+}
+
+impl ReturnsStatus {
+    /// The picture of `period` from every checked return (resubmissions
+    /// already resolved), on `today`.
+    pub fn build(
+        templates: &Templates,
+        returns: &[CheckedReturn],
+        skipped: &[SkippedFile],
+        period: Period,
+        as_of: DateTime<Local>,
+    ) -> ReturnsStatus {
+        let due = templates.organisation.returns_due.due(period);
+        let today = as_of.date_naive();
+        let mine: Vec<&CheckedReturn> = returns
+            .iter()
+            .filter(|r| period_of(r).is_none_or(|p| p == period))
+            .collect();
+        let sent = |r: &CheckedReturn| SentFile {
+            name: r.file.name.clone(),
+            state: FileState::of(r),
+            submitted: r.submitted,
+            changed: std::fs::metadata(&r.file.path)
+                .and_then(|m| m.modified())
+                .ok()
+                .map(DateTime::<Local>::from),
+            errors: r.errors(),
+            warnings: r.warnings(),
+            feedback: feedback::needs_feedback(r)
+                .then(|| format!("feedback/{}", feedback::file_name(r))),
+            late: matches!((r.submitted, due), (Some(s), Some(d)) if s.date() > d),
+        };
+        let mut names: Vec<String> = templates
+            .services
+            .iter()
+            .filter(|s| !templates.indicators_for(&s.name).is_empty())
+            .map(|s| s.name.clone())
+            .collect();
+        // A known service that returns no indicators but sent something
+        // (improvement-plan actions only) is shown too.
+        for s in &templates.services {
+            if !names.contains(&s.name) && mine.iter().any(|r| r.service.as_ref() == Some(&s.name))
+            {
+                names.push(s.name.clone());
+            }
+        }
+        let services = names
+            .into_iter()
+            .map(|service| {
+                let mut files: Vec<&&CheckedReturn> = mine
+                    .iter()
+                    .filter(|r| r.service.as_deref() == Some(service.as_str()))
+                    .collect();
+                files.sort_by(|a, b| {
+                    (b.status == ReturnStatus::Accepted)
+                        .cmp(&(a.status == ReturnStatus::Accepted))
+                        .then(b.submitted.cmp(&a.submitted))
+                        .then(a.file.name.cmp(&b.file.name))
+                });
+                let accepted = files.iter().find(|r| r.status == ReturnStatus::Accepted);
+                let state = match accepted {
+                    Some(r) if r.warnings() > 0 => ServiceState::AcceptedWithWarnings,
+                    Some(_) => ServiceState::Accepted,
+                    None if files.is_empty() => ServiceState::NothingYet,
+                    None => ServiceState::Rejected,
+                };
+                ServiceStatus {
+                    overdue: accepted.is_none() && due.is_some_and(|d| today > d),
+                    files: files.into_iter().map(|r| sent(r)).collect(),
+                    service,
+                    state,
+                }
+            })
+            .collect();
+        let unmatched = mine
+            .iter()
+            .filter(|r| r.service.is_none())
+            .map(|r| sent(r))
+            .collect();
+        ReturnsStatus {
+            period,
+            due,
+            services,
+            unmatched,
+            other_files: skipped
+                .iter()
+                .filter(|s| !is_temporary(&s.name))
+                .cloned()
+                .collect(),
+            as_of,
+        }
+    }
+
+    /// How many services are in each state.
+    pub fn count(&self, state: ServiceState) -> usize {
+        self.services.iter().filter(|s| s.state == state).count()
+    }
+
+    /// The state of one service, by name.
+    pub fn service(&self, name: &str) -> Option<&ServiceStatus> {
+        self.services.iter().find(|s| s.service == name)
+    }
+}
+
+/// Files that programs leave while saving or copying (`report.xlsx.part`,
+/// `~WRL0001.tmp`, `.~lock.report.xlsx#`): never anyone's return, and gone
+/// a moment later, so not worth listing or reporting.
+pub fn is_temporary(name: &str) -> bool {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let lower = base.to_lowercase();
+    base.starts_with('~')
+        || base.starts_with('.')
+        || base.ends_with('#')
+        || [
+            ".tmp",
+            ".part",
+            ".partial",
+            ".crdownload",
+            ".download",
+            ".swp",
+            ".temp",
+        ]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_files_are_known() {
+        for name in [
+            "~WRL0001.tmp",
+            "q2/LC return.xlsx.part",
+            ".~lock.LC.xlsx#",
+            "~$LC.xlsx",
+            "LC.xlsx.crdownload",
+        ] {
+            assert!(is_temporary(name), "{name}");
+        }
+        for name in ["LC return.xlsx", "notes.docx", "2014-15-Q2/YOS.csv"] {
+            assert!(!is_temporary(name), "{name}");
+        }
+    }
+}

@@ -1,0 +1,360 @@
+//! `scorecard watch` end to end: the binary is started on a case folder,
+//! returns are copied in as an officer's computer would (in pieces), and
+//! the feedback and status page are looked for. Nothing here is timed: each
+//! wait is for an outcome, up to a generous bound; watch's own log states
+//! how long each took.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// How long to wait for any one outcome before calling it missing.
+const BOUND: Duration = Duration::from_secs(20);
+
+/// A running `scorecard watch` whose log is collected as it is written.
+struct Watching {
+    child: Child,
+    log: Arc<Mutex<String>>,
+}
+
+impl Watching {
+    fn start(case: &Case, extra: &[&str]) -> Watching {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scorecard"))
+            .arg("watch")
+            .args(extra)
+            .current_dir(case.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start scorecard watch");
+        let log = Arc::new(Mutex::new(String::new()));
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let log = Arc::clone(&log);
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let mut l = log.lock().unwrap();
+                    l.push_str(&line);
+                    l.push('\n');
+                }
+            });
+        }
+        let w = Watching { child, log };
+        w.wait_for("the first look", |log, _| log.contains("checked in"));
+        w
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Waits until `done` holds of the log (and anything else it looks at).
+    fn wait_for(&self, what: &str, done: impl Fn(&str, Duration) -> bool) {
+        let start = Instant::now();
+        loop {
+            let log = self.log();
+            if done(&log, start.elapsed()) {
+                return;
+            }
+            assert!(
+                start.elapsed() < BOUND,
+                "no sign of {what} after {}s; watch said:\n{log}",
+                BOUND.as_secs()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Sends a signal and waits for watch to stop, returning its status.
+    fn stop(mut self, signal: &str) -> (Option<i32>, String) {
+        let ok = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &self.child.id().to_string()])
+            .status()
+            .expect("kill")
+            .success();
+        assert!(ok, "kill -{signal}");
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                // Let the readers take the last lines.
+                std::thread::sleep(Duration::from_millis(100));
+                return (status.code(), self.log());
+            }
+            if start.elapsed() > BOUND {
+                let _ = self.child.kill();
+                panic!("watch did not stop on SIG{signal}:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Writes `bytes` to `path` in two writes with a pause between, as a copy
+/// over the network arrives: the first half must never be read as a return.
+fn copy_in_two_writes(bytes: &[u8], path: &Path) {
+    let mut f = std::fs::File::create(path).unwrap();
+    let half = bytes.len() / 2;
+    f.write_all(&bytes[..half]).unwrap();
+    f.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(150));
+    f.write_all(&bytes[half..]).unwrap();
+    f.flush().unwrap();
+}
+
+/// The status page's row for a service, as text.
+fn row_of(page: &str, service: &str) -> Option<String> {
+    let needle = format!("<th scope=\"row\">{service}</th>");
+    page.lines()
+        .find(|l| l.contains(&needle))
+        .map(str::to_string)
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// Files a write left behind: temporary files of the atomic writes.
+fn leftovers(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        if path.is_dir() {
+            found.extend(leftovers(&path));
+        } else {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".tmp") || name.starts_with(".scorecard-") {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+fn bad_leaving_care() -> ReturnBuilder {
+    ReturnBuilder::new("Leaving Care", "2014-15 Q2")
+        .row("TS10", V::T("n/a"), V::N(60.0), V::Blank, V::Blank)
+        .pct("TS11", 40.0, 60.0)
+        .pct("TS24", 9.0, 10.0)
+}
+
+fn good_leaving_care() -> ReturnBuilder {
+    ReturnBuilder::new("Leaving Care", "2014-15 Q2")
+        .set_cover("Submitted", V::T("2014-10-12 10:00"))
+        .pct("TS10", 50.0, 60.0)
+        .pct("TS11", 40.0, 60.0)
+        .pct("TS24", 9.0, 10.0)
+}
+
+fn bytes_of(builder: &ReturnBuilder) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = builder.write(&dir.path().join("r.xlsx"));
+    std::fs::read(path).unwrap()
+}
+
+#[test]
+fn a_return_dropped_in_gets_feedback_and_the_status_page_at_once() {
+    let case = Case::new();
+    // Another service's return is already there, so the quarter watched is
+    // 2014-15 Q2, the latest in inputs/.
+    std::fs::copy(
+        root().join("inputs/2014-15-Q2/ADP-2014-15-Q2.xlsx"),
+        case.inputs().join("ADP-2014-15-Q2.xlsx"),
+    )
+    .unwrap();
+    let watching = Watching::start(&case, &[]);
+    let quarter = case.period_dir("2014-15-Q2");
+    let page = quarter.join("returns.html");
+    let feedback = quarter.join("feedback/LC return.xlsx");
+    assert!(
+        page.is_file(),
+        "the first look writes the page:\n{}",
+        watching.log()
+    );
+    let first = read(&page);
+    assert!(
+        row_of(&first, "Leaving Care").is_some_and(|r| r.contains("Nothing yet")),
+        "{first}"
+    );
+    assert!(row_of(&first, "Adoption and Permanency").is_some_and(|r| r.contains("Accepted")));
+
+    // A bad return, copied in two writes.
+    let target = case.inputs().join("LC return.xlsx");
+    copy_in_two_writes(&bytes_of(&bad_leaving_care()), &target);
+    watching.wait_for("the rejection", |_, _| {
+        feedback.is_file()
+            && row_of(&read(&page), "Leaving Care").is_some_and(|r| r.contains("Rejected"))
+    });
+    let row = row_of(&read(&page), "Leaving Care").unwrap();
+    assert!(row.contains("1 error"), "{row}");
+    assert!(row.contains("href=\"feedback/LC%20return.xlsx\""), "{row}");
+    let problems = read_sheet(&feedback, "Problems");
+    assert!(
+        problems
+            .iter()
+            .flatten()
+            .any(|c| c.contains("number-not-number")),
+        "the feedback names the real mistake: {problems:?}"
+    );
+    // The half-written file was never read: one verdict on it, the right one.
+    watching.wait_for("the log line", |log, _| {
+        log.contains("LC return.xlsx: REJECTED")
+    });
+    let log = watching.log();
+    let verdicts: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("] LC return.xlsx:"))
+        .collect();
+    assert_eq!(verdicts.len(), 1, "{log}");
+    assert!(
+        verdicts[0].contains("REJECTED with 1 error(s) and 0 warning(s)"),
+        "{log}"
+    );
+    assert!(verdicts[0].contains("feedback in"), "{log}");
+    assert!(log.contains("s after the file settled"), "{log}");
+
+    // The corrected return replaces it: accepted, and its feedback removed.
+    copy_in_two_writes(&bytes_of(&good_leaving_care()), &target);
+    watching.wait_for("the acceptance", |_, _| {
+        !feedback.exists()
+            && row_of(&read(&page), "Leaving Care").is_some_and(|r| r.contains("Accepted"))
+    });
+    watching.wait_for("the log line", |log, _| {
+        log.contains("LC return.xlsx: accepted")
+    });
+
+    // Ctrl-C: a clean stop, status 0, nothing half-written.
+    let (code, log) = watching.stop("INT");
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("stopped"), "{log}");
+    assert_eq!(leftovers(case.path()), Vec::<PathBuf>::new());
+    assert!(read(&page).ends_with("</html>\n"));
+    // The committee documents are the run's, never watch's.
+    assert!(!quarter.join("committee-report.pdf").exists());
+}
+
+#[test]
+fn a_resubmission_supersedes_as_in_the_run_and_a_removed_return_is_forgotten() {
+    let case = Case::new();
+    let folder = case.inputs().join("2014-15-Q2");
+    std::fs::create_dir_all(&folder).unwrap();
+    good_leaving_care()
+        .set_cover("Submitted", V::T("2014-10-09 09:00"))
+        .write(&folder.join("LC first.xlsx"));
+    let watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let quarter = case.period_dir("2014-15-Q2");
+    let page = quarter.join("returns.html");
+    // A later return for the same service and quarter, in a sub-folder.
+    std::fs::write(
+        folder.join("LC second.xlsx"),
+        bytes_of(&good_leaving_care()),
+    )
+    .unwrap();
+    watching.wait_for("the supersession", |_, _| {
+        read(&page).contains("Superseded") && quarter.join("feedback/LC first.xlsx").is_file()
+    });
+    let page_text = read(&page);
+    assert!(
+        page_text.contains("by 2014-15-Q2/LC second.xlsx"),
+        "{page_text}"
+    );
+    // The earlier return's new outcome is logged as well as the new one's.
+    watching.wait_for("the knock-on log line", |log, _| {
+        log.contains("LC first.xlsx: superseded by 2014-15-Q2/LC second.xlsx")
+            && log.contains("(as a result)")
+    });
+
+    // The same decision as the run's.
+    let (code, _) = watching.stop("TERM");
+    assert_eq!(code, Some(0));
+    let run = case.run(&["run", "--period", "2014-15-Q2"]);
+    assert!(
+        run.status.code().is_some_and(|c| c == 0 || c == 3),
+        "{}",
+        stderr(&run)
+    );
+    let record = read(&quarter.join("run-record.json"));
+    assert!(
+        record.contains("\"superseded_by\": \"2014-15-Q2/LC second.xlsx\""),
+        "{record}"
+    );
+    let run_page = read(&page);
+    assert!(
+        run_page.contains("Superseded"),
+        "the run writes the page too"
+    );
+
+    // Removing the later return brings the first back, and its feedback goes.
+    let watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    std::fs::remove_file(folder.join("LC second.xlsx")).unwrap();
+    watching.wait_for("the removal", |log, _| {
+        log.contains("LC second.xlsx: taken out of the inputs folder")
+            && !quarter.join("feedback/LC first.xlsx").exists()
+            && !read(&page).contains("Superseded")
+    });
+    let (code, log) = watching.stop("TERM");
+    assert_eq!(code, Some(0), "{log}");
+}
+
+#[test]
+fn temporary_and_lock_files_are_not_returns() {
+    let case = Case::new();
+    let watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let page = case.period_dir("2014-15-Q2").join("returns.html");
+    std::fs::write(case.inputs().join("~$LC return.xlsx"), b"lock").unwrap();
+    std::fs::write(case.inputs().join("LC return.xlsx.part"), b"half").unwrap();
+    std::fs::write(case.inputs().join("notes.csv"), b"a,b\n").unwrap();
+    watching.wait_for("the other file", |log, _| log.contains("notes.csv"));
+    watching.wait_for("the page listing it", |_, _| {
+        read(&page).contains("notes.csv")
+    });
+    let text = read(&page);
+    assert!(!text.contains(".part") && !text.contains("~$"), "{text}");
+    let (code, log) = watching.stop("INT");
+    assert_eq!(code, Some(0));
+    assert!(!log.contains("~$") && !log.contains(".part"), "{log}");
+}
+
+#[test]
+fn templates_changed_while_watching_are_picked_up_and_a_broken_one_is_not() {
+    let case = Case::new();
+    let watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let page = case.period_dir("2014-15-Q2").join("returns.html");
+    assert!(read(&page).contains("14 October 2014"));
+    case.edit_template(
+        "scorecard.toml",
+        "days_after_quarter_end = 14",
+        "days_after_quarter_end = 21",
+    );
+    watching.wait_for("the new deadline", |_, _| {
+        read(&page).contains("21 October 2014")
+    });
+    case.edit_template(
+        "scorecard.toml",
+        "days_after_quarter_end = 21",
+        "days_after_quarter_end = 210",
+    );
+    watching.wait_for("the template mistake", |log, _| {
+        log.contains("cannot be used") && log.contains("days_after_quarter_end is 210")
+    });
+    assert!(read(&page).contains("21 October 2014"), "the page is kept");
+    let (code, log) = watching.stop("TERM");
+    assert_eq!(code, Some(0), "{log}");
+}
