@@ -40,5 +40,6 @@ pub mod read;
 pub mod render;
 pub mod rules;
 pub mod sample;
+pub mod ssda903;
 pub mod templates;
 pub mod validate;

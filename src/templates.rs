@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::judge::{Measure, Polarity};
+use crate::ssda903::working_days::{BankHolidays, BANK_HOLIDAYS_FILE};
 
 /// A mistake in a template file, located by file and line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -263,6 +264,22 @@ pub struct Indicator {
     /// What to enter as the value (counts), for the blank return.
     #[serde(default)]
     pub value: Option<String>,
+    /// Where the borough figure comes from: the services' returns, or the
+    /// SSDA903 extract when the quarter has one.
+    #[serde(default)]
+    pub source: Source,
+}
+
+/// Where an indicator's borough figure comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// The services' returns.
+    #[default]
+    Returns,
+    /// The children's records in the SSDA903 extract, when the quarter has
+    /// one; the returns otherwise.
+    Ssda903,
 }
 
 /// A service that sends returns.
@@ -342,6 +359,8 @@ pub struct Templates {
     /// The text of `report.j2`, checked for syntax at load.
     pub report_source: String,
     pub plan: ImprovementPlan,
+    /// Bank holidays, for counting working days (`bank-holidays.csv`).
+    pub bank_holidays: BankHolidays,
 }
 
 impl Templates {
@@ -354,6 +373,7 @@ impl Templates {
         let meeting: Option<Meeting> = read_toml(dir, "meeting.toml", &mut errors);
         let report = read_report(dir, &mut errors);
         let plan: Option<ImprovementPlan> = read_toml(dir, "improvement-plan.toml", &mut errors);
+        let bank_holidays = read_bank_holidays(dir, &mut errors);
         let (
             Some(organisation),
             Some(indicators),
@@ -361,11 +381,20 @@ impl Templates {
             Some(meeting),
             Some(report),
             Some(plan),
-        ) = (organisation, indicators, services, meeting, report, plan)
+            Some(bank_holidays),
+        ) = (
+            organisation,
+            indicators,
+            services,
+            meeting,
+            report,
+            plan,
+            bank_holidays,
+        )
         else {
             return Err(TemplateErrors(errors));
         };
-        let templates = check(
+        let mut templates = check(
             dir,
             Files {
                 organisation,
@@ -377,6 +406,7 @@ impl Templates {
             },
             &mut errors,
         );
+        templates.bank_holidays = bank_holidays;
         if errors.is_empty() {
             Ok(templates)
         } else {
@@ -598,6 +628,9 @@ fn check(dir: &Path, files: Files, errors: &mut Vec<TemplateError>) -> Templates
                 ind.reference
             ));
         }
+        if let Some(message) = check_source(&ind) {
+            problem(message);
+        }
         if ind.services.is_empty() {
             problem(format!(
                 "{} has no services; list who returns it",
@@ -659,6 +692,38 @@ fn check(dir: &Path, files: Files, errors: &mut Vec<TemplateError>) -> Templates
         meeting,
         report_source: report,
         plan,
+        bank_holidays: BankHolidays::default(),
+    }
+}
+
+/// Reads `bank-holidays.csv`, naming the line of each mistake.
+fn read_bank_holidays(dir: &Path, errors: &mut Vec<TemplateError>) -> Option<BankHolidays> {
+    let (path, text) = read_text(dir, BANK_HOLIDAYS_FILE, errors)?;
+    BankHolidays::parse(&path, &text)
+        .map_err(|e| errors.extend(e))
+        .ok()
+}
+
+/// An indicator worked out from the SSDA903 must be one the extract can
+/// give, with the measure its definition makes.
+fn check_source(ind: &Indicator) -> Option<String> {
+    if ind.source != Source::Ssda903 {
+        return None;
+    }
+    match crate::ssda903::indicators::measure_of(&ind.reference) {
+        None => Some(format!(
+            "{} has source = \"ssda903\", but the SSDA903 extract gives only {}; set source = \"returns\"",
+            ind.reference,
+            crate::ssda903::indicators::REFS.join(", ")
+        )),
+        Some(m) if m != ind.measure => Some(format!(
+            "{} worked out from the SSDA903 is a {} measure, but measure is \"{}\"; set measure = \"{}\" or source = \"returns\"",
+            ind.reference,
+            m,
+            ind.measure,
+            m
+        )),
+        Some(_) => None,
     }
 }
 
