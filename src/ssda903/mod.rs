@@ -24,6 +24,7 @@ use serde::Serialize;
 use crate::diagnostic::Severity;
 use crate::period::Period;
 
+pub mod compare;
 pub mod indicators;
 pub mod model;
 pub mod read;
@@ -114,6 +115,9 @@ impl Problem {
     /// `episodes.csv, row 7, column DECOM` or
     /// `extract.xml, CHILD 12, EPISODE 2, DECOM`.
     pub fn location(&self) -> String {
+        if self.file.is_empty() {
+            return "the child's records".into();
+        }
         let mut parts = vec![self.file.clone()];
         if let Some(r) = self.row {
             parts.push(format!("row {r}"));
@@ -304,12 +308,15 @@ impl Extract {
             .iter()
             .flat_map(|l| &l.problems)
             .collect();
-        self.problems
+        let mut all: Vec<&Problem> = self
+            .problems
             .iter()
             .chain(left)
             .chain(&self.checked.warnings)
-            .chain(&self.figure_warnings)
-            .collect()
+            .collect();
+        all.sort_by(|a, b| (&a.file, a.row, &a.element).cmp(&(&b.file, b.row, &b.element)));
+        all.extend(&self.figure_warnings);
+        all
     }
 
     /// Children left out, counted under their main reason.
