@@ -280,6 +280,9 @@ pub fn write_sample_returns(templates: &Templates, dir: &Path) -> anyhow::Result
             written.push(write_return(&folder.join(&name), &cover, &rows, None)?);
         }
     }
+    // The children's records for three of the quarters, from which ten of
+    // the figures are worked out.
+    written.extend(crate::ssda903::sample::write_sample_extracts(dir)?);
     Ok(written)
 }
 

@@ -28,6 +28,7 @@ pub mod compare;
 pub mod indicators;
 pub mod model;
 pub mod read;
+pub mod sample;
 pub mod working_days;
 
 use indicators::Computed;
