@@ -16,6 +16,11 @@
 //!                           guarded,     Diagnostics)     PlanProgress     passages with   improvement-plan.pdf / .xlsx
 //!                           in parallel)                  (borough figures, the figures)   data/indicators.csv
 //!                                                          RAG, direction)                 feedback/*.xlsx, run-record.json
+//!              │                                              ▲
+//!              └─ CSV/XML ──► ssda903 (read ∥ returns ──► validate::ssda903 ──► indicators)
+//!                 lists       Extract: ten figures from the children's records,
+//!                             the borough figure where indicators.toml says so;
+//!                             the children behind them only in restricted/ssda903-children.xlsx
 //! ```
 //!
 //! Each stage lives in the module named after it and turns one named type
