@@ -379,7 +379,7 @@ pub fn load(source: &ExtractSource, holidays: &working_days::BankHolidays) -> Ex
         status = ExtractStatus::Refused;
     }
     let checked = if status == ExtractStatus::Used {
-        model::check(&raw)
+        crate::validate::ssda903::check(&raw)
     } else {
         Checked::default()
     };
@@ -543,7 +543,7 @@ mod tests {
     #[test]
     fn locations_name_file_row_and_column() {
         let p = Problem::error(
-            "x",
+            "ssda903-date",
             At::row("episodes.csv", 7),
             Some("DECOM".into()),
             "m".into(),
@@ -551,7 +551,7 @@ mod tests {
         assert_eq!(p.location(), "episodes.csv, row 7, column DECOM");
         let mut at = At::file("e.xml");
         at.element = Some("CHILD 12, EPISODE 2".into());
-        let p = Problem::error("x", at, Some("DECOM".into()), "m".into());
+        let p = Problem::error("ssda903-date", at, Some("DECOM".into()), "m".into());
         assert_eq!(p.location(), "e.xml, CHILD 12, EPISODE 2, DECOM");
     }
 }
