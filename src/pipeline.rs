@@ -57,6 +57,9 @@ pub struct RunReport {
     pub services_rejected: Vec<String>,
     pub written: Vec<PathBuf>,
     pub seconds: f64,
+    /// The reported quarter's SSDA903 extract, in counts: its name, the
+    /// children in it and the children left out.
+    pub extract: Option<(String, usize, usize)>,
 }
 
 impl RunReport {
@@ -222,6 +225,13 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
         services_rejected: latest.returns.rejected.clone(),
         written,
         seconds: started.elapsed().as_secs_f64(),
+        extract: ssda903::for_period(&extracts, period).map(|e| {
+            (
+                e.name.clone(),
+                e.checked.children_in_extract,
+                e.checked.left_out.len(),
+            )
+        }),
     })
 }
 

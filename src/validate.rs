@@ -396,62 +396,97 @@ pub fn compare_with_previous(returns: &mut [CheckedReturn], templates: &Template
                 now.cells.numerator
             };
             if let (Some(a), Some(b)) = (value(then), value(now)) {
-                let (jumped, change) = match m {
-                    Measure::Percent => (
-                        (b - a).abs() > checks.percent_points,
-                        format!("a change of {}", m.display_change(b - a)),
-                    ),
-                    _ => (
-                        a >= checks.small_numbers.max(f64::MIN_POSITIVE)
-                            && ((b - a) / a).abs() > checks.relative_change,
-                        format!(
-                            "a change of {:.0}%",
-                            ((b - a) / a.max(f64::MIN_POSITIVE) * 100.0).abs()
-                        ),
-                    ),
-                };
-                if jumped {
-                    let mut d = Diagnostic::warning(
-                        "figure-jump",
-                        format!(
-                            "{} for {} is {}, against {} in your {} return: {change}. If this is right, say why in Commentary; if not, check the figures.",
-                            if m == Measure::Count { "Value" } else { "The figure" },
-                            now.reference,
-                            m.display(b),
-                            m.display(a),
-                            before_period.label()
-                        ),
-                    );
-                    if let Some((row, col)) = where_value {
-                        d = d.at(&now.cells.sheet, row, col);
-                    }
-                    warnings.push(d);
-                }
+                warnings.extend(figure_jump(
+                    now,
+                    m,
+                    a,
+                    b,
+                    before_period,
+                    checks,
+                    where_value,
+                ));
             }
             if let (Some(a), Some(b)) = (then.denominator, now.denominator) {
-                if a >= checks.small_numbers.max(f64::MIN_POSITIVE)
-                    && ((b - a) / a).abs() > checks.denominator_change
-                {
-                    let mut d = Diagnostic::warning(
-                        "denominator-jump",
-                        format!(
-                            "Denominator for {} is {}, against {} in your {} return, a change of more than {:.0}%. Check that it counts the same group of children.",
-                            now.reference,
-                            b,
-                            a,
-                            before_period.label(),
-                            checks.denominator_change * 100.0
-                        ),
-                    );
-                    if let Some((row, col)) = now.cells.denominator {
-                        d = d.at(&now.cells.sheet, row, col);
-                    }
-                    warnings.push(d);
-                }
+                warnings.extend(denominator_jump(now, a, b, before_period, checks));
             }
         }
         r.diagnostics.extend(warnings);
     }
+}
+
+/// A warning when a figure moved further than usual from the previous
+/// quarter's: `a` then, `b` now.
+fn figure_jump(
+    now: &Figure,
+    m: Measure,
+    a: f64,
+    b: f64,
+    before_period: Period,
+    checks: &crate::templates::Checks,
+    where_value: Option<(u32, u32)>,
+) -> Option<Diagnostic> {
+    let (jumped, change) = match m {
+        Measure::Percent => (
+            (b - a).abs() > checks.percent_points,
+            format!("a change of {}", m.display_change(b - a)),
+        ),
+        _ => (
+            a >= checks.small_numbers.max(f64::MIN_POSITIVE)
+                && ((b - a) / a).abs() > checks.relative_change,
+            format!(
+                "a change of {:.0}%",
+                ((b - a) / a.max(f64::MIN_POSITIVE) * 100.0).abs()
+            ),
+        ),
+    };
+    if !jumped {
+        return None;
+    }
+    let mut d = Diagnostic::warning(
+        "figure-jump",
+        format!(
+            "{} for {} is {}, against {} in your {} return: {change}. If this is right, say why in Commentary; if not, check the figures.",
+            if m == Measure::Count { "Value" } else { "The figure" },
+            now.reference,
+            m.display(b),
+            m.display(a),
+            before_period.label()
+        ),
+    );
+    if let Some((row, col)) = where_value {
+        d = d.at(&now.cells.sheet, row, col);
+    }
+    Some(d)
+}
+
+/// A warning when a denominator changed by more than the threshold.
+fn denominator_jump(
+    now: &Figure,
+    a: f64,
+    b: f64,
+    before_period: Period,
+    checks: &crate::templates::Checks,
+) -> Option<Diagnostic> {
+    if a < checks.small_numbers.max(f64::MIN_POSITIVE)
+        || ((b - a) / a).abs() <= checks.denominator_change
+    {
+        return None;
+    }
+    let mut d = Diagnostic::warning(
+        "denominator-jump",
+        format!(
+            "Denominator for {} is {}, against {} in your {} return, a change of more than {:.0}%. Check that it counts the same group of children.",
+            now.reference,
+            b,
+            a,
+            before_period.label(),
+            checks.denominator_change * 100.0
+        ),
+    );
+    if let Some((row, col)) = now.cells.denominator {
+        d = d.at(&now.cells.sheet, row, col);
+    }
+    Some(d)
 }
 
 /// The closest of `options` to `text`, if close enough to be a likely typo.

@@ -247,8 +247,28 @@ fn read_csv(bytes: &[u8], name: &str, index: usize, raw: &mut RawExtract) -> Opt
             return None;
         }
     };
-    let Some(list) = recognise(&header) else {
-        raw.problems.push(Problem::warning(
+    let (list, positions) = match list_columns(&header, name, raw) {
+        Ok(found) => found,
+        Err(problem) => {
+            raw.problems.push(problem);
+            return None;
+        }
+    };
+    let rows = csv_rows(&mut reader, &positions, name, index, raw);
+    raw.rows.insert(list, rows);
+    Some(list)
+}
+
+/// The list a CSV's header row makes it, and where each column it needs
+/// is; a problem when it is no list, lacks a column, or repeats a list
+/// another file holds.
+fn list_columns(
+    header: &[String],
+    name: &str,
+    raw: &RawExtract,
+) -> Result<(List, Vec<Option<usize>>), Problem> {
+    let Some(list) = recognise(header) else {
+        return Err(Problem::warning(
             "ssda903-list-unknown",
             At::row(name, 1),
             None,
@@ -257,7 +277,6 @@ fn read_csv(bytes: &[u8], name: &str, index: usize, raw: &mut RawExtract) -> Opt
                 shorten(&header.join(", "))
             ),
         ));
-        return None;
     };
     let wanted = list.columns();
     let positions: Vec<Option<usize>> = wanted
@@ -271,7 +290,7 @@ fn read_csv(bytes: &[u8], name: &str, index: usize, raw: &mut RawExtract) -> Opt
         .map(|(c, _)| *c)
         .collect();
     if !missing.is_empty() {
-        raw.problems.push(Problem::error(
+        return Err(Problem::error(
             "ssda903-column-missing",
             At::row(name, 1),
             Some(missing.join(", ")),
@@ -282,7 +301,6 @@ fn read_csv(bytes: &[u8], name: &str, index: usize, raw: &mut RawExtract) -> Opt
                 wanted.join(", ")
             ),
         ));
-        return None;
     }
     if raw.has(list) {
         let first = raw
@@ -290,7 +308,7 @@ fn read_csv(bytes: &[u8], name: &str, index: usize, raw: &mut RawExtract) -> Opt
             .iter()
             .find(|f| f.lists.contains(&list))
             .map_or(String::new(), |f| f.name.clone());
-        raw.problems.push(file_problem(
+        return Err(file_problem(
             "ssda903-list-twice",
             name,
             format!(
@@ -298,16 +316,28 @@ fn read_csv(bytes: &[u8], name: &str, index: usize, raw: &mut RawExtract) -> Opt
                 list.name()
             ),
         ));
-        return None;
     }
+    Ok((list, positions))
+}
+
+/// The rows of a CSV list, numbered as the file numbers them (the header
+/// is row 1); blank rows are passed over. A row that cannot be read stops
+/// the reading, with a problem, and the rows before it are kept.
+fn csv_rows(
+    reader: &mut csv::Reader<&[u8]>,
+    positions: &[Option<usize>],
+    name: &str,
+    index: usize,
+    raw: &mut RawExtract,
+) -> Vec<Row> {
     let mut rows = Vec::new();
     let mut record = csv::ByteRecord::new();
     let mut line: u32 = 1;
     loop {
+        line += 1;
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                line += 1;
                 if record.iter().all(|v| v.iter().all(u8::is_ascii_whitespace)) {
                     continue;
                 }
@@ -327,7 +357,6 @@ fn read_csv(bytes: &[u8], name: &str, index: usize, raw: &mut RawExtract) -> Opt
                 });
             }
             Err(e) => {
-                line += 1;
                 raw.problems.push(Problem::error(
                     "ssda903-file",
                     At::row(name, line),
@@ -338,8 +367,7 @@ fn read_csv(bytes: &[u8], name: &str, index: usize, raw: &mut RawExtract) -> Opt
             }
         }
     }
-    raw.rows.insert(list, rows);
-    Some(list)
+    rows
 }
 
 fn shorten(text: &str) -> String {
@@ -389,6 +417,123 @@ fn is_unsafe(bytes: &[u8]) -> bool {
         .any(|w| upper(w, b"<!DOCTYPE") || upper(&w[..8], b"<!ENTITY"))
 }
 
+/// Where the XML reader is: the open elements, the text of the current one,
+/// and the child and group being filled.
+#[derive(Default)]
+struct XmlState {
+    path: Vec<String>,
+    text: String,
+    child: Option<XmlChild>,
+    episode: Option<[String; 6]>,
+    review: Option<String>,
+    placed: Option<String>,
+    oc2: Option<(String, String)>,
+    /// CHILD elements seen, to locate problems without naming the child.
+    ordinal: usize,
+}
+
+impl XmlState {
+    /// An element opens. Refuses what no SSDA903 export holds.
+    fn start(&mut self, tag: String) -> Result<(), String> {
+        if self.path.len() >= MAX_XML_DEPTH {
+            return Err(format!("The XML nests elements more than {MAX_XML_DEPTH} deep, which an SSDA903 export never does, so it was not read further."));
+        }
+        if self.path.is_empty() && tag != "EXPSSDA903" {
+            return Err(format!("The XML's outer element is <{tag}>, not <EXPSSDA903>, so it is not an SSDA903 export. Export the extract again in the Department's XML layout."));
+        }
+        match tag.as_str() {
+            "CHILD" if self.path.len() == 1 => {
+                self.ordinal += 1;
+                self.child = Some(XmlChild::default());
+            }
+            "EPISODE" => self.episode = Some(Default::default()),
+            "AREVIEW" => self.review = Some(String::new()),
+            "AD_PLACED" => self.placed = Some(String::new()),
+            "OC2" => self.oc2 = Some(Default::default()),
+            _ => {}
+        }
+        self.text.clear();
+        self.path.push(tag);
+        Ok(())
+    }
+
+    /// An entity or character reference inside text.
+    fn reference(&mut self, r: &quick_xml::events::BytesRef) {
+        match r.xml10_content().as_ref() {
+            "amp" => self.text.push('&'),
+            "lt" => self.text.push('<'),
+            "gt" => self.text.push('>'),
+            "quot" => self.text.push('"'),
+            "apos" => self.text.push('\''),
+            _ => {
+                if let Ok(Some(c)) = r.resolve_char_ref() {
+                    self.text.push(c)
+                }
+            }
+        }
+    }
+
+    /// An element closes: its value goes where it belongs, and a finished
+    /// CHILD becomes rows of each list.
+    fn end(&mut self, raw: &mut RawExtract) {
+        let Some(tag) = self.path.pop() else { return };
+        let value = self.text.trim().to_string();
+        self.text.clear();
+        if self.child.is_none() {
+            return;
+        }
+        self.value(&tag, value);
+        if tag == "CHILD" && self.path.len() == 1 {
+            if let Some(done) = self.child.take() {
+                emit_child(done, self.ordinal, raw);
+            }
+        }
+    }
+
+    fn value(&mut self, tag: &str, value: String) {
+        let Some(c) = self.child.as_mut() else { return };
+        if let Some(ep) = self.episode.as_mut() {
+            let slot = ["DECOM", "RNE", "LS", "PL", "DEC", "REC"]
+                .iter()
+                .position(|t| *t == tag)
+                .or((tag == "PLACE").then_some(3));
+            match slot {
+                Some(i) => ep[i] = value,
+                None if tag == "EPISODE" => c.episodes.extend(self.episode.take()),
+                None => {}
+            }
+        } else if let Some(o) = self.oc2.as_mut() {
+            match tag {
+                "HEALTH_CHECK" => o.0 = value,
+                "TEETH_CHECK" => o.1 = value,
+                "OC2" => c.oc2 = self.oc2.take(),
+                _ => {}
+            }
+        } else if let Some(r) = self.review.as_mut() {
+            match tag {
+                "REVIEW" => *r = value,
+                "AREVIEW" => c.reviews.extend(self.review.take()),
+                _ => {}
+            }
+        } else if let Some(p) = self.placed.as_mut() {
+            match tag {
+                "DATE_PLACED" => *p = value,
+                "AD_PLACED" => c.placed.extend(self.placed.take()),
+                _ => {}
+            }
+        } else {
+            match tag {
+                "CHILDID" => c.id = value,
+                "DOB" => c.dob = value,
+                "IN_TOUCH" => c.in_touch = Some(value),
+                "ACTIV" => c.activ = Some(value),
+                "ACCOM" => c.accom = Some(value),
+                _ => {}
+            }
+        }
+    }
+}
+
 /// Reads the XML's children into rows; an error that stops the reading is
 /// returned, with the rows read before it kept.
 fn read_xml(bytes: &[u8], name: &str, raw: &mut RawExtract) -> Result<(), Problem> {
@@ -399,14 +544,7 @@ fn read_xml(bytes: &[u8], name: &str, raw: &mut RawExtract) -> Result<(), Proble
     let mut reader = quick_xml::Reader::from_reader(bytes);
     reader.config_mut().trim_text(true);
     let mut buf = Vec::new();
-    let mut path: Vec<String> = Vec::new();
-    let mut text = String::new();
-    let mut child: Option<XmlChild> = None;
-    let mut episode: Option<[String; 6]> = None;
-    let mut review: Option<String> = None;
-    let mut placed: Option<String> = None;
-    let mut oc2: Option<(String, String)> = None;
-    let mut ordinal = 0usize;
+    let mut state = XmlState::default();
     let mut seen_root = false;
     for list in List::ALL {
         raw.rows.insert(list, Vec::new());
@@ -420,68 +558,15 @@ fn read_xml(bytes: &[u8], name: &str, raw: &mut RawExtract) -> Result<(), Proble
         })?;
         match event {
             Event::Start(e) => {
-                let tag = e.local_name().as_ref().to_uppercase();
-                if path.len() >= MAX_XML_DEPTH {
-                    return Err(refuse(format!("The XML nests elements more than {MAX_XML_DEPTH} deep, which an SSDA903 export never does, so it was not read further.")));
-                }
-                if path.is_empty() {
-                    seen_root = true;
-                    if tag != "EXPSSDA903" {
-                        return Err(refuse(format!("The XML's outer element is <{tag}>, not <EXPSSDA903>, so it is not an SSDA903 export. Export the extract again in the Department's XML layout.")));
-                    }
-                }
-                match tag.as_str() {
-                    "CHILD" if path.len() == 1 => {
-                        ordinal += 1;
-                        child = Some(XmlChild::default());
-                    }
-                    "EPISODE" => episode = Some(Default::default()),
-                    "AREVIEW" => review = Some(String::new()),
-                    "AD_PLACED" => placed = Some(String::new()),
-                    "OC2" => oc2 = Some(Default::default()),
-                    _ => {}
-                }
-                text.clear();
-                path.push(tag);
+                seen_root = true;
+                state
+                    .start(e.local_name().as_ref().to_uppercase())
+                    .map_err(refuse)?;
             }
-            Event::Text(t) => text.push_str(&t.xml10_content()),
-            Event::CData(t) => text.push_str(&t.into_inner()),
-            Event::GeneralRef(r) => {
-                let entity = r.xml10_content();
-                match entity.as_ref() {
-                    "amp" => text.push('&'),
-                    "lt" => text.push('<'),
-                    "gt" => text.push('>'),
-                    "quot" => text.push('"'),
-                    "apos" => text.push('\''),
-                    _ => {
-                        if let Ok(Some(c)) = r.resolve_char_ref() {
-                            text.push(c)
-                        }
-                    }
-                }
-            }
-            Event::End(_) => {
-                let Some(tag) = path.pop() else { break };
-                let value = text.trim().to_string();
-                text.clear();
-                let Some(c) = child.as_mut() else { continue };
-                end_element(
-                    &tag,
-                    value,
-                    c,
-                    &mut episode,
-                    &mut review,
-                    &mut placed,
-                    &mut oc2,
-                );
-                if tag == "CHILD" && path.len() == 1 {
-                    if let Some(done) = child.take() {
-                        emit_child(done, ordinal, raw);
-                    }
-                }
-            }
-            Event::Empty(_) => {}
+            Event::Text(t) => state.text.push_str(&t.xml10_content()),
+            Event::CData(t) => state.text.push_str(&t.into_inner()),
+            Event::GeneralRef(r) => state.reference(&r),
+            Event::End(_) => state.end(raw),
             Event::Eof => break,
             _ => {}
         }
@@ -492,73 +577,12 @@ fn read_xml(bytes: &[u8], name: &str, raw: &mut RawExtract) -> Result<(), Proble
             "The file holds no XML elements, so it is not an SSDA903 export.".into(),
         ));
     }
+    if let Some(open) = state.path.last() {
+        return Err(refuse(format!(
+            "The XML ends before its <{open}> element is closed: the file may have been cut short while it was copied. The children before that point were read; export the extract again."
+        )));
+    }
     Ok(())
-}
-
-#[allow(clippy::too_many_arguments)]
-fn end_element(
-    tag: &str,
-    value: String,
-    c: &mut XmlChild,
-    episode: &mut Option<[String; 6]>,
-    review: &mut Option<String>,
-    placed: &mut Option<String>,
-    oc2: &mut Option<(String, String)>,
-) {
-    if let Some(ep) = episode.as_mut() {
-        let slot = match tag {
-            "DECOM" => Some(0),
-            "RNE" => Some(1),
-            "LS" => Some(2),
-            "PL" | "PLACE" => Some(3),
-            "DEC" => Some(4),
-            "REC" => Some(5),
-            _ => None,
-        };
-        if let Some(i) = slot {
-            ep[i] = value;
-            return;
-        }
-        if tag == "EPISODE" {
-            if let Some(done) = episode.take() {
-                c.episodes.push(done);
-            }
-        }
-        return;
-    }
-    if let Some(o) = oc2.as_mut() {
-        match tag {
-            "HEALTH_CHECK" => o.0 = value,
-            "TEETH_CHECK" => o.1 = value,
-            "OC2" => c.oc2 = oc2.take(),
-            _ => {}
-        }
-        return;
-    }
-    if let Some(r) = review.as_mut() {
-        match tag {
-            "REVIEW" => *r = value,
-            "AREVIEW" => c.reviews.extend(review.take()),
-            _ => {}
-        }
-        return;
-    }
-    if let Some(p) = placed.as_mut() {
-        match tag {
-            "DATE_PLACED" => *p = value,
-            "AD_PLACED" => c.placed.extend(placed.take()),
-            _ => {}
-        }
-        return;
-    }
-    match tag {
-        "CHILDID" => c.id = value,
-        "DOB" => c.dob = value,
-        "IN_TOUCH" => c.in_touch = Some(value),
-        "ACTIV" => c.activ = Some(value),
-        "ACCOM" => c.accom = Some(value),
-        _ => {}
-    }
 }
 
 fn emit_child(c: XmlChild, ordinal: usize, raw: &mut RawExtract) {
@@ -692,6 +716,18 @@ mod tests {
         assert_eq!(raw.rows(List::Oc3)[0].values, ["01/02/2005", "F1", "B1"]);
         assert_eq!(raw.rows(List::PlacedForAdoption)[0].values, ["05/05/2014"]);
         assert!(raw.rows.values().flatten().all(|r| r.child == "7"));
+    }
+
+    #[test]
+    fn a_cut_short_xml_is_a_problem() {
+        let mut raw = RawExtract::default();
+        let p = read_xml(
+            b"<EXPSSDA903><CHILD><HEADER><CHILDID>1</CHILDID>",
+            "x.xml",
+            &mut raw,
+        )
+        .unwrap_err();
+        assert!(p.message.contains("cut short"), "{}", p.message);
     }
 
     #[test]

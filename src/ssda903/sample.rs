@@ -198,55 +198,76 @@ fn in_care(d: &mut Dice, id: String, entry: NaiveDate, until: NaiveDate) -> SimC
     }];
     if !short_break {
         let rate_days = if unsettled { 90 } else { 1_600 };
-        let mut now = entry;
-        loop {
-            now = plus_days(now, 30 + d.below(rate_days * 2));
-            if now >= planned_end || now > until {
-                break;
-            }
-            let (rne, ls, pl) = if d.chance(0.15) {
-                (
-                    "L",
-                    if ls == "C2" { "C1" } else { "C2" },
-                    eps[eps.len() - 1].place,
-                )
-            } else {
-                (
-                    d.pick(&["P", "P", "P", "B", "T"]),
-                    eps[eps.len() - 1].ls,
-                    place(d),
-                )
-            };
-            eps.push(SimEpisode {
-                decom: now,
-                dec: None,
-                rne,
-                ls,
-                place: pl,
-                rec: "",
-            });
-        }
+        moves(d, &mut eps, rate_days, planned_end, until);
         if adopted {
-            let placed = plus_days(entry, 240 + d.below(420));
-            eps.retain(|e| e.decom < placed);
-            eps.push(SimEpisode {
-                decom: placed,
-                dec: None,
-                rne: "P",
-                ls: "E1",
-                place: d.pick(&["A4", "A5"]),
-                rec: "",
-            });
-            if d.chance(0.8) {
-                child.placed.push(placed);
-            }
-            let order = plus_days(placed, 120 + d.below(240));
-            if let Some(last) = eps.last_mut() {
-                last.dec = Some(order);
-                last.rec = d.pick(&["E11", "E12"]);
-            }
+            adopt(d, entry, &mut eps, &mut child.placed);
         }
     }
+    close(d, &mut eps, planned_end);
+    let end = eps.last().and_then(|e| e.dec).unwrap_or(until);
+    child.reviews = reviews(d, entry, end);
+    child.episodes = eps;
+    child
+}
+
+/// Changes of placement (and now and then of legal status only) at
+/// random intervals until the planned end.
+fn moves(
+    d: &mut Dice,
+    eps: &mut Vec<SimEpisode>,
+    rate_days: u64,
+    planned_end: NaiveDate,
+    until: NaiveDate,
+) {
+    let ls = eps[0].ls;
+    let mut now = eps[0].decom;
+    loop {
+        now = plus_days(now, 30 + d.below(rate_days * 2));
+        if now >= planned_end || now > until {
+            break;
+        }
+        let last = &eps[eps.len() - 1];
+        let (rne, ls, pl) = if d.chance(0.15) {
+            ("L", if ls == "C2" { "C1" } else { "C2" }, last.place)
+        } else {
+            (d.pick(&["P", "P", "P", "B", "T"]), last.ls, place(d))
+        };
+        eps.push(SimEpisode {
+            decom: now,
+            dec: None,
+            rne,
+            ls,
+            place: pl,
+            rec: "",
+        });
+    }
+}
+
+/// Placement with adopters some months after entering care, mostly with
+/// a placed-for-adoption date, then the adoption order.
+fn adopt(d: &mut Dice, entry: NaiveDate, eps: &mut Vec<SimEpisode>, dates: &mut Vec<NaiveDate>) {
+    let placed = plus_days(entry, 240 + d.below(420));
+    eps.retain(|e| e.decom < placed);
+    eps.push(SimEpisode {
+        decom: placed,
+        dec: None,
+        rne: "P",
+        ls: "E1",
+        place: d.pick(&["A4", "A5"]),
+        rec: "",
+    });
+    if d.chance(0.8) {
+        dates.push(placed);
+    }
+    let order = plus_days(placed, 120 + d.below(240));
+    if let Some(last) = eps.last_mut() {
+        last.dec = Some(order);
+        last.rec = d.pick(&["E11", "E12"]);
+    }
+}
+
+/// Each episode ends the day the next begins; the last at the planned end.
+fn close(d: &mut Dice, eps: &mut [SimEpisode], planned_end: NaiveDate) {
     for i in 1..eps.len() {
         let start = eps[i].decom;
         eps[i - 1].dec = Some(start);
@@ -258,10 +279,6 @@ fn in_care(d: &mut Dice, id: String, entry: NaiveDate, until: NaiveDate) -> SimC
             last.rec = d.pick(&ENDINGS);
         }
     }
-    let end = eps.last().and_then(|e| e.dec).unwrap_or(until);
-    child.reviews = reviews(d, entry, end);
-    child.episodes = eps;
-    child
 }
 
 fn reviews(d: &mut Dice, start: NaiveDate, end: NaiveDate) -> Vec<NaiveDate> {

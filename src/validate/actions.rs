@@ -69,27 +69,112 @@ pub(super) fn check_actions(
     if missing_header {
         return actions;
     }
-    let [ref_col, action_col, lead_col, due_col, status_col] = cols.map(|(_, c)| c.unwrap_or(0));
-    let update_col = find(&["update", "progress"]);
-    let refs: Vec<&str> = templates
-        .plan
-        .recommendations
-        .iter()
-        .map(|r| r.reference.as_str())
-        .collect();
-    let statuses = ActionStatus::ALL.map(|s| s.label());
+    let [reference, action, lead, due, status] = cols.map(|(_, c)| c.unwrap_or(0));
+    let table = ActionsTable {
+        sheet,
+        name,
+        templates,
+        cols: ActionColumns {
+            reference,
+            action,
+            lead,
+            due,
+            status,
+            update: find(&["update", "progress"]),
+        },
+    };
     for row in header_row + 1..=r1 {
-        let text = |col: u32| sheet.cell(row, col).shown();
-        let used = [ref_col, action_col, lead_col, due_col, status_col]
+        if let Some(action) = table.check_row(row, problems) {
+            actions.push(action);
+        }
+    }
+    actions
+}
+
+/// Where each heading of the Actions table is.
+struct ActionColumns {
+    reference: u32,
+    action: u32,
+    lead: u32,
+    due: u32,
+    status: u32,
+    update: Option<u32>,
+}
+
+/// The Actions table, once its columns are known.
+struct ActionsTable<'a> {
+    sheet: &'a Sheet,
+    name: &'a str,
+    templates: &'a Templates,
+    cols: ActionColumns,
+}
+
+impl ActionsTable<'_> {
+    fn text(&self, row: u32, col: u32) -> String {
+        self.sheet.cell(row, col).shown()
+    }
+
+    /// One row's action, when every field is in order; blank rows are
+    /// passed over.
+    fn check_row(&self, row: u32, problems: &mut Vec<Diagnostic>) -> Option<Action> {
+        let c = &self.cols;
+        let used = [c.reference, c.action, c.lead, c.due, c.status]
             .iter()
-            .chain(update_col.iter())
-            .any(|&c| !sheet.cell(row, c).is_empty());
+            .chain(c.update.iter())
+            .any(|&col| !self.sheet.cell(row, col).is_empty());
         if !used {
-            continue;
+            return None;
         }
         let before = problems.len();
-        let raw_ref = text(ref_col);
-        let recommendation = if raw_ref.is_empty() {
+        let recommendation = self.recommendation(row, problems);
+        for (col, what, example) in [
+            (c.action, "Action", "what is being done"),
+            (c.lead, "Lead officer", "the person or post leading it"),
+        ] {
+            if self.text(row, col).is_empty() {
+                problems.push(
+                    Diagnostic::error(
+                        "action-field-missing",
+                        format!(
+                            "{what} is blank for the action on row {}. Enter {example}.",
+                            row + 1
+                        ),
+                    )
+                    .at(self.name, row, col),
+                );
+            }
+        }
+        let due = self.due(row, problems);
+        let status = self.status(row, problems);
+        if problems.len() > before {
+            return None;
+        }
+        Some(Action {
+            reference: recommendation?,
+            action: self.text(row, c.action),
+            lead: self.text(row, c.lead),
+            due: due?,
+            status: status?,
+            update: c
+                .update
+                .map(|col| self.text(row, col))
+                .filter(|u| !u.is_empty()),
+            row: row + 1,
+        })
+    }
+
+    /// The recommendation the action answers, as the plan spells it.
+    fn recommendation(&self, row: u32, problems: &mut Vec<Diagnostic>) -> Option<String> {
+        let col = self.cols.reference;
+        let refs: Vec<&str> = self
+            .templates
+            .plan
+            .recommendations
+            .iter()
+            .map(|r| r.reference.as_str())
+            .collect();
+        let raw_ref = self.text(row, col);
+        if raw_ref.is_empty() {
             problems.push(
                 Diagnostic::error(
                     "action-ref-missing",
@@ -99,103 +184,73 @@ pub(super) fn check_actions(
                         refs.first().copied().unwrap_or("SG-01")
                     ),
                 )
-                .at(name, row, ref_col),
+                .at(self.name, row, col),
             );
-            None
-        } else {
-            match templates.plan.recommendation(&raw_ref) {
-                Some(r) => Some(r.reference.clone()),
-                None => {
-                    let hint = nearest(&raw_ref, &refs)
-                        .map(|n| format!(" Did you mean {n}?"))
-                        .unwrap_or_default();
-                    problems.push(
-                        Diagnostic::error(
-                            "action-ref-unknown",
-                            format!(
-                                "\"{raw_ref}\" is not a recommendation in the improvement plan.{hint} The refs run {} to {}.",
-                                refs.first().copied().unwrap_or(""),
-                                refs.last().copied().unwrap_or("")
-                            ),
-                        )
-                        .at(name, row, ref_col),
-                    );
-                    None
-                }
-            }
-        };
-        for (col, what, example) in [
-            (action_col, "Action", "what is being done"),
-            (lead_col, "Lead officer", "the person or post leading it"),
-        ] {
-            if text(col).is_empty() {
-                problems.push(
-                    Diagnostic::error(
-                        "action-field-missing",
-                        format!(
-                            "{what} is blank for the action on row {}. Enter {example}.",
-                            row + 1
-                        ),
-                    )
-                    .at(name, row, col),
-                );
-            }
+            return None;
         }
-        let due_cell = sheet.cell(row, due_col);
-        let due = match parse_date_cell(&due_cell) {
-            Some(d) => Some(d.date()),
-            None => {
-                problems.push(
-                    Diagnostic::error(
-                        "action-due-unreadable",
-                        if due_cell.is_empty() {
-                            "Due is blank. Enter the date the action is due, e.g. 31/03/2015.".to_string()
-                        } else {
-                            format!(
-                                "Due is \"{}\", which is not a date. Enter it as a date, or as text in the form 31/03/2015 (day/month/year).",
-                                due_cell.shown()
-                            )
-                        },
-                    )
-                    .at(name, row, due_col),
-                );
-                None
-            }
-        };
-        let raw_status = text(status_col);
-        let status = match ActionStatus::parse(&raw_status) {
-            Some(s) => Some(s),
-            None => {
-                let hint = nearest(&raw_status, &statuses)
-                    .map(|n| format!(" Did you mean \"{n}\"?"))
-                    .unwrap_or_default();
-                problems.push(
-                    Diagnostic::error(
-                        "action-status-unknown",
-                        format!(
-                            "Status is \"{raw_status}\", which is not one of {}.{hint} Choose one from the list.",
-                            statuses.join(", ")
-                        ),
-                    )
-                    .at(name, row, status_col),
-                );
-                None
-            }
-        };
-        if problems.len() > before {
-            continue;
+        if let Some(r) = self.templates.plan.recommendation(&raw_ref) {
+            return Some(r.reference.clone());
         }
-        if let (Some(reference), Some(due), Some(status)) = (recommendation, due, status) {
-            actions.push(Action {
-                reference,
-                action: text(action_col),
-                lead: text(lead_col),
-                due,
-                status,
-                update: update_col.map(text).filter(|u| !u.is_empty()),
-                row: row + 1,
-            });
-        }
+        let hint = nearest(&raw_ref, &refs)
+            .map(|n| format!(" Did you mean {n}?"))
+            .unwrap_or_default();
+        problems.push(
+            Diagnostic::error(
+                "action-ref-unknown",
+                format!(
+                    "\"{raw_ref}\" is not a recommendation in the improvement plan.{hint} The refs run {} to {}.",
+                    refs.first().copied().unwrap_or(""),
+                    refs.last().copied().unwrap_or("")
+                ),
+            )
+            .at(self.name, row, col),
+        );
+        None
     }
-    actions
+
+    fn due(&self, row: u32, problems: &mut Vec<Diagnostic>) -> Option<NaiveDate> {
+        let col = self.cols.due;
+        let due_cell = self.sheet.cell(row, col);
+        if let Some(d) = parse_date_cell(&due_cell) {
+            return Some(d.date());
+        }
+        problems.push(
+            Diagnostic::error(
+                "action-due-unreadable",
+                if due_cell.is_empty() {
+                    "Due is blank. Enter the date the action is due, e.g. 31/03/2015.".to_string()
+                } else {
+                    format!(
+                        "Due is \"{}\", which is not a date. Enter it as a date, or as text in the form 31/03/2015 (day/month/year).",
+                        due_cell.shown()
+                    )
+                },
+            )
+            .at(self.name, row, col),
+        );
+        None
+    }
+
+    fn status(&self, row: u32, problems: &mut Vec<Diagnostic>) -> Option<ActionStatus> {
+        let col = self.cols.status;
+        let raw_status = self.text(row, col);
+        if let Some(s) = ActionStatus::parse(&raw_status) {
+            return Some(s);
+        }
+        let statuses = ActionStatus::ALL.map(|s| s.label());
+        let hint = nearest(&raw_status, &statuses)
+            .map(|n| format!(" Did you mean \"{n}\"?"))
+            .unwrap_or_default();
+        problems.push(
+            Diagnostic::error(
+                "action-status-unknown",
+                format!(
+                    "Status is \"{raw_status}\", which is not one of {}.{hint} Choose one from the list.",
+                    statuses.join(", ")
+                ),
+            )
+            .at(self.name, row, col),
+        );
+        None
+    }
 }

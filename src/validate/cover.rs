@@ -100,125 +100,53 @@ pub(super) fn check_cover(
         ));
         return cover;
     };
-    let name = sheet.name.as_str();
-    let fields = find_cover_fields(sheet);
-
-    // Locates a problem at the value cell, or beside the label when blank.
-    let place = |f: &CoverField, d: Diagnostic| -> Diagnostic {
-        let (r, c) = f.value_at.unwrap_or((f.label_row, f.label_col + 1));
-        d.at(name, r, c)
+    let c = CoverSheet {
+        name: sheet.name.as_str(),
+        fields: find_cover_fields(sheet),
     };
-    let required = |label: &'static str,
-                    what: &str,
-                    problems: &mut Vec<Diagnostic>|
-     -> Option<&CoverField> {
-        let pretty = pretty_label(label);
-        match fields.get(label) {
-            None => {
-                problems.push(
-                    Diagnostic::error(
-                        "cover-missing",
-                        format!(
-                            "The cover has no \"{pretty}\" label. Add a row with \"{pretty}\" in one column and {what} in the next."
-                        ),
-                    )
-                    .on_sheet(name),
-                );
-                None
-            }
-            Some(f) if f.value.is_empty() => {
-                problems.push(place(
-                    f,
-                    Diagnostic::error("cover-blank", format!("{pretty} is blank. Enter {what}.")),
-                ));
-                None
-            }
-            Some(f) => Some(f),
-        }
-    };
-
-    if let Some(f) = required(
+    if let Some(f) = c.required(
         "service",
         "the service's name, as in the service list",
         problems,
     ) {
-        let text = f.value.shown();
-        match templates.service(&text) {
-            Some(s) => cover.service = Some(s.name.clone()),
-            None => {
-                let names: Vec<&str> = templates.services.iter().map(|s| s.name.as_str()).collect();
-                let hint = match nearest(&text, &names) {
-                    Some(n) => format!("Did you mean \"{n}\"?"),
-                    None => format!("The services are: {}.", names.join(", ")),
-                };
-                problems.push(place(
+        cover.service = c.keep(
+            problems,
+            service_of(f, templates).map_err(|d| c.place(f, d)),
+        );
+    }
+    if let Some(f) = c.required("period", "the quarter, e.g. 2014-15 Q2", problems) {
+        cover.period = c.keep(problems, period_of(f).map_err(|d| c.place(f, d)));
+        if let (Some(p), Some(folder)) = (cover.period, file.folder_period) {
+            if folder != p {
+                problems.push(c.place(
                     f,
                     Diagnostic::error(
-                        "service-unknown",
-                        format!("\"{text}\" is not a service in the service list. {hint}"),
+                        "period-folder",
+                        format!(
+                            "The return is for {} but sits in the folder for {}. Check the Period on the cover, or move the file to the {} folder.",
+                            p.label(),
+                            folder.label(),
+                            p.id()
+                        ),
                     ),
                 ));
             }
         }
     }
-
-    if let Some(f) = required("period", "the quarter, e.g. 2014-15 Q2", problems) {
-        match &f.value {
-            Cell::Date(d) => problems.push(place(
-                f,
-                Diagnostic::error(
-                    "period-unreadable",
-                    format!(
-                        "Period is the date {}, not a quarter. Write the quarter as text, e.g. 2014-15 Q2 (financial year, then quarter).",
-                        d.format("%d/%m/%Y")
-                    ),
-                ),
-            )),
-            other => match Period::parse(&other.shown()) {
-                Ok(p) => {
-                    cover.period = Some(p);
-                    if let Some(folder) = file.folder_period.filter(|fp| *fp != p) {
-                        problems.push(place(
-                            f,
-                            Diagnostic::error(
-                                "period-folder",
-                                format!(
-                                    "The return is for {} but sits in the folder for {}. Check the Period on the cover, or move the file to the {} folder.",
-                                    p.label(),
-                                    folder.label(),
-                                    p.id()
-                                ),
-                            ),
-                        ));
-                    }
-                }
-                Err(e) => {
-                    let mut message = e.to_string();
-                    message[..1].make_ascii_uppercase();
-                    problems.push(place(
-                        f,
-                        Diagnostic::error("period-unreadable", format!("Period {message}.")),
-                    ));
-                }
-            },
-        }
-    }
-
-    if let Some(f) = required(
+    if let Some(f) = c.required(
         "prepared by",
         "the name of the person who prepared the return",
         problems,
     ) {
         cover.prepared_by = Some(f.value.shown());
     }
-
-    if let Some(f) = fields.get("email") {
+    if let Some(f) = c.fields.get("email") {
         let text = f.value.shown();
         if !text.is_empty() {
             if looks_like_email(&text) {
                 cover.email = Some(text);
             } else {
-                problems.push(place(
+                problems.push(c.place(
                     f,
                     Diagnostic::error(
                         "email-invalid",
@@ -230,34 +158,119 @@ pub(super) fn check_cover(
             }
         }
     }
-
-    if let Some(f) = required(
+    if let Some(f) = c.required(
         "submitted",
         "the date the return was sent, e.g. 14/10/2014",
         problems,
     ) {
-        match parse_date_cell(&f.value) {
-            Some(d) => cover.submitted = Some(d),
-            None => problems.push(place(
-                f,
-                Diagnostic::error(
-                    "submitted-unreadable",
-                    format!(
-                        "Submitted is \"{}\", which is not a date. Enter it as a date, or as text in the form 14/10/2014 (day/month/year) or 2014-10-14.",
-                        f.value.shown()
-                    ),
-                ),
-            )),
-        }
+        cover.submitted = c.keep(problems, submitted_of(f).map_err(|d| c.place(f, d)));
     }
-
-    if let Some(f) = fields.get("template version") {
+    if let Some(f) = c.fields.get("template version") {
         let text = f.value.shown();
         if !text.is_empty() {
             cover.template_version = Some(text);
         }
     }
     cover
+}
+
+/// The cover's labels, found, on the sheet so named.
+struct CoverSheet<'a> {
+    name: &'a str,
+    fields: HashMap<&'static str, CoverField>,
+}
+
+impl CoverSheet<'_> {
+    /// Locates a problem at the value cell, or beside the label when blank.
+    fn place(&self, f: &CoverField, d: Diagnostic) -> Diagnostic {
+        let (r, c) = f.value_at.unwrap_or((f.label_row, f.label_col + 1));
+        d.at(self.name, r, c)
+    }
+
+    /// A required label and its value, or a problem saying what to enter.
+    fn required(
+        &self,
+        label: &'static str,
+        what: &str,
+        problems: &mut Vec<Diagnostic>,
+    ) -> Option<&CoverField> {
+        let pretty = pretty_label(label);
+        match self.fields.get(label) {
+            None => {
+                problems.push(
+                    Diagnostic::error(
+                        "cover-missing",
+                        format!(
+                            "The cover has no \"{pretty}\" label. Add a row with \"{pretty}\" in one column and {what} in the next."
+                        ),
+                    )
+                    .on_sheet(self.name),
+                );
+                None
+            }
+            Some(f) if f.value.is_empty() => {
+                problems.push(self.place(
+                    f,
+                    Diagnostic::error("cover-blank", format!("{pretty} is blank. Enter {what}.")),
+                ));
+                None
+            }
+            Some(f) => Some(f),
+        }
+    }
+
+    /// The value read, or its problem recorded.
+    fn keep<T>(&self, problems: &mut Vec<Diagnostic>, read: Result<T, Diagnostic>) -> Option<T> {
+        read.map_err(|d| problems.push(d)).ok()
+    }
+}
+
+/// The service the cover names, as the service list spells it.
+fn service_of(f: &CoverField, templates: &Templates) -> Result<String, Diagnostic> {
+    let text = f.value.shown();
+    if let Some(s) = templates.service(&text) {
+        return Ok(s.name.clone());
+    }
+    let names: Vec<&str> = templates.services.iter().map(|s| s.name.as_str()).collect();
+    let hint = match nearest(&text, &names) {
+        Some(n) => format!("Did you mean \"{n}\"?"),
+        None => format!("The services are: {}.", names.join(", ")),
+    };
+    Err(Diagnostic::error(
+        "service-unknown",
+        format!("\"{text}\" is not a service in the service list. {hint}"),
+    ))
+}
+
+/// The quarter the cover names.
+fn period_of(f: &CoverField) -> Result<Period, Diagnostic> {
+    if let Cell::Date(d) = &f.value {
+        return Err(Diagnostic::error(
+            "period-unreadable",
+            format!(
+                "Period is the date {}, not a quarter. Write the quarter as text, e.g. 2014-15 Q2 (financial year, then quarter).",
+                d.format("%d/%m/%Y")
+            ),
+        ));
+    }
+    Period::parse(&f.value.shown()).map_err(|e| {
+        let mut message = e.to_string();
+        message[..1].make_ascii_uppercase();
+        Diagnostic::error("period-unreadable", format!("Period {message}."))
+    })
+}
+
+/// When the return was submitted.
+fn submitted_of(f: &CoverField) -> Result<NaiveDateTime, Diagnostic> {
+    parse_date_cell(&f.value).ok_or_else(|| {
+        Diagnostic::error(
+            "submitted-unreadable",
+            format!(
+                "Submitted is \"{}\", which is not a date. Enter it as a date, or as text in the form 14/10/2014 (day/month/year) or 2014-10-14.",
+                f.value.shown()
+            ),
+        )
+    })
 }
 
 pub(super) fn pretty_label(label: &str) -> String {

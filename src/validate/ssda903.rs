@@ -146,6 +146,64 @@ pub fn check(raw: &RawExtract) -> Checked {
         by_child: BTreeMap::new(),
         warnings: Vec::new(),
     };
+    let (dob, has_header) = header_rows(&mut c, raw);
+    let (mut episodes, no_header) = episode_rows(&mut c, raw, &has_header);
+    check_overlaps(&mut c, raw, &mut episodes);
+    let reviews = dated_rows(&mut c, raw, List::Reviews, "REVIEW", &has_header);
+    let placed = dated_rows(
+        &mut c,
+        raw,
+        List::PlacedForAdoption,
+        "DATE_PLACED",
+        &has_header,
+    );
+    let oc2 = oc2_rows(&mut c, raw, &has_header);
+    let care_leavers = oc3_rows(&mut c, raw);
+
+    let mut ids: Vec<&str> = has_header
+        .keys()
+        .copied()
+        .chain(episodes.keys().copied())
+        .chain(no_header)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let children_in_extract = ids.len();
+    let mut children = Vec::new();
+    for id in ids {
+        if c.by_child.contains_key(id) {
+            continue;
+        }
+        let Some(&dob) = dob.get(id) else { continue };
+        children.push(Child {
+            id: id.to_string(),
+            dob,
+            episodes: episodes.remove(id).unwrap_or_default(),
+            reviews: reviews.get(id).cloned().unwrap_or_default(),
+            oc2: oc2.get(id).cloned(),
+            placed: placed.get(id).cloned().unwrap_or_default(),
+        });
+    }
+    let care_leavers = care_leavers
+        .into_iter()
+        .filter(|l| !c.by_child.contains_key(l.id.as_str()))
+        .collect();
+    let left_out: Vec<LeftOut> = c.by_child.into_values().collect();
+    Checked {
+        children,
+        care_leavers,
+        left_out,
+        warnings: c.warnings,
+        children_in_extract,
+    }
+}
+
+/// The header list: each child's date of birth, and which children have a
+/// header row.
+fn header_rows<'a>(
+    c: &mut Collector,
+    raw: &'a RawExtract,
+) -> (HashMap<&'a str, NaiveDate>, HashMap<&'a str, bool>) {
     let mut dob: HashMap<&str, NaiveDate> = HashMap::new();
     let mut has_header: HashMap<&str, bool> = HashMap::new();
     for row in raw.rows(List::Header) {
@@ -167,8 +225,18 @@ pub fn check(raw: &RawExtract) -> Checked {
             dob.insert(row.child.as_str(), d);
         }
     }
+    (dob, has_header)
+}
+
+/// The episodes list, by child; and the children with episodes but no
+/// header row.
+fn episode_rows<'a>(
+    c: &mut Collector,
+    raw: &'a RawExtract,
+    has_header: &HashMap<&str, bool>,
+) -> (BTreeMap<&'a str, Vec<Episode>>, Vec<&'a str>) {
     let mut episodes: BTreeMap<&str, Vec<Episode>> = BTreeMap::new();
-    let mut no_header_seen: HashMap<&str, bool> = HashMap::new();
+    let mut no_header: Vec<&str> = Vec::new();
     for row in raw.rows(List::Episodes) {
         if row.child.is_empty() {
             c.warn(
@@ -182,99 +250,60 @@ pub fn check(raw: &RawExtract) -> Checked {
             continue;
         }
         if !has_header.contains_key(row.child.as_str())
-            && no_header_seen.insert(row.child.as_str(), true).is_none()
+            && !c
+                .by_child
+                .get(row.child.as_str())
+                .is_some_and(|l| l.reasons.contains(&Reason::NoHeader))
         {
+            no_header.push(row.child.as_str());
             c.error(Reason::NoHeader, List::Episodes, row, "CHILD", "This child has episodes but no row in the header list, so none of its episodes can be used. Add the child's header row (CHILD and DOB) to the extract.".into());
         }
-        let decom = c.date(List::Episodes, row, "DECOM", row.value(0), true);
-        let dec = c.date(List::Episodes, row, "DEC", row.value(4), false);
-        let rne = c.code(List::Episodes, row, "RNE", row.value(1), RNE_CODES, false);
-        let ls = c.code(List::Episodes, row, "LS", row.value(2), LS_CODES, false);
-        let place = c.code(
+        if let Some(e) = episode(c, row) {
+            episodes.entry(row.child.as_str()).or_default().push(e);
+        }
+    }
+    (episodes, no_header)
+}
+
+/// One episode row, its dates and codes checked.
+fn episode(c: &mut Collector, row: &Row) -> Option<Episode> {
+    let decom = c.date(List::Episodes, row, "DECOM", row.value(0), true);
+    let dec = c.date(List::Episodes, row, "DEC", row.value(4), false);
+    let rne = c.code(List::Episodes, row, "RNE", row.value(1), RNE_CODES, false);
+    let ls = c.code(List::Episodes, row, "LS", row.value(2), LS_CODES, false);
+    let place = c.code(
+        List::Episodes,
+        row,
+        "PLACE",
+        row.value(3),
+        PLACE_CODES,
+        false,
+    );
+    let rec = c.code(List::Episodes, row, "REC", row.value(5), REC_CODES, true);
+    let (Some(Some(decom)), Some(dec)) = (decom, dec) else {
+        return None;
+    };
+    if let Some(end) = dec.filter(|end| *end < decom) {
+        c.error(
+            Reason::EndsBeforeStart,
             List::Episodes,
             row,
-            "PLACE",
-            row.value(3),
-            PLACE_CODES,
-            false,
+            "DEC",
+            format!(
+                "The episode ends ({}) before it begins (DECOM {}). Correct one of the dates.",
+                end.format("%d/%m/%Y"),
+                decom.format("%d/%m/%Y")
+            ),
         );
-        let rec = c.code(List::Episodes, row, "REC", row.value(5), REC_CODES, true);
-        let (Some(Some(decom)), Some(dec)) = (decom, dec) else {
-            continue;
-        };
-        if let Some(end) = dec.filter(|end| *end < decom) {
-            c.error(
-                Reason::EndsBeforeStart,
-                List::Episodes,
-                row,
-                "DEC",
-                format!(
-                    "The episode ends ({}) before it begins (DECOM {}). Correct one of the dates.",
-                    end.format("%d/%m/%Y"),
-                    decom.format("%d/%m/%Y")
-                ),
-            );
-        }
-        episodes
-            .entry(row.child.as_str())
-            .or_default()
-            .push(Episode {
-                decom,
-                dec,
-                rne,
-                ls,
-                place,
-                rec,
-            });
     }
-    check_overlaps(&mut c, raw, &mut episodes);
-    let reviews = dated_rows(&mut c, raw, List::Reviews, "REVIEW", &has_header);
-    let placed = dated_rows(
-        &mut c,
-        raw,
-        List::PlacedForAdoption,
-        "DATE_PLACED",
-        &has_header,
-    );
-    let oc2 = oc2_rows(&mut c, raw, &has_header);
-    let care_leavers = oc3_rows(&mut c, raw);
-
-    let mut ids: Vec<&str> = has_header
-        .keys()
-        .copied()
-        .chain(episodes.keys().copied())
-        .chain(no_header_seen.keys().copied())
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let children_in_extract = ids.len();
-    let mut children = Vec::new();
-    for id in ids {
-        if c.by_child.contains_key(id) {
-            continue;
-        }
-        let Some(&dob) = dob.get(id) else { continue };
-        children.push(Child {
-            id: id.to_string(),
-            dob,
-            episodes: episodes.remove(id).unwrap_or_default(),
-            reviews: reviews.get(id).cloned().unwrap_or_default(),
-            oc2: oc2.get(id).cloned(),
-            placed: placed.get(id).cloned().unwrap_or_default(),
-        });
-    }
-    let left_out: Vec<LeftOut> = c.by_child.into_values().collect();
-    let care_leavers = care_leavers
-        .into_iter()
-        .filter(|l| !left_out.iter().any(|o| o.id == l.id))
-        .collect();
-    Checked {
-        children,
-        care_leavers,
-        left_out,
-        warnings: c.warnings,
-        children_in_extract,
-    }
+    Some(Episode {
+        decom,
+        dec,
+        rne,
+        ls,
+        place,
+        rec,
+    })
 }
 
 fn check_overlaps<'a>(
