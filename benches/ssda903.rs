@@ -17,9 +17,9 @@ use scorecard::ssda903::working_days::BankHolidays;
 use scorecard::ssda903::{group, load_all};
 
 const RUNS: usize = 9;
-/// Simulated people: one in nine is a care leaver, so this makes 10,000
-/// children in the header list once those leavers too old or young for the
-/// snapshot are dropped.
+/// Simulated people, every one of them in the extract's header list: one
+/// in nine a care leaver, the rest children who came into care by the
+/// quarter's end.
 const PEOPLE: usize = 10_200;
 
 fn median(mut v: Vec<Duration>) -> Duration {

@@ -410,3 +410,60 @@ E,01/01/2014,S,C2,U1,01/03/2014,X1\nE,01/03/2014,P,V3,U2,01/04/2014,X1\nE,01/04/
     assert!(text.contains("Your figure for TS8 is 25.0% (1 of 4), but the figure worked out from the children's records in the SSDA903 extract is 50.0% (2 of 4)"), "{text}");
     assert!(!text.contains("Your figure for TS21"), "{text}");
 }
+
+#[test]
+fn of_two_extracts_for_one_quarter_the_one_changed_last_wins() {
+    let case = Case::new();
+    let dir = case.inputs().join("2014-15-Q2/ssda903");
+    std::fs::create_dir_all(&dir).unwrap();
+    // The CSV lists: one child looked after on 30/09/2014.
+    std::fs::write(dir.join("header.csv"), "CHILD,DOB\nA,01/01/2005\n").unwrap();
+    std::fs::write(
+        dir.join("episodes.csv"),
+        "CHILD,DECOM,RNE,LS,PLACE,DEC,REC\nA,01/01/2014,S,C2,U1,,\n",
+    )
+    .unwrap();
+    // The XML, exported later: two children looked after.
+    let xml = case.inputs().join("ssda903 2014-15-Q2.xml");
+    std::fs::write(
+        &xml,
+        "<EXPSSDA903>\
+<CHILD><HEADER><CHILDID>A</CHILDID><DOB>01/01/2005</DOB></HEADER><EPISODE><DECOM>01/01/2014</DECOM><RNE>S</RNE><LS>C2</LS><PL>U1</PL></EPISODE></CHILD>\
+<CHILD><HEADER><CHILDID>B</CHILDID><DOB>01/01/2006</DOB></HEADER><EPISODE><DECOM>01/02/2014</DECOM><RNE>S</RNE><LS>C2</LS><PL>U1</PL></EPISODE></CHILD>\
+</EXPSSDA903>",
+    )
+    .unwrap();
+    let older = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for f in ["header.csv", "episodes.csv"] {
+        std::fs::File::options()
+            .write(true)
+            .open(dir.join(f))
+            .unwrap()
+            .set_modified(older)
+            .unwrap();
+    }
+    let out = case.run(&["run"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let rows = read_csv(&case.period_dir("2014-15-Q2").join("data/indicators.csv"));
+    // TS21 from the XML: 2 children.
+    assert_eq!(csv_row(&rows, "2014-15 Q2", "TS21")["numerator"], "2");
+    let record =
+        std::fs::read_to_string(case.period_dir("2014-15-Q2").join("run-record.json")).unwrap();
+    let record: serde_json::Value = serde_json::from_str(&record).unwrap();
+    let extracts = record["ssda903_extracts"].as_array().unwrap();
+    let csv = extracts
+        .iter()
+        .find(|e| e["name"] == "2014-15-Q2/ssda903/")
+        .unwrap();
+    assert_eq!(csv["status"]["status"], "superseded");
+    assert_eq!(csv["status"]["by"], "ssda903 2014-15-Q2.xml");
+    let feedback = workbook_text(
+        &case
+            .period_dir("2014-15-Q2")
+            .join("feedback/ssda903 2014-15-Q2-ssda903.xlsx"),
+    );
+    assert!(
+        feedback.contains("Superseded by ssda903 2014-15-Q2.xml"),
+        "{feedback}"
+    );
+}

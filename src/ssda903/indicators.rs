@@ -142,7 +142,7 @@ pub fn looked_after_on(child: &Child, day: NaiveDate) -> Option<usize> {
 
 /// The period of care holding the episode open on `end`, when the child is
 /// looked after then.
-fn current_period(child: &Child, end: NaiveDate) -> Option<PeriodOfCare> {
+pub fn current_period(child: &Child, end: NaiveDate) -> Option<PeriodOfCare> {
     let open = looked_after_on(child, end)?;
     periods_of_care(child)
         .into_iter()

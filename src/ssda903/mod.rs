@@ -428,10 +428,9 @@ fn figure_warnings(checked: &Checked, end: chrono::NaiveDate) -> Vec<Problem> {
         if c.oc2.is_some() && !looked_after {
             out.push(warn("ssda903-oc2-not-looked-after", &c.id, "A child in the oc2 list is not looked after on the quarter's last day; the row was not used.".into()));
         }
-        let long_term = looked_after
-            && indicators::periods_of_care(c)
-                .iter()
-                .any(|p| p.end(c).is_none() && p.start(c) <= year_ago);
+        // In the TS13 and TS14 denominator: looked after on E, in a period
+        // of care begun 12 months or more before.
+        let long_term = indicators::current_period(c, end).is_some_and(|p| p.start(c) <= year_ago);
         if long_term && c.oc2.is_none() {
             out.push(warn("ssda903-oc2-missing", &c.id, "A child looked after for 12 months or more has no oc2 row, so counts as not having had a health or dental check (TS13, TS14). Add the child's oc2 row if the checks were done.".into()));
         }

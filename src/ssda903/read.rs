@@ -250,7 +250,7 @@ fn read_csv(bytes: &[u8], name: &str, index: usize, raw: &mut RawExtract) -> Opt
     let (list, positions) = match list_columns(&header, name, raw) {
         Ok(found) => found,
         Err(problem) => {
-            raw.problems.push(problem);
+            raw.problems.push(*problem);
             return None;
         }
     };
@@ -266,9 +266,9 @@ fn list_columns(
     header: &[String],
     name: &str,
     raw: &RawExtract,
-) -> Result<(List, Vec<Option<usize>>), Problem> {
+) -> Result<(List, Vec<Option<usize>>), Box<Problem>> {
     let Some(list) = recognise(header) else {
-        return Err(Problem::warning(
+        return Err(Box::new(Problem::warning(
             "ssda903-list-unknown",
             At::row(name, 1),
             None,
@@ -276,7 +276,7 @@ fn list_columns(
                 "The columns of this file ({}) are not those of any list the figures use (header, episodes, reviews, oc2, oc3, placed_for_adoption), so it was not read. If it is one of them, check its header row.",
                 shorten(&header.join(", "))
             ),
-        ));
+        )));
     };
     let wanted = list.columns();
     let positions: Vec<Option<usize>> = wanted
@@ -290,7 +290,7 @@ fn list_columns(
         .map(|(c, _)| *c)
         .collect();
     if !missing.is_empty() {
-        return Err(Problem::error(
+        return Err(Box::new(Problem::error(
             "ssda903-column-missing",
             At::row(name, 1),
             Some(missing.join(", ")),
@@ -300,7 +300,7 @@ fn list_columns(
                 missing.join(" or "),
                 wanted.join(", ")
             ),
-        ));
+        )));
     }
     if raw.has(list) {
         let first = raw
@@ -308,14 +308,14 @@ fn list_columns(
             .iter()
             .find(|f| f.lists.contains(&list))
             .map_or(String::new(), |f| f.name.clone());
-        return Err(file_problem(
+        return Err(Box::new(file_problem(
             "ssda903-list-twice",
             name,
             format!(
                 "This file holds the {} list, which {first} holds already; only {first} was read. Keep one file per list in the extract's folder.",
                 list.name()
             ),
-        ));
+        )));
     }
     Ok((list, positions))
 }
@@ -403,7 +403,7 @@ pub fn read_xml_file(path: &Path, name: &str) -> RawExtract {
     };
     let mut file = facts(path, name, &bytes);
     if let Err(p) = read_xml(&bytes, name, &mut raw) {
-        raw.problems.push(p);
+        raw.problems.push(*p);
     }
     file.lists = raw.rows.keys().copied().collect();
     raw.files.push(file);
@@ -536,8 +536,8 @@ impl XmlState {
 
 /// Reads the XML's children into rows; an error that stops the reading is
 /// returned, with the rows read before it kept.
-fn read_xml(bytes: &[u8], name: &str, raw: &mut RawExtract) -> Result<(), Problem> {
-    let refuse = |message: String| file_problem("ssda903-file", name, message);
+fn read_xml(bytes: &[u8], name: &str, raw: &mut RawExtract) -> Result<(), Box<Problem>> {
+    let refuse = |message: String| Box::new(file_problem("ssda903-file", name, message));
     if is_unsafe(bytes) {
         return Err(refuse("The file holds an XML document type declaration (<!DOCTYPE or <!ENTITY), which an SSDA903 export never has and which can be used to attack the computer reading it, so it was not read. Export the extract again from the case-management system.".into()));
     }
