@@ -467,3 +467,32 @@ fn of_two_extracts_for_one_quarter_the_one_changed_last_wins() {
         "{feedback}"
     );
 }
+
+#[test]
+fn check_on_a_folder_checks_its_extract_too() {
+    let case = Case::new();
+    let dir = case.inputs().join("2014-15-Q2/ssda903");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("header.csv"),
+        "CHILD,DOB\nA,01/01/2005\nB,31/02/2005\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("episodes.csv"),
+        "CHILD,DECOM,RNE,LS,PLACE,DEC,REC\nA,01/01/2014,S,C2,U1,,\nB,01/01/2014,S,C2,U1,,\n",
+    )
+    .unwrap();
+    let out = case.run(&["check", "inputs"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("2014-15-Q2/ssda903/: SSDA903 extract for 2014-15 Q2: 2 children, 1 would be left out of the figures"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2014-15-Q2/ssda903/header.csv, row 3, column DOB: error [ssda903-date]: DOB is \"31/02/2005\", which is not a real date."),
+        "{text}"
+    );
+    assert!(!text.contains(",B") && !text.contains(" B "), "{text}");
+}

@@ -475,9 +475,37 @@ pub fn resolve(extracts: &mut [Extract]) {
 /// quarter uses.
 pub fn load_all(sources: &[ExtractSource], holidays: &working_days::BankHolidays) -> Vec<Extract> {
     use rayon::prelude::*;
-    let mut extracts: Vec<Extract> = sources.par_iter().map(|s| load(s, holidays)).collect();
+    // Whatever goes wrong inside becomes a message on that extract: one
+    // strange file never stops the run.
+    let mut extracts: Vec<Extract> = sources
+        .par_iter()
+        .map(|s| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load(s, holidays)))
+                .unwrap_or_else(|_| damaged(s))
+        })
+        .collect();
     resolve(&mut extracts);
     extracts
+}
+
+/// An extract the reader could not make sense of.
+fn damaged(source: &ExtractSource) -> Extract {
+    Extract {
+        name: source.name.clone(),
+        period: source.period,
+        status: ExtractStatus::Refused,
+        files: Vec::new(),
+        lists: List::ALL.to_vec(),
+        problems: vec![Problem::error(
+            "ssda903-file",
+            At::file(&source.name),
+            None,
+            "The extract could not be read: its files are damaged in a way the reader could not make sense of. Export it again from the case-management system.".into(),
+        )],
+        checked: Checked::default(),
+        figures: Vec::new(),
+        figure_warnings: Vec::new(),
+    }
 }
 
 /// The extract a quarter uses, if any.
