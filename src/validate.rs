@@ -234,23 +234,7 @@ pub fn validate(read: ReadReturn, templates: &Templates) -> CheckedReturn {
         &mut problems,
     );
     let actions = check_actions(&workbook, templates, &mut problems);
-    for sheet in [&workbook.cover, &workbook.indicators, &workbook.actions]
-        .into_iter()
-        .flatten()
-    {
-        if workbook.hidden_sheets.contains(&sheet.name) {
-            problems.push(
-                Diagnostic::warning(
-                    "sheet-hidden",
-                    format!(
-                        "The \"{}\" sheet is hidden in the workbook. It was read as usual, but unhide it (right-click a sheet tab, Unhide) so that you can see what was sent.",
-                        sheet.name
-                    ),
-                )
-                .on_sheet(&sheet.name),
-            );
-        }
-    }
+    problems.extend(hidden_sheets(&workbook));
     problems.sort_by_key(|d| d.severity);
     checked.diagnostics = problems;
     let Workbook {
@@ -284,6 +268,25 @@ pub fn validate(read: ReadReturn, templates: &Templates) -> CheckedReturn {
         }
     }
     checked
+}
+
+/// A warning for each of the contract's sheets that is hidden.
+fn hidden_sheets(workbook: &Workbook) -> Vec<Diagnostic> {
+    [&workbook.cover, &workbook.indicators, &workbook.actions]
+        .into_iter()
+        .flatten()
+        .filter(|sheet| workbook.hidden_sheets.contains(&sheet.name))
+        .map(|sheet| {
+            Diagnostic::warning(
+                "sheet-hidden",
+                format!(
+                    "The \"{}\" sheet is hidden in the workbook. It was read as usual, but unhide it (right-click a sheet tab, Unhide) so that you can see what was sent.",
+                    sheet.name
+                ),
+            )
+            .on_sheet(&sheet.name)
+        })
+        .collect()
 }
 
 /// Applies the resubmission rule across all returns: of two accepted

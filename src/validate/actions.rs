@@ -16,18 +16,9 @@ pub(super) fn check_actions(
     let Some(((r0, c0), (r1, c1))) = sheet.bounds() else {
         return actions;
     };
-    let mut header = None;
-    'rows: for row in r0..=r1 {
-        for col in c0..=c1 {
-            if let Cell::Text(t) = sheet.cell(row, col) {
-                if normalise_label(&t) == "ref" {
-                    header = Some(row);
-                    break 'rows;
-                }
-            }
-        }
-    }
-    let Some(header_row) = header else {
+    // The header row is the first with a cell reading "Ref", as on the
+    // Indicators sheet.
+    let Some((header_row, _)) = super::indicators::find_header(sheet, (r0, c0), (r1, c1)) else {
         problems.push(
             Diagnostic::error(
                 "header-missing",
@@ -37,6 +28,33 @@ pub(super) fn check_actions(
         );
         return actions;
     };
+    let Some(cols) = action_columns(sheet, name, header_row, c0, c1, problems) else {
+        return actions;
+    };
+    let table = ActionsTable {
+        sheet,
+        name,
+        templates,
+        cols,
+    };
+    for row in header_row + 1..=r1 {
+        if let Some(action) = table.check_row(row, problems) {
+            actions.push(action);
+        }
+    }
+    actions
+}
+
+/// The Actions table's columns, by their headings; `None`, with a problem
+/// for each, when a required heading is missing.
+fn action_columns(
+    sheet: &Sheet,
+    name: &str,
+    header_row: u32,
+    c0: u32,
+    c1: u32,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<ActionColumns> {
     let find = |wanted: &[&str]| {
         (c0..=c1).find(|&c| match sheet.cell(header_row, c) {
             Cell::Text(t) => wanted.contains(&normalise_label(&t).as_str()),
@@ -67,28 +85,17 @@ pub(super) fn check_actions(
         }
     }
     if missing_header {
-        return actions;
+        return None;
     }
     let [reference, action, lead, due, status] = cols.map(|(_, c)| c.unwrap_or(0));
-    let table = ActionsTable {
-        sheet,
-        name,
-        templates,
-        cols: ActionColumns {
-            reference,
-            action,
-            lead,
-            due,
-            status,
-            update: find(&["update", "progress"]),
-        },
-    };
-    for row in header_row + 1..=r1 {
-        if let Some(action) = table.check_row(row, problems) {
-            actions.push(action);
-        }
-    }
-    actions
+    Some(ActionColumns {
+        reference,
+        action,
+        lead,
+        due,
+        status,
+        update: find(&["update", "progress"]),
+    })
 }
 
 /// Where each heading of the Actions table is.

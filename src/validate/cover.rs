@@ -141,22 +141,9 @@ pub(super) fn check_cover(
         cover.prepared_by = Some(f.value.shown());
     }
     if let Some(f) = c.fields.get("email") {
-        let text = f.value.shown();
-        if !text.is_empty() {
-            if looks_like_email(&text) {
-                cover.email = Some(text);
-            } else {
-                problems.push(c.place(
-                    f,
-                    Diagnostic::error(
-                        "email-invalid",
-                        format!(
-                            "\"{text}\" does not look like an email address. Correct it (name@example.gov.uk) or leave it blank."
-                        ),
-                    ),
-                ));
-            }
-        }
+        cover.email = c
+            .keep(problems, email_of(f).map_err(|d| c.place(f, d)))
+            .flatten();
     }
     if let Some(f) = c.required(
         "submitted",
@@ -258,6 +245,24 @@ fn period_of(f: &CoverField) -> Result<Period, Diagnostic> {
         message[..1].make_ascii_uppercase();
         Diagnostic::error("period-unreadable", format!("Period {message}."))
     })
+}
+
+/// The email address, when one is given; a problem when it does not look
+/// like one.
+fn email_of(f: &CoverField) -> Result<Option<String>, Diagnostic> {
+    let text = f.value.shown();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if looks_like_email(&text) {
+        return Ok(Some(text));
+    }
+    Err(Diagnostic::error(
+        "email-invalid",
+        format!(
+            "\"{text}\" does not look like an email address. Correct it (name@example.gov.uk) or leave it blank."
+        ),
+    ))
 }
 
 /// When the return was submitted.

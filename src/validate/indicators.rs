@@ -94,7 +94,11 @@ pub(super) fn check_indicators(
 }
 
 /// The header row is the first with a cell reading "Ref".
-fn find_header(sheet: &Sheet, (r0, c0): (u32, u32), (r1, c1): (u32, u32)) -> Option<(u32, u32)> {
+pub(super) fn find_header(
+    sheet: &Sheet,
+    (r0, c0): (u32, u32),
+    (r1, c1): (u32, u32),
+) -> Option<(u32, u32)> {
     for row in r0..=r1 {
         for col in c0..=c1 {
             if let Cell::Text(t) = sheet.cell(row, col) {
