@@ -414,7 +414,12 @@ fn figure_warnings(checked: &Checked, end: chrono::NaiveDate) -> Vec<Problem> {
     let year_ago = end
         .checked_sub_months(chrono::Months::new(12))
         .unwrap_or(end);
+    // These concern a child rather than a row, so the child is named only
+    // in the restricted workbook, and the message says where to look.
     let warn = |rule: &'static str, child: &str, message: String| {
+        let message = format!(
+            "{message} The child is named in the Warnings sheet of restricted/ssda903-children.xlsx."
+        );
         Problem::warning(rule, At::default(), None, message).for_child(child)
     };
     for c in &checked.children {
