@@ -12,6 +12,8 @@ use serde::Serialize;
 
 use crate::judge::{self, Direction, Rag};
 use crate::period::Period;
+use crate::ssda903::{self, Extract, ExtractSummary};
+use crate::templates::Source;
 use crate::templates::{Indicator, Templates};
 use crate::validate::{CheckedReturn, Return, ReturnStatus};
 
@@ -27,6 +29,8 @@ pub enum Gap {
     RowMissing { service: String },
     /// The row said there was no data, with the officer's reason.
     NoData { service: String, commentary: String },
+    /// The SSDA903 extract gave no figure (no child in the denominator).
+    Extract { reason: String },
 }
 
 impl Gap {
@@ -36,6 +40,7 @@ impl Gap {
             | Gap::Rejected { service }
             | Gap::RowMissing { service }
             | Gap::NoData { service, .. } => service,
+            Gap::Extract { .. } => SSDA903_SOURCE,
         }
     }
 
@@ -43,6 +48,7 @@ impl Gap {
     pub fn describe(&self) -> String {
         match self {
             Gap::NotReturned { service } => format!("no return from {service}"),
+            Gap::Extract { reason } => reason.clone(),
             Gap::Rejected { service } => format!("the {service} return was rejected"),
             Gap::RowMissing { service } => format!("not included in the {service} return"),
             Gap::NoData {
@@ -57,6 +63,9 @@ impl Gap {
         }
     }
 }
+
+/// How the report and the CSV name the extract as a contributor.
+pub const SSDA903_SOURCE: &str = "the SSDA903 extract";
 
 /// A service's commentary on an indicator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,6 +99,8 @@ pub struct Outcome {
     /// Services expected but missing, and why.
     pub gaps: Vec<Gap>,
     pub commentary: Vec<Commentary>,
+    /// The figure was worked out from the quarter's SSDA903 extract.
+    pub from_extract: bool,
 }
 
 impl Outcome {
@@ -185,6 +196,8 @@ pub struct Scorecard {
     /// The summary counts for each quarter shown, oldest first.
     pub trend: Vec<(Period, Summary)>,
     pub returns: ReturnsPicture,
+    /// The reported quarter's SSDA903 extract, in counts, when it has one.
+    pub ssda903: Option<ExtractSummary>,
 }
 
 impl Scorecard {
@@ -210,6 +223,18 @@ pub fn periods_found(returns: &[CheckedReturn]) -> Vec<Period> {
 
 /// Builds the scorecard for `period` from all checked returns.
 pub fn aggregate(templates: &Templates, returns: &[CheckedReturn], period: Period) -> Scorecard {
+    aggregate_with(templates, returns, &[], period)
+}
+
+/// Builds the scorecard for `period` from all checked returns and the
+/// SSDA903 extracts: in a quarter with an extract, an indicator marked
+/// `source = "ssda903"` takes the extract's figure.
+pub fn aggregate_with(
+    templates: &Templates,
+    returns: &[CheckedReturn],
+    extracts: &[Extract],
+    period: Period,
+) -> Scorecard {
     let accepted: HashMap<(&str, Period), &Return> = returns
         .iter()
         .filter_map(CheckedReturn::accepted)
@@ -220,7 +245,7 @@ pub fn aggregate(templates: &Templates, returns: &[CheckedReturn], period: Perio
         .filter(|r| r.status == ReturnStatus::Rejected)
         .filter_map(|r| Some((r.service.as_deref()?, period_of(r)?)))
         .collect();
-    let history: Vec<Period> = periods_found(returns)
+    let history: Vec<Period> = periods_found_with(returns, extracts)
         .into_iter()
         .filter(|p| *p <= period)
         .collect();
@@ -238,7 +263,14 @@ pub fn aggregate(templates: &Templates, returns: &[CheckedReturn], period: Perio
             let mut previous: Option<f64> = None;
             let mut previous_period: Option<Period> = None;
             for &p in &periods {
-                let mut outcome = combine(indicator, p, &accepted, &rejected, population);
+                let from_903 = (indicator.source == Source::Ssda903)
+                    .then(|| ssda903::for_period(extracts, p))
+                    .flatten()
+                    .filter(|e| e.figure(&indicator.reference).is_some());
+                let mut outcome = match from_903 {
+                    Some(e) => from_extract(indicator, p, e, &accepted, population),
+                    None => combine(indicator, p, &accepted, &rejected, population),
+                };
                 // Direction compares with the quarter immediately before.
                 let prev = match previous_period {
                     Some(pp) if pp == p.previous() => previous,
@@ -266,6 +298,14 @@ pub fn aggregate(templates: &Templates, returns: &[CheckedReturn], period: Perio
     let summary = summarise(&rows, period);
     let trend = shown.iter().map(|&p| (p, summarise(&rows, p))).collect();
     let returns_picture = picture(templates, returns, period);
+    let ssda903 = ssda903::for_period(extracts, period).map(|e| {
+        let refs = rows
+            .iter()
+            .filter(|r| r.at(period).is_some_and(|o| o.from_extract))
+            .map(|r| r.indicator.reference.clone())
+            .collect();
+        ExtractSummary::of(e, refs)
+    });
     Scorecard {
         period,
         shown,
@@ -274,6 +314,81 @@ pub fn aggregate(templates: &Templates, returns: &[CheckedReturn], period: Perio
         summary,
         trend,
         returns: returns_picture,
+        ssda903,
+    }
+}
+
+/// Every period that any return or extract names, ascending.
+pub fn periods_found_with(returns: &[CheckedReturn], extracts: &[Extract]) -> Vec<Period> {
+    let mut set: BTreeSet<Period> = returns.iter().filter_map(period_of).collect();
+    set.extend(
+        extracts
+            .iter()
+            .filter(|e| e.status == ssda903::ExtractStatus::Used)
+            .filter_map(|e| e.period),
+    );
+    set.into_iter().collect()
+}
+
+/// The borough figure from the quarter's extract. The services' commentary
+/// on the indicator is kept: it explains the figure whoever counted it.
+fn from_extract(
+    indicator: &Indicator,
+    period: Period,
+    extract: &Extract,
+    accepted: &HashMap<(&str, Period), &Return>,
+    population: f64,
+) -> Outcome {
+    let measure = indicator.measure;
+    let (numerator, denominator, value) = match extract.figure(&indicator.reference) {
+        Some(f) => match measure {
+            crate::judge::Measure::Count => (None, None, Some(f.numerator)),
+            crate::judge::Measure::Rate10k => (Some(f.numerator), None, None),
+            _ => (Some(f.numerator), f.denominator, None),
+        },
+        None => (None, None, None),
+    };
+    let value = measure.combine(numerator, denominator, value, population);
+    let rounded = value.map(|v| judge::round_half_away(v, measure.decimals()));
+    let rag = rounded
+        .and_then(|r| judge::rag(r, indicator.polarity, indicator.target, indicator.tolerance));
+    let gaps = if value.is_none() {
+        vec![Gap::Extract {
+            reason: "no child in the SSDA903 extract is in this indicator's denominator".into(),
+        }]
+    } else {
+        Vec::new()
+    };
+    let commentary = indicator
+        .services
+        .iter()
+        .filter_map(|s| {
+            let ret = accepted.get(&(s.as_str(), period))?;
+            let f = ret
+                .figures
+                .iter()
+                .find(|f| f.reference == indicator.reference)?;
+            Some(Commentary {
+                service: s.clone(),
+                text: f.commentary.clone()?,
+            })
+        })
+        .collect();
+    Outcome {
+        period,
+        numerator,
+        denominator,
+        value,
+        rounded,
+        display: value.map_or_else(|| "No data".to_string(), |v| measure.display(v)),
+        rag,
+        direction: None,
+        previous: None,
+        change: None,
+        contributors: vec![SSDA903_SOURCE.to_string()],
+        gaps,
+        commentary,
+        from_extract: true,
     }
 }
 
@@ -370,6 +485,7 @@ fn combine(
         contributors,
         gaps,
         commentary,
+        from_extract: false,
     }
 }
 

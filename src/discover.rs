@@ -40,7 +40,12 @@ pub struct SkippedFile {
 pub struct Discovery {
     pub returns: Vec<InputFile>,
     pub skipped: Vec<SkippedFile>,
+    /// CSV and XML files: the lists of SSDA903 extracts, `(path, name)`.
+    pub extract_files: Vec<(PathBuf, String)>,
 }
+
+/// Extensions read as SSDA903 lists.
+pub const EXTRACT_EXTENSIONS: [&str; 2] = ["csv", "xml"];
 
 /// Walks `dir` (sub-folders included) in name order, so runs are repeatable.
 pub fn discover(dir: &Path) -> anyhow::Result<Discovery> {
@@ -54,6 +59,7 @@ pub fn discover(dir: &Path) -> anyhow::Result<Discovery> {
     walk(dir, dir, &mut found)?;
     found.returns.sort_by(|a, b| a.name.cmp(&b.name));
     found.skipped.sort_by(|a, b| a.name.cmp(&b.name));
+    found.extract_files.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(found)
 }
 
@@ -113,10 +119,14 @@ fn walk(root: &Path, dir: &Path, found: &mut Discovery) -> anyhow::Result<()> {
             });
             continue;
         }
+        if EXTRACT_EXTENSIONS.contains(&extension.as_str()) {
+            found.extract_files.push((path, name));
+            continue;
+        }
         if !WORKBOOK_EXTENSIONS.contains(&extension.as_str()) {
             found.skipped.push(SkippedFile {
                 name,
-                reason: "not a workbook (returns are .xlsx, .xlsm, .xls or .ods files)".into(),
+                reason: "not a workbook (returns are .xlsx, .xlsm, .xls or .ods files) nor a list of an SSDA903 extract (.csv or .xml)".into(),
             });
             continue;
         }

@@ -17,6 +17,11 @@
 //!                           in parallel)                  (borough figures, outline's      tables, charts  plan.typ: PDF/UA data/indicators.csv
 //!                                                          RAG, direction)  headings)      as data)        report.html.j2) feedback/*.xlsx, run-record.json
 //!                                                                                                                          returns.html (status::ReturnsStatus)
+//!              │                                              ▲
+//!              └─ CSV/XML ──► ssda903 (read ∥ returns ──► validate::ssda903 ──► indicators)
+//!                 lists       Extract: ten figures from the children's records,
+//!                             the borough figure where indicators.toml says so;
+//!                             the children behind them only in restricted/ssda903-children.xlsx
 //! ```
 //!
 //! Each stage lives in the module named after it and turns one named type
@@ -52,6 +57,7 @@ pub mod read;
 pub mod render;
 pub mod rules;
 pub mod sample;
+pub mod ssda903;
 pub mod status;
 pub mod templates;
 pub mod typeset;

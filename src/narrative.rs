@@ -178,6 +178,55 @@ pub struct ReturnsText {
     pub accepted_with_warnings: usize,
 }
 
+/// The quarter's SSDA903 extract, for the data-quality statement: counts
+/// only, never a child.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ExtractText {
+    /// The quarter has an extract.
+    pub used: bool,
+    /// Refs whose borough figure came from it.
+    pub refs: Vec<String>,
+    /// Children in the extract.
+    pub children: usize,
+    /// Children whose records were used.
+    pub included: usize,
+    /// Children left out of every figure.
+    pub left_out: usize,
+    /// Why, each child counted once: `.reason` in words and `.children`.
+    pub reasons: Vec<ReasonText>,
+    /// Rows not used, and other warnings.
+    pub warnings: usize,
+}
+
+/// One reason children were left out, and how many.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReasonText {
+    pub reason: String,
+    pub children: usize,
+}
+
+fn extract_text(sc: &Scorecard) -> ExtractText {
+    let Some(e) = &sc.ssda903 else {
+        return ExtractText::default();
+    };
+    ExtractText {
+        used: true,
+        refs: e.refs.clone(),
+        children: e.children,
+        included: e.used,
+        left_out: e.left_out,
+        reasons: e
+            .reasons
+            .iter()
+            .map(|(reason, children)| ReasonText {
+                reason: reason.clone(),
+                children: *children,
+            })
+            .collect(),
+        warnings: e.warnings,
+    }
+}
+
 /// Everything the report template can use.
 #[derive(Debug, Clone, Serialize)]
 pub struct TextModel {
@@ -202,6 +251,8 @@ pub struct TextModel {
     /// The last day of the quarter, e.g. `30 September 2014`.
     pub quarter_end: String,
     pub inspection: InspectionText,
+    /// The SSDA903 extract behind some figures, in counts.
+    pub ssda903: ExtractText,
 }
 
 /// The inspection behind the improvement plan, dates written out.
@@ -327,11 +378,19 @@ pub fn text_model(templates: &Templates, sc: &Scorecard, plan: &PlanProgress) ->
     // Reds first, then Ambers that are slipping; catalogue order within each.
     weaknesses.sort_by_key(|(rank, _)| *rank);
     let r = &sc.returns;
+    // A figure taken from the SSDA903 extract does not depend on the
+    // service's return.
+    let from_extract = sc
+        .ssda903
+        .as_ref()
+        .map(|e| e.refs.clone())
+        .unwrap_or_default();
     let refs_of = |service: &str| -> Vec<String> {
         templates
             .indicators_for(service)
             .iter()
             .map(|i| i.reference.clone())
+            .filter(|r| !from_extract.contains(r))
             .collect()
     };
     let rejected = r
@@ -415,6 +474,7 @@ pub fn text_model(templates: &Templates, sc: &Scorecard, plan: &PlanProgress) ->
                 inspected_to: date_text(&i.inspected_to),
             }
         },
+        ssda903: extract_text(sc),
     }
 }
 

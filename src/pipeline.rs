@@ -20,6 +20,7 @@ use crate::narrative::{self, Narrative};
 use crate::period::Period;
 use crate::read;
 use crate::render::{self, RenderContext, Renderer};
+use crate::ssda903::{self, Extract, ExtractStatus};
 use crate::templates::Templates;
 use crate::typeset::{self, Typeset};
 use crate::validate::{self, CheckedReturn, ReturnStatus};
@@ -58,6 +59,9 @@ pub struct RunReport {
     pub services_rejected: Vec<String>,
     pub written: Vec<PathBuf>,
     pub seconds: f64,
+    /// The reported quarter's SSDA903 extract, in counts: its name, the
+    /// children in it and the children left out.
+    pub extract: Option<(String, usize, usize)>,
 }
 
 impl RunReport {
@@ -135,11 +139,24 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
         warn!("skipped {}: {}", s.name, s.reason);
     }
     time("discover", &mut timings);
-    let returns = check_returns(&templates, &discovery.returns);
+    // The SSDA903 extracts are read beside the returns.
+    let sources = ssda903::group(&options.inputs, &discovery.extract_files);
+    let (mut returns, extracts) = rayon::join(
+        || check_returns(&templates, &discovery.returns),
+        || ssda903::load_all(&sources, &templates.bank_holidays),
+    );
+    ssda903::compare::tell_services(&mut returns, &extracts, &templates);
     time("read and validate", &mut timings);
     log_returns(&returns);
+    log_extracts(&extracts);
+    let mut skipped = discovery.skipped.clone();
+    for s in not_extracts(&extracts) {
+        warn!("skipped {}: {}", s.name, s.reason);
+        skipped.push(s);
+    }
+    skipped.sort_by(|a, b| a.name.cmp(&b.name));
 
-    let found = aggregate::periods_found(&returns);
+    let found = aggregate::periods_found_with(&returns, &extracts);
     let periods: Vec<Period> = match (options.period, options.all_periods) {
         (Some(p), _) => vec![p],
         (None, true) => found.clone(),
@@ -158,7 +175,7 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
         .par_iter()
         .map(|&p| {
             (
-                aggregate::aggregate(&templates, &returns, p),
+                aggregate::aggregate_with(&templates, &returns, &extracts, p),
                 improvement::progress(&templates, &returns, p),
             )
         })
@@ -224,7 +241,8 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
                     paper,
                     typeset,
                     returns: &returns,
-                    skipped: &discovery.skipped,
+                    skipped: &skipped,
+                    extracts: &extracts,
                 },
                 &out_dir,
                 &mut timings,
@@ -256,11 +274,18 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
             .filter(|r| r.status == ReturnStatus::Rejected)
             .filter(|r| aggregate::period_of(r).is_none_or(|p| p <= period))
             .count(),
-        skipped: discovery.skipped.len(),
+        skipped: skipped.len(),
         services_missing: latest.returns.missing.clone(),
         services_rejected: latest.returns.rejected.clone(),
         written,
         seconds: started.elapsed().as_secs_f64(),
+        extract: ssda903::for_period(&extracts, period).map(|e| {
+            (
+                e.name.clone(),
+                e.checked.children_in_extract,
+                e.checked.left_out.len(),
+            )
+        }),
     })
 }
 
@@ -297,6 +322,7 @@ struct Model<'a> {
     typeset: &'a Typeset,
     returns: &'a [CheckedReturn],
     skipped: &'a [SkippedFile],
+    extracts: &'a [Extract],
 }
 
 fn render_all(
@@ -322,6 +348,8 @@ fn render_all(
             typeset: model.typeset,
             returns: model.returns,
             skipped: model.skipped,
+            extracts: model.extracts,
+            ssda903: ssda903::for_period(model.extracts, model.scorecard.period),
             out_dir,
             timings,
         };
@@ -366,6 +394,72 @@ pub fn log_returns(returns: &[CheckedReturn]) {
             warn!("  {}: {d}", r.file.name);
         }
     }
+}
+
+/// Problems of one extract printed on the console.
+const CONSOLE_PROBLEMS: usize = 10;
+
+/// Prints what became of each extract and its problems. The messages
+/// never name a child.
+fn log_extracts(extracts: &[Extract]) {
+    for e in extracts.iter().filter(|e| !e.lists.is_empty()) {
+        let period = e.period.map(|p| p.label()).unwrap_or_default();
+        match &e.status {
+            ExtractStatus::Used => info!(
+                "{}: SSDA903 extract for {period}, {} children, {} left out",
+                e.name,
+                e.checked.children_in_extract,
+                e.checked.left_out.len()
+            ),
+            ExtractStatus::Superseded { by } => info!("{}: superseded by {by}", e.name),
+            ExtractStatus::Refused => warn!("{}: SSDA903 extract REFUSED", e.name),
+        }
+        // A messy extract can have thousands of problems: the console shows
+        // the first few, the feedback file has them all.
+        let errors: Vec<_> = e
+            .all_problems()
+            .into_iter()
+            .filter(|p| p.is_error())
+            .collect();
+        for p in errors.iter().take(CONSOLE_PROBLEMS) {
+            warn!("  {p}");
+        }
+        if errors.len() > CONSOLE_PROBLEMS {
+            warn!(
+                "  … and {} more errors; every problem is listed in the extract's feedback file",
+                errors.len() - CONSOLE_PROBLEMS
+            );
+        }
+    }
+}
+
+/// CSV and XML files that turned out to hold none of the 903's lists:
+/// reported as skipped, like any other file that is not an input.
+fn not_extracts(extracts: &[Extract]) -> Vec<SkippedFile> {
+    extracts
+        .iter()
+        .filter(|e| e.lists.is_empty())
+        .flat_map(|e| {
+            let reason = |name: &str| {
+                e.problems.iter().find(|p| p.file == name).map_or_else(
+                    || "not a list of an SSDA903 extract".to_string(),
+                    |p| p.message.clone(),
+                )
+            };
+            let names: Vec<String> = if e.files.is_empty() {
+                vec![e.name.clone()]
+            } else {
+                e.files.iter().map(|f| f.name.clone()).collect()
+            };
+            names
+                .into_iter()
+                .map(move |name| SkippedFile {
+                    reason: reason(&name),
+                    name,
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// Makes an [`InputFile`] for a path named on the command line.

@@ -321,7 +321,7 @@ pub fn unreadable(e: &std::io::Error) -> Diagnostic {
     )
 }
 
-fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, Diagnostic> {
+pub(crate) fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, Diagnostic> {
     use std::io::Read;
     // A named pipe or device would make `open` or `read` wait for ever, so
     // only ordinary files are opened (following links).

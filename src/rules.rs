@@ -1,4 +1,5 @@
-//! Every rule a return is checked against, with its id and severity.
+//! Every rule a return or an SSDA903 extract is checked against, with its
+//! id and severity.
 //!
 //! The ids appear in every message (`[number-not-number]`), in feedback
 //! files and in the run record, so an officer or analyst can look a rule up
@@ -66,6 +67,23 @@ pub const RULES: &[Rule] = &[
     rule("resubmission-tie", Error, "Two returns for one service and quarter do not carry the same Submitted."),
     rule("figure-jump", Warning, "A figure has not moved further than usual from the service's previous quarter."),
     rule("denominator-jump", Warning, "A denominator has not changed by more than half since the previous quarter."),
+    rule("ssda903-differs", Warning, "A figure for an indicator worked out from the SSDA903 extract agrees, as printed, with the extract's figure."),
+    // The SSDA903 extract.
+    rule("ssda903-file", Error, "Each file of the extract can be read: not empty, at most 200 MB, a CSV list or XML in the EXPSSDA903 layout, well formed, with no document type declaration."),
+    rule("ssda903-quarter", Error, "The extract's quarter can be told from its folder (or the XML's own name)."),
+    rule("ssda903-list-unknown", Warning, "Each CSV file is one of the lists the figures use, recognised by its columns (other lists are not read)."),
+    rule("ssda903-column-missing", Error, "A list has every column the figures use."),
+    rule("ssda903-list-twice", Error, "No list comes in two files."),
+    rule("ssda903-date", Error, "DOB, DECOM, DEC, REVIEW and DATE_PLACED are real dd/mm/yyyy dates; DOB and DECOM are not blank (the child is left out)."),
+    rule("ssda903-ends-before-start", Error, "No episode ends (DEC) before it begins (DECOM) (the child is left out)."),
+    rule("ssda903-overlap", Error, "A child's episodes do not overlap (the child is left out)."),
+    rule("ssda903-code", Error, "RNE, LS, PLACE and REC are the Department's codes (the child is left out)."),
+    rule("ssda903-no-header", Error, "A child with episodes has a header row (the child is left out)."),
+    rule("ssda903-row-unused", Warning, "A row can be used: it names a child with a header row, once, and has the date or DOB it needs."),
+    rule("ssda903-oc2-value", Warning, "HEALTH_CHECK and TEETH_CHECK are 1 or 0."),
+    rule("ssda903-oc2-missing", Warning, "A child looked after for 12 months or more has an oc2 row (without one, counted as not checked)."),
+    rule("ssda903-oc2-not-looked-after", Warning, "A child in oc2 is looked after on the quarter's last day."),
+    rule("ssda903-review-outside-care", Warning, "Each review falls within one of the child's periods of care."),
 ];
 
 /// The rule with this id.
@@ -80,7 +98,12 @@ mod tests {
     /// Rule ids given to `Diagnostic::error` or `::warning` in a source file.
     fn ids_in(source: &str) -> Vec<String> {
         let mut ids = Vec::new();
-        for call in ["Diagnostic::error(", "Diagnostic::warning("] {
+        for call in [
+            "Diagnostic::error(",
+            "Diagnostic::warning(",
+            "Problem::error(",
+            "Problem::warning(",
+        ] {
             for part in source.split(call).skip(1) {
                 let part = part.trim_start();
                 if let Some(rest) = part.strip_prefix('"') {
@@ -97,8 +120,16 @@ mod tests {
     fn every_rule_used_is_listed_with_its_severity() {
         let sources = [
             include_str!("validate.rs"),
+            include_str!("validate/cover.rs"),
+            include_str!("validate/indicators.rs"),
+            include_str!("validate/actions.rs"),
+            include_str!("validate/ssda903.rs"),
             include_str!("read.rs"),
             include_str!("read/guard.rs"),
+            include_str!("ssda903/mod.rs"),
+            include_str!("ssda903/read.rs"),
+            include_str!("ssda903/model.rs"),
+            include_str!("ssda903/compare.rs"),
         ];
         let used: Vec<String> = sources.iter().flat_map(|s| ids_in(s)).collect();
         assert!(used.len() > 20, "found {used:?}");

@@ -51,7 +51,7 @@ const PLANS: &[Plan] = &[
     Plan { reference: "TS12", values: [35.0, 41.2, 48.0, 52.6, 58.3, 64.7], size: 35, commentary: &[(5, "Initial health assessments are now booked at the placement meeting, and the Q1 backlog has been cleared.")] },
     Plan { reference: "TS13", values: [80.2, 82.9, 84.0, 86.5, 88.1, 89.7], size: 170, commentary: &[] },
     Plan { reference: "TS14", values: [72.0, 74.8, 77.3, 79.0, 81.5, 80.4], size: 170, commentary: &[] },
-    Plan { reference: "TS15", values: [2.0, 5.0, 8.0, 13.0, 3.0, 7.0], size: 1, commentary: &[(5, "Seven adoption orders in the year to date; a further four children are placed and waiting for their orders.")] },
+    Plan { reference: "TS15", values: [2.0, 5.0, 8.0, 13.0, 3.0, 7.0], size: 1, commentary: &[(5, "Adoption orders have picked up since the first quarter; a further four children are placed and waiting for their orders.")] },
     Plan { reference: "TS16", values: [612.0, 598.4, 575.2, 560.0, 548.7, 509.6], size: 7, commentary: &[] },
     Plan { reference: "TS17", values: [38.5, 38.5, 38.5, 38.5, 46.2, 46.2], size: 13, commentary: &[] },
     Plan { reference: "TS18", values: [13.0, 13.0, 13.0, 13.0, 17.4, 17.4], size: 23, commentary: &[] },
@@ -280,6 +280,9 @@ pub fn write_sample_returns(templates: &Templates, dir: &Path) -> anyhow::Result
             written.push(write_return(&folder.join(&name), &cover, &rows, None)?);
         }
     }
+    // The children's records for three of the quarters, from which ten of
+    // the figures are worked out.
+    written.extend(crate::ssda903::sample::write_sample_extracts(dir)?);
     Ok(written)
 }
 

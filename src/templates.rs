@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::judge::{Measure, Polarity};
+use crate::ssda903::working_days::{BankHolidays, BANK_HOLIDAYS_FILE};
 
 /// A mistake in a template file, located by file and line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -266,6 +267,22 @@ pub struct Indicator {
     /// What to enter as the value (counts), for the blank return.
     #[serde(default)]
     pub value: Option<String>,
+    /// Where the borough figure comes from: the services' returns, or the
+    /// SSDA903 extract when the quarter has one.
+    #[serde(default)]
+    pub source: Source,
+}
+
+/// Where an indicator's borough figure comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// The services' returns.
+    #[default]
+    Returns,
+    /// The children's records in the SSDA903 extract, when the quarter has
+    /// one; the returns otherwise.
+    Ssda903,
 }
 
 /// A service that sends returns.
@@ -407,6 +424,8 @@ pub struct Templates {
     pub plan: ImprovementPlan,
     pub outline: Outline,
     pub layouts: Layouts,
+    /// Bank holidays, for counting working days (`bank-holidays.csv`).
+    pub bank_holidays: BankHolidays,
 }
 
 impl Templates {
@@ -421,6 +440,7 @@ impl Templates {
         let plan: Option<ImprovementPlan> = read_toml(dir, "improvement-plan.toml", &mut errors);
         let outline: Option<Outline> = read_toml(dir, OUTLINE_FILE, &mut errors);
         let layouts = read_layouts(dir, &mut errors);
+        let bank_holidays = read_bank_holidays(dir, &mut errors);
         let (
             Some(organisation),
             Some(indicators),
@@ -430,6 +450,7 @@ impl Templates {
             Some(plan),
             Some(outline),
             Some(layouts),
+            Some(bank_holidays),
         ) = (
             organisation,
             indicators,
@@ -439,11 +460,12 @@ impl Templates {
             plan,
             outline,
             layouts,
+            bank_holidays,
         )
         else {
             return Err(TemplateErrors(errors));
         };
-        let templates = check(
+        let mut templates = check(
             dir,
             Files {
                 organisation,
@@ -457,6 +479,7 @@ impl Templates {
             },
             &mut errors,
         );
+        templates.bank_holidays = bank_holidays;
         if errors.is_empty() {
             Ok(templates)
         } else {
@@ -686,6 +709,9 @@ fn check(dir: &Path, files: Files, errors: &mut Vec<TemplateError>) -> Templates
                 ind.reference
             ));
         }
+        if let Some(message) = check_source(&ind) {
+            problem(message);
+        }
         if ind.services.is_empty() {
             problem(format!(
                 "{} has no services; list who returns it",
@@ -749,6 +775,7 @@ fn check(dir: &Path, files: Files, errors: &mut Vec<TemplateError>) -> Templates
         plan,
         outline,
         layouts,
+        bank_holidays: BankHolidays::default(),
     }
 }
 
@@ -797,6 +824,37 @@ fn check_outline(dir: &Path, outline: &Outline, report: &str, errors: &mut Vec<T
                 ),
             });
         }
+    }
+}
+
+/// Reads `bank-holidays.csv`, naming the line of each mistake.
+fn read_bank_holidays(dir: &Path, errors: &mut Vec<TemplateError>) -> Option<BankHolidays> {
+    let (path, text) = read_text(dir, BANK_HOLIDAYS_FILE, errors)?;
+    BankHolidays::parse(&path, &text)
+        .map_err(|e| errors.extend(e))
+        .ok()
+}
+
+/// An indicator worked out from the SSDA903 must be one the extract can
+/// give, with the measure its definition makes.
+fn check_source(ind: &Indicator) -> Option<String> {
+    if ind.source != Source::Ssda903 {
+        return None;
+    }
+    match crate::ssda903::indicators::measure_of(&ind.reference) {
+        None => Some(format!(
+            "{} has source = \"ssda903\", but the SSDA903 extract gives only {}; set source = \"returns\"",
+            ind.reference,
+            crate::ssda903::indicators::REFS.join(", ")
+        )),
+        Some(m) if m != ind.measure => Some(format!(
+            "{} worked out from the SSDA903 is a {} measure, but measure is \"{}\"; set measure = \"{}\" or source = \"returns\"",
+            ind.reference,
+            m,
+            ind.measure,
+            m
+        )),
+        Some(_) => None,
     }
 }
 

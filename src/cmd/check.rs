@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use crate::cli::{CheckArgs, EXIT_OK, EXIT_PROBLEMS};
 use crate::discover;
 use crate::pipeline;
+use crate::ssda903;
 use crate::templates::Templates;
 use crate::validate::ReturnStatus;
 
@@ -16,9 +17,11 @@ pub fn execute(args: &CheckArgs) -> anyhow::Result<u8> {
     }
     let templates = Templates::load(&args.templates)?;
     let mut files = Vec::new();
+    let mut extracts = Vec::new();
     for path in &args.files {
         if path.is_dir() {
             let found = discover::discover(path)?;
+            extracts.extend(ssda903::group(path, &found.extract_files));
             files.extend(found.returns.into_iter().map(|mut f| {
                 f.name = path.join(&f.name).display().to_string();
                 f
@@ -54,11 +57,42 @@ pub fn execute(args: &CheckArgs) -> anyhow::Result<u8> {
         checked.len() - with_errors,
         with_errors
     );
+    with_errors += check_extracts(&extracts, &templates);
     Ok(if with_errors == 0 {
         EXIT_OK
     } else {
         EXIT_PROBLEMS
     })
+}
+
+/// Checks the SSDA903 extracts found in the folders named, printing each
+/// problem by file, row and column (never a child's id). Returns how many
+/// have errors.
+fn check_extracts(sources: &[ssda903::ExtractSource], templates: &Templates) -> usize {
+    let extracts = ssda903::load_all(sources, &templates.bank_holidays);
+    let mut with_errors = 0;
+    for e in extracts.iter().filter(|e| !e.lists.is_empty()) {
+        let problems = e.all_problems();
+        let errors = problems.iter().filter(|p| p.is_error()).count();
+        let verdict = match &e.status {
+            ssda903::ExtractStatus::Refused => "would be refused".to_string(),
+            ssda903::ExtractStatus::Superseded { by } => format!("superseded by {by}"),
+            ssda903::ExtractStatus::Used => format!(
+                "SSDA903 extract for {}: {} children, {} would be left out of the figures",
+                e.period.map(|p| p.label()).unwrap_or_default(),
+                e.checked.children_in_extract,
+                e.checked.left_out.len()
+            ),
+        };
+        println!("{}: {verdict}", e.name);
+        for p in &problems {
+            println!("  {p}");
+        }
+        if errors > 0 || e.status == ssda903::ExtractStatus::Refused {
+            with_errors += 1;
+        }
+    }
+    with_errors
 }
 
 /// Checks the templates alone: every file loads, and the report's wording

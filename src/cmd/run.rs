@@ -32,6 +32,16 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<u8> {
         report.out_dir.display(),
         report.seconds
     );
+    if let Some((name, children, left_out)) = &report.extract {
+        println!(
+            "SSDA903 extract {name}: {children} children, {left_out} left out of the figures{}.",
+            if *left_out > 0 {
+                " (see the extract's feedback file)"
+            } else {
+                ""
+            }
+        );
+    }
     if !report.services_rejected.is_empty() {
         println!(
             "Rejected, so not in the figures: {}. Their feedback is in {}.",

@@ -1,4 +1,5 @@
-//! `scorecard sample-returns`: regenerate the sample returns in `inputs/`.
+//! `scorecard sample-returns`: regenerate the sample returns and SSDA903
+//! extracts in `inputs/`.
 
 use crate::cli::{SampleArgs, EXIT_OK};
 use crate::sample;
@@ -8,9 +9,13 @@ use crate::templates::Templates;
 pub fn execute(args: &SampleArgs) -> anyhow::Result<u8> {
     let templates = Templates::load(&args.templates)?;
     let written = sample::write_sample_returns(&templates, &args.output)?;
+    let returns = written
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .count();
     println!(
-        "wrote {} sample returns in {}",
-        written.len(),
+        "wrote {returns} sample returns and {} files of sample SSDA903 extracts in {}",
+        written.len() - returns,
         args.output.display()
     );
     Ok(EXIT_OK)

@@ -10,7 +10,7 @@ use crate::output::write_atomic;
 pub struct CsvExport;
 
 /// Column names, in order. The contract requires the first nine.
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 17] = [
     "period",
     "ref",
     "numerator",
@@ -27,6 +27,7 @@ pub const COLUMNS: [&str; 16] = [
     "polarity",
     "services",
     "note",
+    "source",
 ];
 
 fn num(x: Option<f64>) -> String {
@@ -64,6 +65,7 @@ impl Renderer for CsvExport {
                     format!("{:?}", ind.polarity).to_lowercase(),
                     o.contributors.join("; "),
                     o.gap_note().unwrap_or_default(),
+                    if o.from_extract { "ssda903" } else { "returns" }.to_string(),
                 ])?;
             }
         }

@@ -13,7 +13,114 @@ use super::{RenderContext, Renderer};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::output::write_atomic;
 use crate::read::{Cell, Sheet};
+use crate::ssda903::{Extract, ExtractStatus};
 use crate::validate::{CheckedReturn, ReturnStatus};
+
+/// The feedback file's name for an extract: `ssda903 <its name>.xlsx`.
+pub fn extract_file_name(e: &Extract) -> String {
+    let name: String = e
+        .name
+        .trim_end_matches('/')
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | ':') {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let name = name.trim_end_matches(".xml").trim_end_matches(".XML");
+    format!("ssda903 {name}.xlsx")
+}
+
+/// What the performance team should do about an extract, in one sentence.
+fn extract_verdict(e: &Extract) -> String {
+    match &e.status {
+        ExtractStatus::Used => format!(
+            "Used: {} children, {} left out of every figure because of the errors below. Correct them in the case-management system and export the extract again. Warnings are rows that were not used.",
+            e.checked.children_in_extract,
+            e.checked.left_out.len()
+        ),
+        ExtractStatus::Superseded { by } => {
+            format!("Superseded by {by}, which was changed more recently; this extract was not used.")
+        }
+        ExtractStatus::Refused => "Refused: the extract was not used. Correct the errors below and run again.".to_string(),
+    }
+}
+
+/// Feedback on an SSDA903 extract: each problem by file, row and column.
+/// Messages never name a child; the children themselves are listed only
+/// in the restricted workbook.
+fn write_extract(e: &Extract, ctx: &RenderContext) -> anyhow::Result<PathBuf> {
+    let mut book = Workbook::new();
+    let title = Format::new().set_bold().set_font_size(14);
+    let bold = Format::new().set_bold();
+    let header = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0x1F3864))
+        .set_font_color(Color::White)
+        .set_border(FormatBorder::Thin);
+    let wrap = Format::new()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_border(FormatBorder::Thin);
+    let sheet = book.add_worksheet();
+    sheet.set_name("Problems")?;
+    sheet.write_string_with_format(0, 0, "Feedback on the SSDA903 extract", &title)?;
+    let facts = [
+        ("Extract", e.name.clone()),
+        (
+            "Quarter",
+            e.period
+                .map(|p| p.label())
+                .unwrap_or_else(|| "not recognised".into()),
+        ),
+        ("Outcome", extract_verdict(e)),
+    ];
+    for (i, (k, v)) in facts.iter().enumerate() {
+        sheet.write_string_with_format(2 + i as u32, 0, *k, &bold)?;
+        sheet.write_string(2 + i as u32, 1, v)?;
+    }
+    let top = 6;
+    let columns = ["File", "Row", "Column", "Severity", "Rule", "What to do"];
+    for (c, h) in columns.iter().enumerate() {
+        sheet.write_string_with_format(top, c as u16, *h, &header)?;
+    }
+    let problems = e.all_problems();
+    for (i, p) in problems.iter().enumerate() {
+        let row = top + 1 + i as u32;
+        let place = match (&p.row, &p.element) {
+            (Some(r), _) => r.to_string(),
+            (None, Some(el)) => el.clone(),
+            _ => String::new(),
+        };
+        let cells = [
+            p.file.clone(),
+            place,
+            p.column.clone().unwrap_or_default(),
+            p.severity.label().to_string(),
+            p.rule.to_string(),
+            p.message.clone(),
+        ];
+        for (c, v) in cells.iter().enumerate() {
+            sheet.write_string_with_format(row, c as u16, v, &wrap)?;
+        }
+    }
+    for (c, w) in [28.0, 16.0, 14.0, 10.0, 26.0, 90.0].iter().enumerate() {
+        sheet.set_column_width(c as u16, *w)?;
+    }
+    sheet.set_freeze_panes(top + 1, 0)?;
+    sheet.autofilter(top, 0, top + problems.len().max(1) as u32, 5)?;
+    book.set_properties(
+        &rust_xlsxwriter::DocProperties::new()
+            .set_title(format!("Feedback on the SSDA903 extract {}", e.name))
+            .set_author(&ctx.templates.organisation.name),
+    );
+    let path = ctx.out_dir.join("feedback").join(extract_file_name(e));
+    write_atomic(&path, &book.save_to_buffer()?)?;
+    Ok(path)
+}
 
 /// Feedback workbooks, one per return with errors or warnings.
 pub struct Feedback;
@@ -314,6 +421,18 @@ impl Renderer for Feedback {
                 ctx.scorecard.period,
                 ctx.out_dir,
             )?);
+        }
+        let period = ctx.scorecard.period;
+        for e in ctx
+            .extracts
+            .iter()
+            .filter(|e| !e.lists.is_empty() && e.period.is_none_or(|p| p == period))
+        {
+            let superseded = matches!(e.status, ExtractStatus::Superseded { .. });
+            if e.all_problems().is_empty() && !superseded {
+                continue;
+            }
+            written.push(write_extract(e, ctx)?);
         }
         remove_stale(&ctx.out_dir.join(FOLDER), &written)?;
         Ok(written)

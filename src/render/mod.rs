@@ -20,6 +20,7 @@ pub mod html;
 pub mod pdf;
 pub mod plan_excel;
 pub mod record;
+pub mod restricted;
 pub mod status;
 
 /// What every renderer draws from.
@@ -37,6 +38,11 @@ pub struct RenderContext<'a> {
     pub returns: &'a [CheckedReturn],
     /// Files in `inputs/` that were not returns.
     pub skipped: &'a [crate::discover::SkippedFile],
+    /// Every SSDA903 extract read in the run.
+    pub extracts: &'a [crate::ssda903::Extract],
+    /// The reported quarter's extract, when it has one. Its children are
+    /// personal data: only the restricted workbook may show them.
+    pub ssda903: Option<&'a crate::ssda903::Extract>,
     /// `output/<period id>/`.
     pub out_dir: &'a Path,
     /// Seconds spent in each stage so far, for the run record.
@@ -72,5 +78,6 @@ pub fn all() -> Vec<Box<dyn Renderer>> {
         Box::new(plan_excel::ImprovementPlanExcel),
         Box::new(pdf::ImprovementPlanPdf),
         Box::new(status::StatusPage),
+        Box::new(restricted::RestrictedWorkbook),
     ]
 }

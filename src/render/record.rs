@@ -28,6 +28,22 @@ struct Input<'a> {
     problems: &'a [Diagnostic],
 }
 
+/// An SSDA903 extract in the record: its files with their checksums, what
+/// became of it and its problems, in counts and located messages that
+/// never name a child.
+#[derive(Serialize)]
+struct ExtractInput<'a> {
+    name: &'a str,
+    period: Option<String>,
+    status: &'a crate::ssda903::ExtractStatus,
+    files: &'a [crate::ssda903::read::ExtractFile],
+    children: usize,
+    left_out: usize,
+    errors: usize,
+    warnings: usize,
+    problems: Vec<&'a crate::ssda903::Problem>,
+}
+
 #[derive(Serialize)]
 struct Counts {
     read: usize,
@@ -52,6 +68,7 @@ struct Record<'a> {
     services_missing: &'a [String],
     inputs: Vec<Input<'a>>,
     skipped: &'a [crate::discover::SkippedFile],
+    ssda903_extracts: Vec<ExtractInput<'a>>,
     summary: &'a crate::aggregate::Summary,
     timings_seconds: Vec<(&'a str, f64)>,
 }
@@ -108,6 +125,25 @@ impl Renderer for RunRecord {
             services_missing: &p.missing,
             inputs,
             skipped: ctx.skipped,
+            ssda903_extracts: ctx
+                .extracts
+                .iter()
+                .filter(|e| !e.lists.is_empty())
+                .map(|e| {
+                    let problems = e.all_problems();
+                    ExtractInput {
+                        name: &e.name,
+                        period: e.period.map(|p| p.label()),
+                        status: &e.status,
+                        files: &e.files,
+                        children: e.checked.children_in_extract,
+                        left_out: e.checked.left_out.len(),
+                        errors: problems.iter().filter(|p| p.is_error()).count(),
+                        warnings: problems.iter().filter(|p| !p.is_error()).count(),
+                        problems,
+                    }
+                })
+                .collect(),
             summary: &ctx.scorecard.summary,
             timings_seconds: ctx.timings.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
         };

@@ -1,0 +1,97 @@
+//! Telling a service where its figure differs from the extract's.
+//!
+//! In a quarter with an extract, the extract's figure is the borough
+//! figure of each indicator marked `source = "ssda903"`. A service that
+//! also returned that indicator gets a warning on the cell it typed the
+//! figure in, naming both figures as printed, so it can check its count.
+
+use crate::diagnostic::Diagnostic;
+use crate::judge::{self, Measure};
+use crate::templates::{Source, Templates};
+use crate::validate::{CheckedReturn, Figure};
+
+use super::{for_period, Extract};
+
+/// Adds an `ssda903-differs` warning to each accepted return whose figure
+/// for an extract indicator differs, as printed, from the extract's.
+pub fn tell_services(returns: &mut [CheckedReturn], extracts: &[Extract], templates: &Templates) {
+    let population = templates.organisation.child_population as f64;
+    for r in returns.iter_mut() {
+        let Some(content) = r.accepted() else {
+            continue;
+        };
+        let Some(extract) = for_period(extracts, content.period) else {
+            continue;
+        };
+        let mut warnings = Vec::new();
+        for figure in content.figures.iter().filter(|f| !f.is_no_data()) {
+            let Some(indicator) = templates
+                .indicator(&figure.reference)
+                .filter(|i| i.source == Source::Ssda903)
+            else {
+                continue;
+            };
+            let Some(computed) = extract.figure(&figure.reference) else {
+                continue;
+            };
+            let m = indicator.measure;
+            let (n, d, v) = match m {
+                Measure::Count => (None, None, Some(computed.numerator)),
+                Measure::Rate10k => (Some(computed.numerator), None, None),
+                _ => (Some(computed.numerator), computed.denominator, None),
+            };
+            let theirs = m.combine(
+                figure.numerator,
+                figure.denominator,
+                figure.value,
+                population,
+            );
+            let ours = m.combine(n, d, v, population);
+            let (Some(theirs), Some(ours)) = (theirs, ours) else {
+                continue;
+            };
+            let round = |x: f64| judge::round_half_away(x, m.decimals());
+            if round(theirs) == round(ours) {
+                continue;
+            }
+            warnings.push(differs(figure, m, theirs, ours, n, d));
+        }
+        r.diagnostics.extend(warnings);
+    }
+}
+
+fn differs(
+    figure: &Figure,
+    m: Measure,
+    theirs: f64,
+    ours: f64,
+    n: Option<f64>,
+    d: Option<f64>,
+) -> Diagnostic {
+    let counts = |n: Option<f64>, d: Option<f64>| match (n, d) {
+        (Some(n), Some(d)) if m == Measure::Percent => format!(" ({n} of {d})"),
+        (Some(n), Some(d)) if m == Measure::Average => format!(" ({n} days for {d} children)"),
+        (Some(n), None) if m == Measure::Rate10k => format!(" ({n} children)"),
+        _ => String::new(),
+    };
+    let mut diagnostic = Diagnostic::warning(
+        "ssda903-differs",
+        format!(
+            "Your figure for {} is {}{}, but the figure worked out from the children's records in the SSDA903 extract is {}{}, and that is the borough figure this quarter. Check your count against the children's records; the performance team holds the list of children behind the extract's figure.",
+            figure.reference,
+            m.display(theirs),
+            counts(figure.numerator, figure.denominator),
+            m.display(ours),
+            counts(n, d),
+        ),
+    );
+    let cell = if m == Measure::Count || figure.numerator.is_none() {
+        figure.cells.value
+    } else {
+        figure.cells.numerator
+    };
+    if let Some((row, col)) = cell {
+        diagnostic = diagnostic.at(&figure.cells.sheet, row, col);
+    }
+    diagnostic
+}

@@ -1,0 +1,592 @@
+//! Figures from the children's own records: the SSDA903 extract.
+//!
+//! ```text
+//!  inputs/<quarter>/…/*.csv  or  *.xml
+//!        │ find (discover)   tie to a quarter (folder or XML file name)
+//!        ▼
+//!  read::RawExtract ──► model::Checked ──► indicators::Computed (×10)
+//!  (rows as text,       (children who        (figure + every child behind it)
+//!   located)             pass; left out)
+//! ```
+//!
+//! An extract is read in parallel with the returns. Its figures become the
+//! borough figures of the indicators marked `source = "ssda903"` in
+//! `templates/indicators.toml`; the children behind them go only to the
+//! restricted workbook. Every [`Problem`] message is free of child ids, so
+//! problems may be printed and recorded anywhere; the id travels beside it
+//! for the restricted workbook only.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::diagnostic::Severity;
+use crate::period::Period;
+
+pub mod compare;
+pub mod indicators;
+pub mod model;
+pub mod read;
+pub mod sample;
+pub mod working_days;
+
+use indicators::Computed;
+use model::{Checked, Reason};
+use read::{ExtractFile, List};
+
+/// Where a row is: its file, its row as the file numbers it (header row 1)
+/// or, in XML, its element ("CHILD 12, EPISODE 2").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct At {
+    /// Index into the extract's files.
+    pub file: usize,
+    pub file_name: Option<String>,
+    pub row: u32,
+    pub element: Option<String>,
+}
+
+impl At {
+    pub fn file(name: &str) -> At {
+        At {
+            file_name: Some(name.to_string()),
+            ..At::default()
+        }
+    }
+
+    pub fn row(name: &str, row: u32) -> At {
+        At {
+            row,
+            ..At::file(name)
+        }
+    }
+}
+
+/// A problem in an extract, located by file, row and column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub file: String,
+    /// The row as the file numbers it; `None` for the whole file or XML.
+    pub row: Option<u32>,
+    /// In XML, the element: `CHILD 12, EPISODE 2`.
+    pub element: Option<String>,
+    pub column: Option<String>,
+    /// What is wrong and what to do. Never holds a child's id.
+    pub message: String,
+    /// The child, for the restricted workbook only.
+    #[serde(skip)]
+    pub child: Option<String>,
+}
+
+impl Problem {
+    fn new(
+        rule: &'static str,
+        severity: Severity,
+        at: At,
+        column: Option<String>,
+        message: String,
+    ) -> Problem {
+        Problem {
+            rule,
+            severity,
+            file: at.file_name.unwrap_or_default(),
+            row: (at.row > 0).then_some(at.row),
+            element: at.element,
+            column,
+            message,
+            child: None,
+        }
+    }
+
+    pub fn error(rule: &'static str, at: At, column: Option<String>, message: String) -> Problem {
+        Problem::new(rule, Severity::Error, at, column, message)
+    }
+
+    pub fn warning(rule: &'static str, at: At, column: Option<String>, message: String) -> Problem {
+        Problem::new(rule, Severity::Warning, at, column, message)
+    }
+
+    pub fn for_child(mut self, child: &str) -> Problem {
+        self.child = Some(child.to_string()).filter(|c| !c.is_empty());
+        self
+    }
+
+    /// `episodes.csv, row 7, column DECOM` or
+    /// `extract.xml, CHILD 12, EPISODE 2, DECOM`.
+    pub fn location(&self) -> String {
+        if self.file.is_empty() {
+            return "the child's records".into();
+        }
+        let mut parts = vec![self.file.clone()];
+        if let Some(r) = self.row {
+            parts.push(format!("row {r}"));
+        }
+        if let Some(e) = &self.element {
+            parts.push(e.clone());
+        }
+        if let Some(c) = &self.column {
+            parts.push(if self.element.is_some() {
+                c.clone()
+            } else {
+                format!("column {c}")
+            });
+        }
+        parts.join(", ")
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} [{}]: {}",
+            self.location(),
+            self.severity.label().to_lowercase(),
+            self.rule,
+            self.message
+        )
+    }
+}
+
+/// The files of one extract, as found in `inputs/`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtractSource {
+    /// How it is named to people: the folder of CSV lists, or the XML file.
+    pub name: String,
+    pub xml: bool,
+    /// `(path, name below inputs/)`.
+    #[serde(skip)]
+    pub files: Vec<(PathBuf, String)>,
+    pub period: Option<Period>,
+}
+
+/// Finds a quarter written anywhere in a file or folder name:
+/// `903 2014-15 Q2`, `ssda903_2014-15-Q2.xml`.
+pub fn period_in_name(name: &str) -> Option<Period> {
+    let stem = name
+        .strip_suffix(".xml")
+        .or_else(|| name.strip_suffix(".XML"))
+        .unwrap_or(name);
+    let words: Vec<&str> = stem
+        .split(|c: char| c.is_whitespace() || c == '_' || c == '.' || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    for width in (1..=3).rev() {
+        for window in words.windows(width) {
+            if let Ok(p) = Period::parse(&window.join(" ")) {
+                return Some(p);
+            }
+        }
+    }
+    // `ssda903-2014-15-Q2`: a quarter id at the end of a hyphenated word.
+    words.iter().find_map(|w| {
+        let n = w.len();
+        (n >= 10)
+            .then(|| w.get(n - 10..))
+            .flatten()
+            .and_then(|tail| Period::parse(tail).ok())
+    })
+}
+
+/// Groups the CSV and XML files found in `inputs/` into extracts: the CSV
+/// files of one folder make one extract, each XML file is one. Each is tied
+/// to the quarter its folder (or a folder above it, or the XML's own name)
+/// names.
+pub fn group(root: &Path, files: &[(PathBuf, String)]) -> Vec<ExtractSource> {
+    let mut folders: BTreeMap<PathBuf, Vec<(PathBuf, String)>> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (path, name) in files {
+        let is_xml = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xml"));
+        if is_xml {
+            let own = path
+                .file_name()
+                .and_then(|n| period_in_name(&n.to_string_lossy()));
+            out.push(ExtractSource {
+                name: name.clone(),
+                xml: true,
+                files: vec![(path.clone(), name.clone())],
+                period: folder_period(root, path).or(own),
+            });
+        } else {
+            let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            folders
+                .entry(folder)
+                .or_default()
+                .push((path.clone(), name.clone()));
+        }
+    }
+    for (folder, files) in folders {
+        let name = folder
+            .strip_prefix(root)
+            .ok()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| ".".into());
+        out.push(ExtractSource {
+            period: files.first().and_then(|(p, _)| folder_period(root, p)),
+            name: format!("{name}/"),
+            xml: false,
+            files,
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// The quarter named by the nearest folder above `path`, up to `root`.
+fn folder_period(root: &Path, path: &Path) -> Option<Period> {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d == root || !d.starts_with(root) {
+            return None;
+        }
+        if let Some(p) = d
+            .file_name()
+            .and_then(|n| period_in_name(&n.to_string_lossy()))
+        {
+            return Some(p);
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// What became of an extract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum ExtractStatus {
+    Used,
+    /// Another extract for the same quarter was changed more recently.
+    Superseded {
+        by: String,
+    },
+    /// Its quarter cannot be told, or it held none of the lists.
+    Refused,
+}
+
+/// One extract, read and checked. Its figures are worked out for the
+/// quarter it belongs to.
+#[derive(Debug, Clone)]
+pub struct Extract {
+    pub name: String,
+    pub period: Option<Period>,
+    pub status: ExtractStatus,
+    pub files: Vec<ExtractFile>,
+    /// The lists it held.
+    pub lists: Vec<List>,
+    /// Problems with files and rows (errors and warnings), located.
+    pub problems: Vec<Problem>,
+    pub checked: Checked,
+    /// The ten figures, for the quarter's last day.
+    pub figures: Vec<Computed>,
+    /// Warnings the figures raised (no oc2 row, a review outside any
+    /// period of care), with the child they concern.
+    pub figure_warnings: Vec<Problem>,
+}
+
+impl Extract {
+    /// The figure for a ref, when the lists it needs were in the extract.
+    pub fn figure(&self, reference: &str) -> Option<&Computed> {
+        if !needs(reference).iter().all(|l| self.lists.contains(l)) {
+            return None;
+        }
+        self.figures.iter().find(|f| f.reference == reference)
+    }
+
+    /// Every problem, in file order, for feedback.
+    pub fn all_problems(&self) -> Vec<&Problem> {
+        let left: Vec<&Problem> = self
+            .checked
+            .left_out
+            .iter()
+            .flat_map(|l| &l.problems)
+            .collect();
+        let mut all: Vec<&Problem> = self
+            .problems
+            .iter()
+            .chain(left)
+            .chain(&self.checked.warnings)
+            .collect();
+        all.sort_by(|a, b| (&a.file, a.row, &a.element).cmp(&(&b.file, b.row, &b.element)));
+        all.extend(&self.figure_warnings);
+        all
+    }
+
+    /// Children left out, counted under their main reason.
+    pub fn left_out_by_reason(&self) -> Vec<(Reason, usize)> {
+        Reason::ALL
+            .iter()
+            .map(|r| {
+                (
+                    *r,
+                    self.checked
+                        .left_out
+                        .iter()
+                        .filter(|l| l.main_reason() == *r)
+                        .count(),
+                )
+            })
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+}
+
+/// The lists a ref's figure needs.
+pub fn needs(reference: &str) -> &'static [List] {
+    match reference {
+        "TS7" => &[List::Header, List::Episodes, List::Reviews],
+        "TS13" | "TS14" => &[List::Header, List::Episodes, List::Oc2],
+        "TS10" | "TS11" => &[List::Oc3],
+        "TS16" => &[List::Header, List::Episodes],
+        _ => &[List::Header, List::Episodes],
+    }
+}
+
+/// Reads, checks and works out one extract's figures.
+pub fn load(source: &ExtractSource, holidays: &working_days::BankHolidays) -> Extract {
+    let raw = if source.xml {
+        source
+            .files
+            .first()
+            .map(|(p, n)| read::read_xml_file(p, n))
+            .unwrap_or_default()
+    } else {
+        read::read_csv_files(&source.files)
+    };
+    let mut problems = raw.problems.clone();
+    let lists: Vec<List> = List::ALL.into_iter().filter(|l| raw.has(*l)).collect();
+    let mut status = ExtractStatus::Used;
+    if source.period.is_none() {
+        status = ExtractStatus::Refused;
+        problems.push(Problem::error(
+            "ssda903-quarter",
+            At::file(&source.name),
+            None,
+            format!(
+                "The quarter of this extract cannot be told: put it in a folder named after its quarter, e.g. inputs/2014-15-Q2/ssda903/{}",
+                if source.xml { ", or name the XML file after it, e.g. ssda903 2014-15-Q2.xml" } else { "" }
+            ),
+        ));
+    } else if lists.is_empty() {
+        status = ExtractStatus::Refused;
+    }
+    let checked = if status == ExtractStatus::Used {
+        crate::validate::ssda903::check(&raw)
+    } else {
+        Checked::default()
+    };
+    let (figures, figure_warnings) = match (status == ExtractStatus::Used, source.period) {
+        (true, Some(p)) => {
+            let end = p.last_day();
+            (
+                indicators::compute(&checked, end, holidays),
+                figure_warnings(&checked, end),
+            )
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
+    Extract {
+        name: source.name.clone(),
+        period: source.period,
+        status,
+        files: raw.files,
+        lists,
+        problems,
+        checked,
+        figures,
+        figure_warnings,
+    }
+}
+
+/// Warnings the contract names that need the periods of care: a review
+/// outside any period of care, a child in oc2 not looked after, a child in
+/// the TS13/TS14 denominator with no oc2 row.
+fn figure_warnings(checked: &Checked, end: chrono::NaiveDate) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let year_ago = end
+        .checked_sub_months(chrono::Months::new(12))
+        .unwrap_or(end);
+    // These concern a child rather than a row, so the child is named only
+    // in the restricted workbook, and the message says where to look.
+    let warn = |rule: &'static str, child: &str, message: String| {
+        let message = format!(
+            "{message} The child is named in the Warnings sheet of restricted/ssda903-children.xlsx."
+        );
+        Problem::warning(rule, At::default(), None, message).for_child(child)
+    };
+    for c in &checked.children {
+        let periods = indicators::periods_of_care(c);
+        for r in &c.reviews {
+            if *r <= end && !periods.iter().any(|p| p.covers(c, *r)) {
+                out.push(warn("ssda903-review-outside-care", &c.id, format!("A review held on {} is outside every period of care of the child, so it was not counted in TS7.", r.format("%d/%m/%Y"))));
+            }
+        }
+        let looked_after = indicators::looked_after_on(c, end).is_some();
+        if c.oc2.is_some() && !looked_after {
+            out.push(warn("ssda903-oc2-not-looked-after", &c.id, "A child in the oc2 list is not looked after on the quarter's last day; the row was not used.".into()));
+        }
+        // In the TS13 and TS14 denominator: looked after on E, in a period
+        // of care begun 12 months or more before.
+        let long_term = indicators::current_period(c, end).is_some_and(|p| p.start(c) <= year_ago);
+        if long_term && c.oc2.is_none() {
+            out.push(warn("ssda903-oc2-missing", &c.id, "A child looked after for 12 months or more has no oc2 row, so counts as not having had a health or dental check (TS13, TS14). Add the child's oc2 row if the checks were done.".into()));
+        }
+    }
+    out
+}
+
+/// Resolves two extracts for one quarter: the one whose newest file was
+/// changed last wins, the other is superseded.
+pub fn resolve(extracts: &mut [Extract]) {
+    let newest = |e: &Extract| e.files.iter().filter_map(|f| f.modified).max();
+    let mut best: BTreeMap<Period, usize> = BTreeMap::new();
+    for (i, e) in extracts.iter().enumerate() {
+        let (Some(p), ExtractStatus::Used) = (e.period, &e.status) else {
+            continue;
+        };
+        match best.get(&p) {
+            Some(&j) if (newest(&extracts[j]), &extracts[j].name) >= (newest(e), &e.name) => {}
+            _ => {
+                best.insert(p, i);
+            }
+        }
+    }
+    for i in 0..extracts.len() {
+        let Some(p) = extracts[i].period else {
+            continue;
+        };
+        if extracts[i].status != ExtractStatus::Used {
+            continue;
+        }
+        if let Some(&winner) = best.get(&p) {
+            if winner != i {
+                extracts[i].status = ExtractStatus::Superseded {
+                    by: extracts[winner].name.clone(),
+                };
+            }
+        }
+    }
+}
+
+/// Reads every extract found (in parallel) and settles which one each
+/// quarter uses.
+pub fn load_all(sources: &[ExtractSource], holidays: &working_days::BankHolidays) -> Vec<Extract> {
+    use rayon::prelude::*;
+    // Whatever goes wrong inside becomes a message on that extract: one
+    // strange file never stops the run.
+    let mut extracts: Vec<Extract> = sources
+        .par_iter()
+        .map(|s| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load(s, holidays)))
+                .unwrap_or_else(|_| damaged(s))
+        })
+        .collect();
+    resolve(&mut extracts);
+    extracts
+}
+
+/// An extract the reader could not make sense of.
+fn damaged(source: &ExtractSource) -> Extract {
+    Extract {
+        name: source.name.clone(),
+        period: source.period,
+        status: ExtractStatus::Refused,
+        files: Vec::new(),
+        lists: List::ALL.to_vec(),
+        problems: vec![Problem::error(
+            "ssda903-file",
+            At::file(&source.name),
+            None,
+            "The extract could not be read: its files are damaged in a way the reader could not make sense of. Export it again from the case-management system.".into(),
+        )],
+        checked: Checked::default(),
+        figures: Vec::new(),
+        figure_warnings: Vec::new(),
+    }
+}
+
+/// The extract a quarter uses, if any.
+pub fn for_period(extracts: &[Extract], period: Period) -> Option<&Extract> {
+    extracts
+        .iter()
+        .find(|e| e.period == Some(period) && e.status == ExtractStatus::Used)
+}
+
+/// What the report may say about the quarter's extract: counts only.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ExtractSummary {
+    pub name: String,
+    /// Refs whose borough figure came from the extract.
+    pub refs: Vec<String>,
+    /// Children in the header and episodes lists.
+    pub children: usize,
+    /// Children whose rows passed the checks.
+    pub used: usize,
+    pub left_out: usize,
+    /// `(reason in words, children)`.
+    pub reasons: Vec<(String, usize)>,
+    /// Rows not used, and other warnings.
+    pub warnings: usize,
+}
+
+impl ExtractSummary {
+    pub fn of(extract: &Extract, refs: Vec<String>) -> ExtractSummary {
+        ExtractSummary {
+            name: extract.name.clone(),
+            refs,
+            children: extract.checked.children_in_extract,
+            used: extract.checked.children.len(),
+            left_out: extract.checked.left_out.len(),
+            reasons: extract
+                .left_out_by_reason()
+                .into_iter()
+                .map(|(r, n)| (r.describe().to_string(), n))
+                .collect(),
+            warnings: extract.checked.warnings.len()
+                + extract.figure_warnings.len()
+                + extract.problems.iter().filter(|p| !p.is_error()).count(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quarters_are_found_inside_names() {
+        let q2 = Period::parse("2014-15-Q2").ok();
+        assert_eq!(period_in_name("2014-15-Q2"), q2);
+        assert_eq!(period_in_name("903 2014-15 Q2"), q2);
+        assert_eq!(period_in_name("ssda903_2014-15_Q2.xml"), q2);
+        assert_eq!(period_in_name("ssda903-2014-15-Q2.xml"), q2);
+        assert_eq!(period_in_name("SSDA903 Q2 2014-15"), q2);
+        assert_eq!(period_in_name("ssda903"), None);
+    }
+
+    #[test]
+    fn locations_name_file_row_and_column() {
+        let p = Problem::error(
+            "ssda903-date",
+            At::row("episodes.csv", 7),
+            Some("DECOM".into()),
+            "m".into(),
+        );
+        assert_eq!(p.location(), "episodes.csv, row 7, column DECOM");
+        let mut at = At::file("e.xml");
+        at.element = Some("CHILD 12, EPISODE 2".into());
+        let p = Problem::error("ssda903-date", at, Some("DECOM".into()), "m".into());
+        assert_eq!(p.location(), "e.xml, CHILD 12, EPISODE 2, DECOM");
+    }
+}
+
+#[cfg(test)]
+mod cases;

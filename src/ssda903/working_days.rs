@@ -1,0 +1,171 @@
+//! Working days: Monday to Friday, less the bank holidays of England and
+//! Wales listed in `templates/bank-holidays.csv`, which a council amends
+//! when a holiday is announced or moved.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use serde::Serialize;
+
+use crate::templates::TemplateError;
+
+/// The file listing the bank holidays.
+pub const BANK_HOLIDAYS_FILE: &str = "bank-holidays.csv";
+
+/// The bank holidays, and the years the list covers.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BankHolidays {
+    days: BTreeSet<NaiveDate>,
+}
+
+impl BankHolidays {
+    /// A list from its days (tests and the benchmark).
+    pub fn from_days(days: impl IntoIterator<Item = NaiveDate>) -> BankHolidays {
+        BankHolidays {
+            days: days.into_iter().collect(),
+        }
+    }
+
+    /// Reads `bank-holidays.csv`: `date,name` lines with the date as
+    /// `YYYY-MM-DD`, `#` lines as notes. Every mistake is named by line.
+    pub fn parse(path: &Path, text: &str) -> Result<BankHolidays, Vec<TemplateError>> {
+        let mut days = BTreeSet::new();
+        let mut errors = Vec::new();
+        let mut seen_header = false;
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim().trim_start_matches('\u{feff}');
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let date = line.split(',').next().unwrap_or("").trim();
+            if !seen_header && date.eq_ignore_ascii_case("date") {
+                seen_header = true;
+                continue;
+            }
+            seen_header = true;
+            match NaiveDate::parse_from_str(date, "%Y-%m-%d") {
+                Ok(d) if matches!(d.weekday(), Weekday::Sat | Weekday::Sun) => {
+                    errors.push(TemplateError {
+                        file: path.to_path_buf(),
+                        line: Some(i + 1),
+                        message: format!(
+                            "{date} is a {}; a bank holiday that falls at a weekend is replaced by a substitute weekday, so list that day instead",
+                            d.format("%A")
+                        ),
+                    })
+                }
+                Ok(d) => {
+                    days.insert(d);
+                }
+                Err(_) => errors.push(TemplateError {
+                    file: path.to_path_buf(),
+                    line: Some(i + 1),
+                    message: format!(
+                        "\"{date}\" is not a date; write each holiday as YYYY-MM-DD, a comma and its name, e.g. 2014-12-25,Christmas Day"
+                    ),
+                }),
+            }
+        }
+        if errors.is_empty() && days.is_empty() {
+            errors.push(TemplateError {
+                file: path.to_path_buf(),
+                line: None,
+                message: "lists no bank holidays; it needs one line per holiday, e.g. 2014-12-25,Christmas Day".into(),
+            });
+        }
+        if errors.is_empty() {
+            Ok(BankHolidays { days })
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn is_holiday(&self, day: NaiveDate) -> bool {
+        self.days.contains(&day)
+    }
+
+    /// Monday to Friday and not a bank holiday.
+    pub fn is_working_day(&self, day: NaiveDate) -> bool {
+        !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) && !self.is_holiday(day)
+    }
+
+    /// The day `n` working days after `start`, the start being day 0: the
+    /// `n`th working day counted from the day after it.
+    pub fn add_working_days(&self, start: NaiveDate, n: u32) -> NaiveDate {
+        let mut day = start;
+        let mut counted = 0;
+        while counted < n {
+            match day.checked_add_days(Days::new(1)) {
+                Some(next) => day = next,
+                None => return day,
+            }
+            if self.is_working_day(day) {
+                counted += 1;
+            }
+        }
+        day
+    }
+
+    /// The first and last years the list holds a holiday in.
+    pub fn years(&self) -> Option<(i32, i32)> {
+        Some((self.days.first()?.year(), self.days.last()?.year()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn twenty_working_days_skip_weekends_and_holidays() {
+        let hols = BankHolidays::from_days([d(2014, 4, 18), d(2014, 4, 21)]);
+        // Monday 7 April 2014 is day 0. Working days from Tuesday 8 April:
+        // 8-11 (4), 14-17 (8), Good Friday 18 and Easter Monday 21 are not,
+        // 22-25 (12), 28 Apr-2 May (17), 5 May is Early May bank holiday but
+        // not in this list, so 5, 6, 7 make 18, 19, 20: due Wednesday 7 May.
+        assert_eq!(hols.add_working_days(d(2014, 4, 7), 20), d(2014, 5, 7));
+        // With nothing listed, the same count ends two days sooner (5 May).
+        assert_eq!(
+            BankHolidays::default().add_working_days(d(2014, 4, 7), 20),
+            d(2014, 5, 5)
+        );
+    }
+
+    #[test]
+    fn mistakes_are_named_by_line() {
+        let text = "# notes\ndate,name\n2014-12-25,Christmas Day\n25/12/2014,Christmas\n2014-12-27,Saturday\n";
+        let errors = BankHolidays::parse(Path::new("bank-holidays.csv"), text).unwrap_err();
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[0].line, Some(4));
+        assert!(errors[0].message.contains("\"25/12/2014\" is not a date"));
+        assert_eq!(errors[1].line, Some(5));
+        assert!(
+            errors[1].message.contains("Saturday"),
+            "{}",
+            errors[1].message
+        );
+    }
+
+    #[test]
+    fn the_shipped_list_parses_and_covers_every_accepted_year() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("templates")
+            .join(BANK_HOLIDAYS_FILE);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let hols = BankHolidays::parse(&path, &text).unwrap();
+        assert_eq!(
+            hols.years(),
+            Some((crate::period::FIRST_YEAR, crate::period::LAST_YEAR))
+        );
+        // 2014: Christmas Thursday, Boxing Day Friday; 2015: Boxing Day
+        // falls on Saturday, so Monday 28 December is the substitute.
+        assert!(hols.is_holiday(d(2014, 12, 26)));
+        assert!(hols.is_holiday(d(2015, 12, 28)));
+        assert!(hols.is_holiday(d(2012, 6, 5)));
+    }
+}
