@@ -23,7 +23,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{bench_root, generate, median, ms, once, templates_dir, time, whole_run};
 use rayon::prelude::*;

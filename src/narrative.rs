@@ -504,11 +504,13 @@ pub fn environment(templates: &Templates) -> Environment<'static> {
             all.get_attr(&wanted)
         },
     );
+    // Counts are printed as figures are: "1,303 children".
     env.add_filter("plural", |n: usize, one: String, many: String| {
+        let figure = crate::judge::group_thousands(&n.to_string());
         if n == 1 {
-            format!("{n} {one}")
+            format!("{figure} {one}")
         } else {
-            format!("{n} {many}")
+            format!("{figure} {many}")
         }
     });
     env.add_filter("capfirst", |s: String| {

@@ -435,7 +435,7 @@ fn log_extracts(extracts: &[Extract]) {
 
 /// CSV and XML files that turned out to hold none of the 903's lists:
 /// reported as skipped, like any other file that is not an input.
-fn not_extracts(extracts: &[Extract]) -> Vec<SkippedFile> {
+pub fn not_extracts(extracts: &[Extract]) -> Vec<SkippedFile> {
     extracts
         .iter()
         .filter(|e| e.lists.is_empty())

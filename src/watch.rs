@@ -16,6 +16,8 @@
 //!                        ▼
 //!  read ∥ validate the changed files (the rest from the cache)
 //!        ──► pipeline::cross_check over all (resubmissions, previous quarter)
+//!        ──► SSDA903 extracts read again when one of their files changed,
+//!            and each service's figure compared with the extract's
 //!        ──► feedback written or removed, status page rewritten, one log line each
 //! ```
 //!
@@ -33,11 +35,12 @@ use std::time::{Duration, Instant, SystemTime};
 use anyhow::Context;
 use rayon::prelude::*;
 
-use crate::aggregate::{period_of, periods_found};
+use crate::aggregate::{period_of, periods_found_with};
 use crate::discover::{self, InputFile, SkippedFile};
 use crate::period::Period;
 use crate::pipeline;
 use crate::render::{feedback, status as status_page};
+use crate::ssda903::{self, Extract, ExtractStatus};
 use crate::status::{is_temporary, ReturnsStatus, ServiceState};
 use crate::templates::Templates;
 use crate::validate::{CheckedReturn, ReturnStatus};
@@ -125,6 +128,12 @@ pub struct Watch {
     pending: BTreeMap<PathBuf, Pending>,
     files: Vec<InputFile>,
     skipped: Vec<SkippedFile>,
+    /// The CSV and XML files in inputs/, `(path, name)`: SSDA903 lists.
+    extract_files: Vec<(PathBuf, String)>,
+    /// The extracts as last read, from the settled extract files.
+    extracts: Vec<Extract>,
+    /// The extracts have not been read since the session started.
+    extracts_unread: bool,
     /// Every return after the rules across returns, as last decided.
     returns: Vec<CheckedReturn>,
     /// Quarters whose feedback and status page this session keeps.
@@ -169,6 +178,9 @@ impl Watch {
             pending: BTreeMap::new(),
             files: Vec::new(),
             skipped: Vec::new(),
+            extract_files: Vec::new(),
+            extracts: Vec::new(),
+            extracts_unread: true,
             returns: Vec::new(),
             quarters: BTreeSet::new(),
             served: None,
@@ -347,14 +359,19 @@ impl Watch {
         };
         let now = Instant::now();
         let mut seen = BTreeSet::new();
-        for f in &found.returns {
-            seen.insert(f.path.clone());
-            let now_stamp = stamp(&f.path);
-            if now_stamp.is_some() && self.known.get(&f.path).copied() == now_stamp {
-                self.pending.remove(&f.path);
+        let paths = found
+            .returns
+            .iter()
+            .map(|f| &f.path)
+            .chain(found.extract_files.iter().map(|(p, _)| p));
+        for path in paths {
+            seen.insert(path.clone());
+            let now_stamp = stamp(path);
+            if now_stamp.is_some() && self.known.get(path).copied() == now_stamp {
+                self.pending.remove(path);
                 continue;
             }
-            match self.pending.get_mut(&f.path) {
+            match self.pending.get_mut(path) {
                 Some(p) if p.stamp == now_stamp => {}
                 Some(p) => {
                     p.stamp = now_stamp;
@@ -362,7 +379,7 @@ impl Watch {
                 }
                 None => {
                     self.pending.insert(
-                        f.path.clone(),
+                        path.clone(),
                         Pending {
                             stamp: now_stamp,
                             since: now,
@@ -399,6 +416,7 @@ impl Watch {
             self.log(&format!("{line} (not read)"));
         }
         self.files = found.returns;
+        self.extract_files = found.extract_files;
         let skipped_changed = before != after;
         self.skipped = found.skipped;
         if skipped_changed && self.pending.is_empty() && self.served.is_some() {
@@ -543,10 +561,12 @@ impl Watch {
             .filter_map(|f| self.cache.get(&f.path).map(|(_, r)| r.clone()))
             .collect();
         pipeline::cross_check(&mut returns, &self.templates);
+        let extracts_changed = self.read_extracts_if_changed(&changes);
+        ssda903::compare::tell_services(&mut returns, &self.extracts, &self.templates);
 
         // The quarter served follows the latest in inputs/, as `run` would report.
         let served = self.options.period.unwrap_or_else(|| {
-            periods_found(&returns)
+            periods_found_with(&returns, &self.extracts)
                 .last()
                 .copied()
                 .unwrap_or_else(|| Period::containing(chrono::Local::now().date_naive()).previous())
@@ -604,7 +624,10 @@ impl Watch {
                 started.elapsed().as_secs_f64()
             ));
         } else {
-            for c in &changes {
+            for line in extracts_changed {
+                self.log(&line);
+            }
+            for c in changes.iter().filter(|c| !Self::is_extract_file(&c.path)) {
                 let line = self.describe(c, &returns, &before, &feedback_of, &removed);
                 self.log(&line);
                 // -v: each problem as well, as `check` prints them.
@@ -708,19 +731,96 @@ impl Watch {
             written.push((r.file.path.clone(), path.clone()));
             keep.push(path);
         }
+        for e in self
+            .extracts
+            .iter()
+            .filter(|e| e.period.is_none_or(|p| p == q))
+            .filter(|e| feedback::extract_needs_feedback(e))
+        {
+            let path = out_dir
+                .join(feedback::FOLDER)
+                .join(feedback::extract_file_name(e));
+            let shows = format!("{:?}|{:?}|{}", e.status, e.all_problems(), q.id());
+            if self.feedback_written.get(&path) != Some(&shows) || !path.is_file() {
+                feedback::write_extract(e, &self.templates, out_dir)?;
+                self.feedback_written.insert(path.clone(), shows);
+            }
+            keep.push(path);
+        }
         let gone = feedback::remove_stale(&out_dir.join(feedback::FOLDER), &keep)?;
         for g in &gone {
             self.feedback_written.remove(g);
         }
-        let status = ReturnsStatus::build(
-            &self.templates,
-            returns,
-            &self.skipped,
-            q,
-            chrono::Local::now(),
-        );
+        let mut skipped = self.skipped.clone();
+        skipped.extend(pipeline::not_extracts(&self.extracts));
+        skipped.sort_by(|a, b| a.name.cmp(&b.name));
+        let status =
+            ReturnsStatus::build(&self.templates, returns, &skipped, q, chrono::Local::now());
         let page = status_page::write(&status, &self.templates, out_dir)?;
         Ok((written, gone, page, status))
+    }
+
+    /// A CSV or XML file: a list of an SSDA903 extract, there or taken away.
+    fn is_extract_file(path: &Path) -> bool {
+        path.extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .is_some_and(|e| discover::EXTRACT_EXTENSIONS.contains(&e.as_str()))
+    }
+
+    /// Reads the SSDA903 extracts again, from their settled files, when one
+    /// of their files changed (or at the first look); returns a log line
+    /// for each extract whose outcome changed.
+    fn read_extracts_if_changed(&mut self, changes: &[Change]) -> Vec<String> {
+        let touched = changes.iter().any(|c| Self::is_extract_file(&c.path));
+        if !touched && !std::mem::take(&mut self.extracts_unread) {
+            return Vec::new();
+        }
+        let settled: Vec<(PathBuf, String)> = self
+            .extract_files
+            .iter()
+            .filter(|(p, _)| self.known.contains_key(p))
+            .cloned()
+            .collect();
+        let sources = ssda903::group(&self.options.inputs, &settled);
+        let extracts = ssda903::load_all(&sources, &self.templates.bank_holidays);
+        let said = |e: &Extract| -> String {
+            let period = e
+                .period
+                .map_or_else(|| "no quarter".to_string(), |p| p.label());
+            match &e.status {
+                _ if e.lists.is_empty() => pipeline::not_extracts(std::slice::from_ref(e))
+                    .iter()
+                    .map(|f| format!("{}: {} (not read)", f.name, f.reason))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                ExtractStatus::Used => format!(
+                    "{}: SSDA903 extract for {period}, {} children, {} left out, {} problem(s)",
+                    e.name,
+                    e.checked.children_in_extract,
+                    e.checked.left_out.len(),
+                    e.all_problems().len()
+                ),
+                ExtractStatus::Superseded { by } => {
+                    format!(
+                        "{}: SSDA903 extract for {period}, superseded by {by}",
+                        e.name
+                    )
+                }
+                ExtractStatus::Refused => format!(
+                    "{}: SSDA903 extract REFUSED with {} problem(s); see its feedback",
+                    e.name,
+                    e.all_problems().len()
+                ),
+            }
+        };
+        let before: BTreeSet<String> = self.extracts.iter().map(said).collect();
+        let lines = extracts
+            .iter()
+            .map(said)
+            .filter(|l| !before.contains(l))
+            .collect();
+        self.extracts = extracts;
+        lines
     }
 
     /// The log line for one change.

@@ -470,5 +470,5 @@ fn reports_embed_their_fonts_and_every_chart() {
     let pictures = poppler_table("pdfimages", &["-list"], &pdf);
     assert!(pictures.is_empty(), "charts became bitmaps: {pictures:?}");
     let after_first = &text[text.find("Figure 1:").unwrap()..];
-    assert!(after_first.contains("2014-15 Q2: 10 Green, 9 Amber, 5 Red."));
+    assert!(after_first.contains("2014-15 Q2: 12 Green, 8 Amber, 4 Red."));
 }

@@ -99,7 +99,10 @@ fn the_sample_run_takes_ten_figures_from_the_extract() {
         .count()
         - 1;
     assert!(
-        pdf.contains(&format!("The extract held {children} children.")),
+        pdf.contains(&format!(
+            "The extract held {} children.",
+            scorecard::judge::group_thousands(&children.to_string())
+        )),
         "{pdf}"
     );
     assert!(pdf.contains("3 children were left out of every figure because their records had errors: 1 with a date that could not be read, or no date of birth or start date; 1 with episodes that overlap; 1 with a code that is not one of the Department's."), "{pdf}");

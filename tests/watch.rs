@@ -358,3 +358,29 @@ fn templates_changed_while_watching_are_picked_up_and_a_broken_one_is_not() {
     let (code, log) = watching.stop("TERM");
     assert_eq!(code, Some(0), "{log}");
 }
+
+#[test]
+fn an_ssda903_extract_dropped_in_is_read_and_gets_its_feedback() {
+    let case = Case::new();
+    let watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let folder = case.inputs().join("2014-15-Q2").join("ssda903");
+    std::fs::create_dir_all(&folder).unwrap();
+    for entry in std::fs::read_dir(root().join("inputs/2014-15-Q2/ssda903")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), folder.join(entry.file_name())).unwrap();
+    }
+    // The sample extract has three children with errors on purpose.
+    watching.wait_for("the extract", |log, _| {
+        log.contains("2014-15-Q2/ssda903/: SSDA903 extract for 2014-15 Q2")
+            && log.contains("3 left out")
+    });
+    let feedback = case
+        .period_dir("2014-15-Q2")
+        .join("feedback/ssda903 2014-15-Q2-ssda903.xlsx");
+    watching.wait_for("its feedback", |_, _| feedback.is_file());
+    // Taking it away removes its feedback.
+    std::fs::remove_dir_all(&folder).unwrap();
+    watching.wait_for("its feedback removed", |_, _| !feedback.exists());
+    let (code, log) = watching.stop("INT");
+    assert_eq!(code, Some(0), "{log}");
+}

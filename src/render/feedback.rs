@@ -49,10 +49,21 @@ fn extract_verdict(e: &Extract) -> String {
     }
 }
 
+/// Whether an extract gets a feedback workbook: it was read as an extract
+/// and has problems, or another replaced it.
+pub fn extract_needs_feedback(e: &Extract) -> bool {
+    !e.lists.is_empty()
+        && (!e.all_problems().is_empty() || matches!(e.status, ExtractStatus::Superseded { .. }))
+}
+
 /// Feedback on an SSDA903 extract: each problem by file, row and column.
 /// Messages never name a child; the children themselves are listed only
 /// in the restricted workbook.
-fn write_extract(e: &Extract, ctx: &RenderContext) -> anyhow::Result<PathBuf> {
+pub fn write_extract(
+    e: &Extract,
+    templates: &crate::templates::Templates,
+    out_dir: &Path,
+) -> anyhow::Result<PathBuf> {
     let mut book = Workbook::new();
     let title = Format::new().set_bold().set_font_size(14);
     let bold = Format::new().set_bold();
@@ -115,9 +126,9 @@ fn write_extract(e: &Extract, ctx: &RenderContext) -> anyhow::Result<PathBuf> {
     book.set_properties(
         &rust_xlsxwriter::DocProperties::new()
             .set_title(format!("Feedback on the SSDA903 extract {}", e.name))
-            .set_author(&ctx.templates.organisation.name),
+            .set_author(&templates.organisation.name),
     );
-    let path = ctx.out_dir.join("feedback").join(extract_file_name(e));
+    let path = out_dir.join(FOLDER).join(extract_file_name(e));
     write_atomic(&path, &book.save_to_buffer()?)?;
     Ok(path)
 }
@@ -426,13 +437,10 @@ impl Renderer for Feedback {
         for e in ctx
             .extracts
             .iter()
-            .filter(|e| !e.lists.is_empty() && e.period.is_none_or(|p| p == period))
+            .filter(|e| e.period.is_none_or(|p| p == period))
+            .filter(|e| extract_needs_feedback(e))
         {
-            let superseded = matches!(e.status, ExtractStatus::Superseded { .. });
-            if e.all_problems().is_empty() && !superseded {
-                continue;
-            }
-            written.push(write_extract(e, ctx)?);
+            written.push(write_extract(e, ctx.templates, ctx.out_dir)?);
         }
         remove_stale(&ctx.out_dir.join(FOLDER), &written)?;
         Ok(written)

@@ -381,7 +381,7 @@ pub fn contrast(a: u32, b: u32) -> f64 {
 
 /// What the browser accessibility check (`scripts/a11y/check.mjs`) needs:
 /// the script and Chromium, or a list of what is missing and how to
-/// install it. (tests/html.rs has its own copy of this check.)
+/// install it.
 pub fn a11y_tools() -> Result<(PathBuf, PathBuf), String> {
     let script = root().join("scripts/a11y/check.mjs");
     let modules = root().join("scripts/a11y/node_modules");
@@ -416,6 +416,11 @@ pub fn a11y_tools() -> Result<(PathBuf, PathBuf), String> {
 /// `None` after saying SKIPPED when the tools are missing outside CI (under
 /// CI a missing tool fails the test). Fails the test on any violation.
 pub fn a11y_check(test: &str, page: &Path) -> Option<String> {
+    a11y_check_with(test, page, &[])
+}
+
+/// [`a11y_check`] with more options for `check.mjs`, e.g. `--screenshot`.
+pub fn a11y_check_with(test: &str, page: &Path, options: &[&Path]) -> Option<String> {
     let (script, chromium) = match a11y_tools() {
         Ok(tools) => tools,
         Err(missing) if std::env::var_os("CI").is_some() => {
@@ -436,6 +441,7 @@ pub fn a11y_check(test: &str, page: &Path) -> Option<String> {
     let out = std::process::Command::new("node")
         .arg(&script)
         .arg(page)
+        .args(options)
         .env("CHROMIUM", &chromium)
         .output()
         .expect("run node");
