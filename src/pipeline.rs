@@ -330,40 +330,60 @@ fn render_all(
     out_dir: &Path,
     timings: &mut Vec<(String, f64)>,
 ) -> anyhow::Result<Vec<PathBuf>> {
+    let context = |timings| RenderContext {
+        templates: model.templates,
+        scorecard: model.scorecard,
+        plan: model.plan,
+        narrative: model.narrative,
+        paper: model.paper,
+        typeset: model.typeset,
+        returns: model.returns,
+        skipped: model.skipped,
+        extracts: model.extracts,
+        ssda903: ssda903::for_period(model.extracts, model.scorecard.period),
+        out_dir,
+        timings,
+    };
+    // Each output is its own set of files: they are written in parallel,
+    // then the run record, which lists how long each took.
+    let before = timings.clone();
+    let outcomes: Vec<(&'static str, f64, anyhow::Result<Vec<PathBuf>>)> = render::all()
+        .par_iter()
+        .map(|r| {
+            let lap = Instant::now();
+            let outcome = r.render(&context(&before));
+            (r.name(), lap.elapsed().as_secs_f64(), outcome)
+        })
+        .collect();
     let mut written = Vec::new();
     let mut failures = Vec::new();
-    let renderers = render::all();
-    for r in renderers
-        .iter()
-        .map(|r| r.as_ref())
-        .chain([&render::record::RunRecord as &dyn Renderer])
-    {
-        let lap = Instant::now();
-        let ctx = RenderContext {
-            templates: model.templates,
-            scorecard: model.scorecard,
-            plan: model.plan,
-            narrative: model.narrative,
-            paper: model.paper,
-            typeset: model.typeset,
-            returns: model.returns,
-            skipped: model.skipped,
-            extracts: model.extracts,
-            ssda903: ssda903::for_period(model.extracts, model.scorecard.period),
-            out_dir,
-            timings,
-        };
-        match r.render(&ctx) {
+    let mut record = |name: &str,
+                      seconds: f64,
+                      outcome: anyhow::Result<Vec<PathBuf>>,
+                      timings: &mut Vec<(String, f64)>| {
+        match outcome {
             Ok(files) => {
                 for f in &files {
                     info!("wrote {}", f.display());
                 }
                 written.extend(files);
             }
-            Err(e) => failures.push(format!("{}: {e:#}", r.name())),
+            Err(e) => failures.push(format!("{name}: {e:#}")),
         }
-        timings.push((format!("render {}", r.name()), lap.elapsed().as_secs_f64()));
+        timings.push((format!("render {name}"), seconds));
+    };
+    for (name, seconds, outcome) in outcomes {
+        record(name, seconds, outcome, timings);
     }
+    let lap = Instant::now();
+    let run_record = render::record::RunRecord;
+    let outcome = run_record.render(&context(timings));
+    record(
+        run_record.name(),
+        lap.elapsed().as_secs_f64(),
+        outcome,
+        timings,
+    );
     if !failures.is_empty() {
         anyhow::bail!(
             "some outputs could not be written:\n  {}",

@@ -172,6 +172,9 @@ pub fn time(runs: usize, mut f: impl FnMut()) -> Duration {
 }
 
 pub fn whole_run(dir: &Path, out: &Path, all_periods: bool) {
+    // Each timed run lays its documents out afresh, as a run of the
+    // command does, rather than reusing what the last run laid out.
+    scorecard::typeset::forget_layouts();
     let _ = pipeline::run(&RunOptions {
         inputs: dir.to_path_buf(),
         templates: templates_dir(),

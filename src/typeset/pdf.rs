@@ -50,7 +50,9 @@ pub fn typeset(job: PdfJob) -> Result<Vec<u8>, TemplateErrors> {
             message: e.to_string(),
         }])
     })?;
+    let started = std::time::Instant::now();
     let compiled = typst::compile::<PagedDocument>(&world);
+    let laid_out = started.elapsed();
     let document = compiled
         .output
         .map_err(|diags| located(&world, &file, &diags))?;
@@ -73,6 +75,12 @@ pub fn typeset(job: PdfJob) -> Result<Vec<u8>, TemplateErrors> {
         ..PdfOptions::default()
     };
     let bytes = typst_pdf::pdf(&document, &options).map_err(|d| located(&world, &file, &d))?;
+    tracing::debug!(
+        "{}: laid out in {:.0} ms, written as PDF in {:.0} ms",
+        job.template,
+        laid_out.as_secs_f64() * 1000.0,
+        (started.elapsed() - laid_out).as_secs_f64() * 1000.0
+    );
     // Typst keeps what it laid out for the next compile; a long run of
     // quarters should not keep every one.
     typst::comemo::evict(10);

@@ -84,6 +84,13 @@ fn council_fonts(dir: &Path) -> Vec<Font> {
         .collect()
 }
 
+/// Loads what every document of a run shares, the fonts and Typst's
+/// standard library, once, before the documents are typeset in parallel.
+pub fn warm_up(templates_dir: &Path) {
+    fonts(templates_dir);
+    library();
+}
+
 /// A file id in the project root, e.g. `/data.json`.
 pub fn file_id(path: &str) -> FileResult<FileId> {
     let vpath = VirtualPath::new(path).map_err(|e| FileError::Other(Some(e.to_string().into())))?;
