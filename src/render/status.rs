@@ -12,14 +12,15 @@
 //! and text colours with a contrast of at least 4.5:1 (measured in the
 //! tests below; `scripts/a11y/check.mjs` runs axe-core over it).
 //!
-//! The few colours and the escaping are kept here rather than shared with
-//! `html.rs`, so the two pages can change independently.
+//! It shares the committee page's house colours; its own layout and
+//! escaping are written here, as it is not laid out from a template.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::excel::rag_colours;
 use super::{RenderContext, Renderer};
+use crate::compose::long_date;
 use crate::judge::Rag;
 use crate::output::write_atomic;
 use crate::status::{FileState, ReturnsStatus, SentFile, ServiceState};
@@ -28,14 +29,8 @@ use crate::templates::Templates;
 /// The page, in each quarter's output folder.
 pub const FILE_NAME: &str = "returns.html";
 
-const INK: u32 = 0x0B0C0C;
-const PAPER: u32 = 0xFFFFFF;
-const NAVY: u32 = 0x1F3864;
-const SHADE: u32 = 0xD9E1F2;
-const GREY: u32 = 0x595959;
-const WARNING: u32 = 0xC00000;
-const FOCUS: u32 = 0xFFDD00;
-const RULE: u32 = 0x8A96A8;
+// The house colours of the committee report's web page.
+use crate::typeset::html::{FOCUS, GREY, INK, NAVY, PAPER, RULE, SHADE, WARNING};
 
 /// The status page as a renderer of the run.
 pub struct StatusPage;
@@ -205,10 +200,6 @@ fn file_badge(state: &FileState) -> String {
             esc(by)
         ),
     }
-}
-
-fn long_date(d: chrono::NaiveDate) -> String {
-    d.format("%-d %B %Y").to_string()
 }
 
 fn problems(f: &SentFile) -> String {

@@ -39,7 +39,7 @@ pub const WARNING: u32 = 0xC00000;
 /// Keyboard focus: dark text on yellow, whatever it sits on.
 pub const FOCUS: u32 = 0xFFDD00;
 /// Table rules and figure frames (not text).
-const RULE: u32 = 0x8A96A8;
+pub const RULE: u32 = 0x8A96A8;
 
 /// Every rule of the stylesheet that colours text: its selector, the text
 /// colour and the background the text sits on. The stylesheet sets `color`
