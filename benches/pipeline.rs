@@ -19,6 +19,11 @@
 //! saved. Figures are the
 //! median of several runs; record them in docs/performance.md.
 
+/// The allocator the program uses (see `src/main.rs`), so that times and
+/// peak memory are the program's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -23,6 +23,11 @@
 //! without them it says how to install them and stops (`PYTHON=...` picks
 //! another interpreter, for example a virtual environment's).
 
+/// The allocator the program uses (see `src/main.rs`), so that times and
+/// peak memory are the program's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod common;
 
 use std::collections::BTreeMap;

@@ -421,8 +421,35 @@ pub fn compose_report(s: &Sources) -> anyhow::Result<Paper> {
             Vec::new()
         },
     };
-    let sections = n
-        .outline
+    let sections = sections(n);
+    Ok(Paper {
+        document,
+        heading,
+        sections,
+        exhibits: Exhibits {
+            glance: glance_table(s.scorecard),
+            strengths: n.strengths.clone(),
+            weaknesses: n.weaknesses.clone(),
+            scorecard: scorecard_table(s),
+            figures: figures(s)?,
+            clearance: clearance_table(t),
+            contact: ContactBlock {
+                name: t.meeting.contact.name.clone(),
+                title: t.meeting.contact.title.clone(),
+                telephone: t.meeting.contact.telephone.clone(),
+                email: t.meeting.contact.email.clone(),
+            },
+            background_papers: t.meeting.background_papers.clone(),
+            findings: findings_table(t),
+        },
+        palette: palette(),
+    })
+}
+
+/// The sections of the outline, numbered: a numbered section's parts with
+/// headings are 2.1, 2.2, …, and appendices are numbered apart.
+fn sections(n: &Narrative) -> Vec<Section> {
+    n.outline
         .iter()
         .enumerate()
         .map(|(i, section)| {
@@ -468,29 +495,7 @@ pub fn compose_report(s: &Sources) -> anyhow::Result<Paper> {
                 parts,
             }
         })
-        .collect();
-    Ok(Paper {
-        document,
-        heading,
-        sections,
-        exhibits: Exhibits {
-            glance: glance_table(s.scorecard),
-            strengths: n.strengths.clone(),
-            weaknesses: n.weaknesses.clone(),
-            scorecard: scorecard_table(s),
-            figures: figures(s)?,
-            clearance: clearance_table(t),
-            contact: ContactBlock {
-                name: t.meeting.contact.name.clone(),
-                title: t.meeting.contact.title.clone(),
-                telephone: t.meeting.contact.telephone.clone(),
-                email: t.meeting.contact.email.clone(),
-            },
-            background_papers: t.meeting.background_papers.clone(),
-            findings: findings_table(t),
-        },
-        palette: palette(),
-    })
+        .collect()
 }
 
 /// The rows of the heading block, in the order council papers give them.
