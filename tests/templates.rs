@@ -303,3 +303,42 @@ fn an_outline_part_naming_no_block_is_located() {
         "{text}"
     );
 }
+
+/// A 4 × 2 pixel PNG in the council's navy, standing in for a logo.
+const LOGO: [u8; 73] = [
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 4, 0, 0, 0, 2, 8, 2, 0,
+    0, 0, 240, 202, 234, 52, 0, 0, 0, 16, 73, 68, 65, 84, 120, 156, 99, 144, 183, 72, 129, 35, 6,
+    100, 14, 0, 73, 234, 5, 217, 144, 78, 161, 118, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+];
+
+#[test]
+fn a_council_adds_its_logo_and_colours_in_the_print_layout_alone() {
+    let case = Case::with_samples();
+    std::fs::write(case.templates().join("logo.png"), LOGO).unwrap();
+    case.edit_template(
+        "report.typ",
+        "#let heading-block(h) = {",
+        "#let heading-block(h) = {\n  image(\"/logo.png\", alt: \"Example Borough Council\", height: 12mm)",
+    );
+    case.edit_template(
+        "council-paper.typ",
+        "#let navy = rgb(\"#1F3864\")",
+        "#let navy = rgb(\"#005A30\")",
+    );
+    let out = case.run(&["run"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let pdf = case.period_dir("2014-15-Q2").join("committee-report.pdf");
+    let pictures = poppler_table("pdfimages", &["-list"], &pdf);
+    assert_eq!(pictures.len(), 1, "the logo, once: {pictures:?}");
+    assert_eq!(
+        (pictures[0][3].as_str(), pictures[0][4].as_str()),
+        ("4", "2")
+    );
+    // A picture without words is refused by PDF/UA: the layout says so.
+    case.edit_template("report.typ", ", alt: \"Example Borough Council\"", "");
+    let out = case.run(&["run"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("report.typ, line"), "{err}");
+    assert!(err.contains("alt"), "{err}");
+}
