@@ -117,6 +117,7 @@ pub fn stylesheet() -> String {
          .center{text-align:center}\
          .nowrap{white-space:nowrap}\
          th[scope=row]{font-weight:normal}\
+         th[scope=row]:not(:first-child){min-width:12rem}\
          th[scope=row].strong,td.strong{font-weight:bold}\
          .more{display:block;font-style:italic}\
          .alert{display:block;font-weight:bold}\
