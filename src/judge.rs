@@ -301,6 +301,11 @@ pub fn direction(rounded: f64, previous_rounded: f64, polarity: Polarity) -> Dir
 }
 
 /// `1234567.8` → `1,234,567.8`.
+/// A count as printed: "1,303".
+pub fn count(n: usize) -> String {
+    group_thousands(&n.to_string())
+}
+
 pub fn group_thousands(number: &str) -> String {
     let (sign, rest) = match number.strip_prefix('-') {
         Some(r) => ("-", r),

@@ -506,7 +506,7 @@ pub fn environment(templates: &Templates) -> Environment<'static> {
     );
     // Counts are printed as figures are: "1,303 children".
     env.add_filter("plural", |n: usize, one: String, many: String| {
-        let figure = crate::judge::group_thousands(&n.to_string());
+        let figure = crate::judge::count(n);
         if n == 1 {
             format!("{figure} {one}")
         } else {

@@ -428,7 +428,7 @@ fn log_extracts(extracts: &[Extract]) {
             ExtractStatus::Used => info!(
                 "{}: SSDA903 extract for {period}, {} children, {} left out",
                 e.name,
-                e.checked.children_in_extract,
+                crate::judge::count(e.checked.children_in_extract),
                 e.checked.left_out.len()
             ),
             ExtractStatus::Superseded { by } => info!("{}: superseded by {by}", e.name),

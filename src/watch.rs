@@ -796,7 +796,7 @@ impl Watch {
                 ExtractStatus::Used => format!(
                     "{}: SSDA903 extract for {period}, {} children, {} left out, {} problem(s)",
                     e.name,
-                    e.checked.children_in_extract,
+                    crate::judge::count(e.checked.children_in_extract),
                     e.checked.left_out.len(),
                     e.all_problems().len()
                 ),

@@ -80,7 +80,7 @@ fn check_extracts(sources: &[ssda903::ExtractSource], templates: &Templates) -> 
             ssda903::ExtractStatus::Used => format!(
                 "SSDA903 extract for {}: {} children, {} would be left out of the figures",
                 e.period.map(|p| p.label()).unwrap_or_default(),
-                e.checked.children_in_extract,
+                crate::judge::count(e.checked.children_in_extract),
                 e.checked.left_out.len()
             ),
         };

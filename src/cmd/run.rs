@@ -34,7 +34,8 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<u8> {
     );
     if let Some((name, children, left_out)) = &report.extract {
         println!(
-            "SSDA903 extract {name}: {children} children, {left_out} left out of the figures{}.",
+            "SSDA903 extract {name}: {} children, {left_out} left out of the figures{}.",
+            crate::judge::count(*children),
             if *left_out > 0 {
                 " (see the extract's feedback file)"
             } else {
