@@ -49,6 +49,32 @@ fn extract_verdict(e: &Extract) -> String {
     }
 }
 
+/// The formats both kinds of feedback workbook use.
+struct Formats {
+    title: Format,
+    bold: Format,
+    header: Format,
+    wrap: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        Formats {
+            title: Format::new().set_bold().set_font_size(14),
+            bold: Format::new().set_bold(),
+            header: Format::new()
+                .set_bold()
+                .set_background_color(Color::RGB(0x1F3864))
+                .set_font_color(Color::White)
+                .set_border(FormatBorder::Thin),
+            wrap: Format::new()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top)
+                .set_border(FormatBorder::Thin),
+        }
+    }
+}
+
 /// Whether an extract gets a feedback workbook: it was read as an extract
 /// and has problems, or another replaced it.
 pub fn extract_needs_feedback(e: &Extract) -> bool {
@@ -65,17 +91,12 @@ pub fn write_extract(
     out_dir: &Path,
 ) -> anyhow::Result<PathBuf> {
     let mut book = Workbook::new();
-    let title = Format::new().set_bold().set_font_size(14);
-    let bold = Format::new().set_bold();
-    let header = Format::new()
-        .set_bold()
-        .set_background_color(Color::RGB(0x1F3864))
-        .set_font_color(Color::White)
-        .set_border(FormatBorder::Thin);
-    let wrap = Format::new()
-        .set_text_wrap()
-        .set_align(FormatAlign::Top)
-        .set_border(FormatBorder::Thin);
+    let Formats {
+        title,
+        bold,
+        header,
+        wrap,
+    } = Formats::new();
     let sheet = book.add_worksheet();
     sheet.set_name("Problems")?;
     sheet.write_string_with_format(0, 0, "Feedback on the SSDA903 extract", &title)?;
@@ -182,17 +203,12 @@ pub fn write_one(
     out_dir: &Path,
 ) -> anyhow::Result<PathBuf> {
     let mut book = Workbook::new();
-    let title = Format::new().set_bold().set_font_size(14);
-    let bold = Format::new().set_bold();
-    let header = Format::new()
-        .set_bold()
-        .set_background_color(Color::RGB(0x1F3864))
-        .set_font_color(Color::White)
-        .set_border(FormatBorder::Thin);
-    let wrap = Format::new()
-        .set_text_wrap()
-        .set_align(FormatAlign::Top)
-        .set_border(FormatBorder::Thin);
+    let Formats {
+        title,
+        bold,
+        header,
+        wrap,
+    } = Formats::new();
     let error = wrap
         .clone()
         .set_background_color(Color::RGB(0xF4CCCC))
