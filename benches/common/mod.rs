@@ -4,6 +4,7 @@
 //! `pipeline.rs` and `reference.rs` time the same inputs, made here the same
 //! way every time and kept under the build's temporary folder.
 
+use scorecard::ssda903::sample::Dice;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -21,22 +22,6 @@ pub fn bench_root() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench")
 }
 
-/// A small deterministic generator (SplitMix64), so inputs repeat exactly.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
 /// Writes one service's return for one quarter: realistic cover and
 /// figures, plus `pasted_rows` rows of a pasted case list if asked.
 fn write_return(
@@ -45,7 +30,7 @@ fn write_return(
     period: Period,
     path: &Path,
     pasted_rows: u32,
-    rng: &mut Rng,
+    rng: &mut Dice,
 ) {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -148,7 +133,7 @@ pub fn generate(name: &str, quarters: usize, heavy: bool) -> PathBuf {
     jobs.par_iter()
         .enumerate()
         .for_each(|(i, (name, code, p, rows))| {
-            let mut rng = Rng(i as u64 + 1);
+            let mut rng = Dice::new(i as u64 + 1);
             let path = dir.join(p.id()).join(format!("{code}-{}.xlsx", p.id()));
             write_return(&templates, name, *p, &path, *rows, &mut rng);
         });
