@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use scorecard::period::Period;
 use scorecard::ssda903::sample::{csv_lists, simulate, snapshot, xml};
 use scorecard::ssda903::working_days::BankHolidays;
-use scorecard::ssda903::{group, load_all};
+use scorecard::ssda903::{group, load_all, Rules};
 
 const RUNS: usize = 9;
 /// Simulated people, every one of them in the extract's header list: one
@@ -71,7 +71,7 @@ fn main() {
     };
     let csv_sources = group(&inputs, &csv_files);
     let xml_sources = group(&inputs, &xml_files);
-    let check = load_all(&csv_sources, &holidays);
+    let check = load_all(&csv_sources, &holidays, Rules::default());
     let e = &check[0];
     println!(
         "extract: {} children in the header list, {} rows in six CSV lists ({:.1} MB); XML {:.1} MB",
@@ -89,10 +89,10 @@ fn main() {
         );
     }
     let csv = time(RUNS, || {
-        std::hint::black_box(load_all(&csv_sources, &holidays));
+        std::hint::black_box(load_all(&csv_sources, &holidays, Rules::default()));
     });
     let xml_time = time(RUNS, || {
-        std::hint::black_box(load_all(&xml_sources, &holidays));
+        std::hint::black_box(load_all(&xml_sources, &holidays, Rules::default()));
     });
     println!(
         "read, check and work out ten figures, CSV lists: {:.0} ms",

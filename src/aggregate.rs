@@ -298,13 +298,18 @@ pub fn aggregate_with(
     let summary = summarise(&rows, period);
     let trend = shown.iter().map(|&p| (p, summarise(&rows, p))).collect();
     let returns_picture = picture(templates, returns, period);
-    let ssda903 = ssda903::for_period(extracts, period).map(|e| {
+    let ssda903 = ssda903::standing_for(extracts, period).map(|e| {
+        let marked: Vec<String> = rows
+            .iter()
+            .filter(|r| r.indicator.source == Source::Ssda903)
+            .map(|r| r.indicator.reference.clone())
+            .collect();
         let refs = rows
             .iter()
             .filter(|r| r.at(period).is_some_and(|o| o.from_extract))
             .map(|r| r.indicator.reference.clone())
             .collect();
-        ExtractSummary::of(e, refs)
+        ExtractSummary::of(e, &marked, refs)
     });
     Scorecard {
         period,

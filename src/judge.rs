@@ -306,6 +306,11 @@ pub fn count(n: usize) -> String {
     group_thousands(&n.to_string())
 }
 
+/// A count with its noun: "1 child", "1,303 children".
+pub fn count_of(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
 pub fn group_thousands(number: &str) -> String {
     let (sign, rest) = match number.strip_prefix('-') {
         Some(r) => ("-", r),

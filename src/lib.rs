@@ -47,6 +47,7 @@ pub mod compose;
 pub mod deadline;
 pub mod diagnostic;
 pub mod discover;
+pub mod encoding;
 pub mod improvement;
 pub mod judge;
 pub mod narrative;

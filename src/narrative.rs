@@ -182,10 +182,20 @@ pub struct ReturnsText {
 /// only, never a child.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ExtractText {
-    /// The quarter has an extract.
+    /// The quarter has an extract that was used.
     pub used: bool,
+    /// The quarter's extract was refused, so its figures came from the
+    /// returns.
+    pub refused: bool,
+    /// Why, in words: "episodes.csv was cut short".
+    pub refused_because: String,
+    /// How the extract is named: its folder, or its XML file.
+    pub name: String,
     /// Refs whose borough figure came from it.
     pub refs: Vec<String>,
+    /// Refs meant to come from it that came from the returns instead
+    /// (`.ref`, `.why`).
+    pub fallbacks: Vec<FallbackText>,
     /// Children in the extract.
     pub children: usize,
     /// Children whose records were used.
@@ -196,6 +206,14 @@ pub struct ExtractText {
     pub reasons: Vec<ReasonText>,
     /// Rows not used, and other warnings.
     pub warnings: usize,
+}
+
+/// A figure meant to come from the extract that came from the returns.
+#[derive(Debug, Clone, Serialize)]
+pub struct FallbackText {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub why: String,
 }
 
 /// One reason children were left out, and how many.
@@ -210,8 +228,19 @@ fn extract_text(sc: &Scorecard) -> ExtractText {
         return ExtractText::default();
     };
     ExtractText {
-        used: true,
+        used: e.refused.is_none(),
+        refused: e.refused.is_some(),
+        refused_because: e.refused.clone().unwrap_or_default(),
+        name: e.name.clone(),
         refs: e.refs.clone(),
+        fallbacks: e
+            .fallbacks
+            .iter()
+            .map(|(reference, why)| FallbackText {
+                reference: reference.clone(),
+                why: why.clone(),
+            })
+            .collect(),
         children: e.children,
         included: e.used,
         left_out: e.left_out,

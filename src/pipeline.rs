@@ -62,12 +62,16 @@ pub struct RunReport {
     /// The reported quarter's SSDA903 extract, in counts: its name, the
     /// children in it and the children left out.
     pub extract: Option<(String, usize, usize)>,
+    /// Extracts refused for the reported quarter or the history before it:
+    /// `(name, why)`.
+    pub refused_extracts: Vec<(String, String)>,
 }
 
 impl RunReport {
     /// Whether every return was accepted and every service reported.
     pub fn clean(&self) -> bool {
         self.rejected_in_scope == 0
+            && self.refused_extracts.is_empty()
             && self.services_missing.is_empty()
             && self.services_rejected.is_empty()
     }
@@ -143,12 +147,17 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
     let sources = ssda903::group(&options.inputs, &discovery.extract_files);
     let (mut returns, extracts) = rayon::join(
         || check_returns(&templates, &discovery.returns),
-        || ssda903::load_all(&sources, &templates.bank_holidays),
+        || {
+            ssda903::load_all(
+                &sources,
+                &templates.bank_holidays,
+                templates.organisation.extract_rules(),
+            )
+        },
     );
     ssda903::compare::tell_services(&mut returns, &extracts, &templates);
     time("read and validate", &mut timings);
     log_returns(&returns);
-    log_extracts(&extracts);
     let mut skipped = discovery.skipped.clone();
     for s in not_extracts(&extracts) {
         warn!("skipped {}: {}", s.name, s.reason);
@@ -168,6 +177,10 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
             options.inputs.display()
         );
     };
+    // Only the extracts of the quarters reported, and the history before
+    // them, are spoken of.
+    let in_scope = |e: &&Extract| e.period.is_none_or(|p| p <= period);
+    log_extracts(extracts.iter().filter(in_scope));
     // Every quarter's figures and wording are made before anything is
     // written, so a mistake in report.j2 stops the run with the previous
     // reports untouched.
@@ -286,6 +299,16 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
                 e.checked.left_out.len(),
             )
         }),
+        refused_extracts: extracts
+            .iter()
+            .filter(in_scope)
+            .filter_map(|e| match &e.status {
+                ExtractStatus::Refused { because } if e.is_extract() => {
+                    Some((e.name.clone(), because.clone()))
+                }
+                _ => None,
+            })
+            .collect(),
     })
 }
 
@@ -420,19 +443,22 @@ pub fn log_returns(returns: &[CheckedReturn]) {
 const CONSOLE_PROBLEMS: usize = 10;
 
 /// Prints what became of each extract and its problems. The messages
-/// never name a child.
-fn log_extracts(extracts: &[Extract]) {
-    for e in extracts.iter().filter(|e| !e.lists.is_empty()) {
+/// never name a child nor quote a value.
+fn log_extracts<'a>(extracts: impl Iterator<Item = &'a Extract>) {
+    for e in extracts.filter(|e| e.is_extract()) {
         let period = e.period.map(|p| p.label()).unwrap_or_default();
         match &e.status {
             ExtractStatus::Used => info!(
-                "{}: SSDA903 extract for {period}, {} children, {} left out",
+                "{}: SSDA903 extract for {period}, {}, {} left out",
                 e.name,
-                crate::judge::count(e.checked.children_in_extract),
+                crate::judge::count_of(e.children(), "child", "children"),
                 e.checked.left_out.len()
             ),
             ExtractStatus::Superseded { by } => info!("{}: superseded by {by}", e.name),
-            ExtractStatus::Refused => warn!("{}: SSDA903 extract REFUSED", e.name),
+            ExtractStatus::Refused { because } => warn!(
+                "{}: SSDA903 extract REFUSED, so its figures come from the services' returns: {because}",
+                e.name
+            ),
         }
         // A messy extract can have thousands of problems: the console shows
         // the first few, the feedback file has them all.
@@ -446,7 +472,7 @@ fn log_extracts(extracts: &[Extract]) {
         }
         if errors.len() > CONSOLE_PROBLEMS {
             warn!(
-                "  … and {} more errors; every problem is listed in the extract's feedback file",
+                "  … and {} more errors; every problem is listed in the extract's feedback in the quarter's restricted/ folder",
                 errors.len() - CONSOLE_PROBLEMS
             );
         }
@@ -458,7 +484,7 @@ fn log_extracts(extracts: &[Extract]) {
 pub fn not_extracts(extracts: &[Extract]) -> Vec<SkippedFile> {
     extracts
         .iter()
-        .filter(|e| e.lists.is_empty())
+        .filter(|e| !e.is_extract())
         .flat_map(|e| {
             let reason = |name: &str| {
                 e.problems.iter().find(|p| p.file == name).map_or_else(

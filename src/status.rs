@@ -15,6 +15,7 @@ use crate::aggregate::period_of;
 use crate::discover::SkippedFile;
 use crate::period::Period;
 use crate::render::feedback;
+use crate::ssda903::{Extract, ExtractStatus};
 use crate::templates::Templates;
 use crate::validate::{CheckedReturn, ReturnStatus};
 
@@ -111,8 +112,82 @@ pub struct ReturnsStatus {
     pub unmatched: Vec<SentFile>,
     /// Files in `inputs/` that are not returns.
     pub other_files: Vec<SkippedFile>,
+    /// The quarter's extracts of children's records.
+    pub extracts: Vec<ExtractState>,
+    /// Files `watch` has seen arriving but that are not whole yet (a copy
+    /// still going on): checked once they are.
+    pub arriving: Vec<String>,
     /// When this picture was made.
     pub as_of: DateTime<Local>,
+}
+
+/// What became of an extract, as the status page says it: counts and
+/// reasons only, nothing from a child's record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtractState {
+    pub name: String,
+    pub state: ExtractLook,
+    /// "1,303 children, 3 left out"; "refused: episodes.csv was cut short".
+    pub detail: String,
+    pub problems: usize,
+}
+
+/// The state of an extract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExtractLook {
+    Used,
+    UsedWithProblems,
+    Refused,
+    Superseded,
+}
+
+impl ExtractLook {
+    pub fn label(self) -> &'static str {
+        match self {
+            ExtractLook::Used => "Used",
+            ExtractLook::UsedWithProblems => "Used, some children left out",
+            ExtractLook::Refused => "Refused",
+            ExtractLook::Superseded => "Superseded",
+        }
+    }
+}
+
+impl ExtractState {
+    pub fn of(e: &Extract) -> ExtractState {
+        use crate::judge::count_of;
+        let problems = e.all_problems().len();
+        let (state, detail) = match &e.status {
+            ExtractStatus::Used => {
+                let left = e.checked.left_out.len();
+                (
+                    if left > 0 {
+                        ExtractLook::UsedWithProblems
+                    } else {
+                        ExtractLook::Used
+                    },
+                    format!(
+                        "{}, {} left out of the figures",
+                        count_of(e.children(), "child", "children"),
+                        crate::judge::count(left)
+                    ),
+                )
+            }
+            ExtractStatus::Refused { because } => (
+                ExtractLook::Refused,
+                format!("Not used, so its figures come from the services' returns: {because}."),
+            ),
+            ExtractStatus::Superseded { by } => (
+                ExtractLook::Superseded,
+                format!("Replaced by {by}, which was changed more recently."),
+            ),
+        };
+        ExtractState {
+            name: e.name.clone(),
+            state,
+            detail,
+            problems,
+        }
+    }
 }
 
 impl ReturnsStatus {
@@ -121,6 +196,7 @@ impl ReturnsStatus {
     pub fn build(
         templates: &Templates,
         returns: &[CheckedReturn],
+        extracts: &[Extract],
         skipped: &[SkippedFile],
         period: Period,
         as_of: DateTime<Local>,
@@ -202,6 +278,12 @@ impl ReturnsStatus {
                 .filter(|s| !is_temporary(&s.name))
                 .cloned()
                 .collect(),
+            extracts: extracts
+                .iter()
+                .filter(|e| e.is_extract() && e.period.is_none_or(|p| p == period))
+                .map(ExtractState::of)
+                .collect(),
+            arriving: Vec::new(),
             as_of,
         }
     }

@@ -87,6 +87,35 @@ pub struct Organisation {
     /// When each quarter's returns are due, for the status page.
     #[serde(default)]
     pub returns_due: crate::deadline::ReturnsDue,
+    /// When an extract of children's records is used, or refused.
+    #[serde(default)]
+    pub child_records: ChildRecords,
+}
+
+/// When an extract of children's records (the SSDA903) is refused.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChildRecords {
+    /// The largest share of an extract's children that may be left out
+    /// for errors before the whole extract is refused (0.1: a tenth).
+    pub left_out_limit: f64,
+}
+
+impl Default for ChildRecords {
+    fn default() -> ChildRecords {
+        ChildRecords {
+            left_out_limit: 0.1,
+        }
+    }
+}
+
+impl Organisation {
+    /// The rules an extract is read by.
+    pub fn extract_rules(&self) -> crate::ssda903::Rules {
+        crate::ssda903::Rules {
+            left_out_limit: self.child_records.left_out_limit,
+        }
+    }
 }
 
 fn default_quarters_shown() -> usize {
@@ -611,6 +640,16 @@ fn check(dir: &Path, files: Files, errors: &mut Vec<TemplateError>) -> Templates
     organisation
         .returns_due
         .check(&org_file, &text_of("scorecard.toml"), errors);
+    let limit = organisation.child_records.left_out_limit;
+    if !(0.0..=1.0).contains(&limit) {
+        errors.push(TemplateError {
+            file: org_file.clone(),
+            line: None,
+            message: format!(
+                "child_records.left_out_limit is {limit}; it is a share of an extract's children, from 0 (refuse an extract with any error) to 1 (never refuse one for its errors), e.g. 0.1 for a tenth"
+            ),
+        });
+    }
     if !(2..=12).contains(&organisation.quarters_shown) {
         errors.push(TemplateError {
             file: org_file,

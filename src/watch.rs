@@ -731,31 +731,43 @@ impl Watch {
             written.push((r.file.path.clone(), path.clone()));
             keep.push(path);
         }
+        let mut gone = feedback::remove_stale(&out_dir.join(feedback::FOLDER), &keep)?;
+        // The extracts' feedback shows values from children's records: it
+        // goes to restricted/, rewritten only when the extract changed.
+        let mut restricted = Vec::new();
         for e in self
             .extracts
             .iter()
             .filter(|e| e.period.is_none_or(|p| p == q))
             .filter(|e| feedback::extract_needs_feedback(e))
         {
-            let path = out_dir
-                .join(feedback::FOLDER)
-                .join(feedback::extract_file_name(e));
-            let shows = format!("{:?}|{:?}|{}", e.status, e.all_problems(), q.id());
+            let path = feedback::extract_feedback_path(out_dir, e);
+            let files: Vec<&str> = e.files.iter().map(|f| f.sha256.as_str()).collect();
+            let shows = format!("{:?}|{}|{}", e.status, files.join(","), q.id());
             if self.feedback_written.get(&path) != Some(&shows) || !path.is_file() {
                 feedback::write_extract(e, &self.templates, out_dir)?;
                 self.feedback_written.insert(path.clone(), shows);
             }
-            keep.push(path);
+            restricted.push(path);
         }
-        let gone = feedback::remove_stale(&out_dir.join(feedback::FOLDER), &keep)?;
+        let folder = out_dir
+            .join(crate::render::restricted::RESTRICTED_DIR)
+            .join(feedback::FOLDER);
+        gone.extend(feedback::remove_stale(&folder, &restricted)?);
         for g in &gone {
             self.feedback_written.remove(g);
         }
         let mut skipped = self.skipped.clone();
         skipped.extend(pipeline::not_extracts(&self.extracts));
         skipped.sort_by(|a, b| a.name.cmp(&b.name));
-        let status =
-            ReturnsStatus::build(&self.templates, returns, &skipped, q, chrono::Local::now());
+        let status = ReturnsStatus::build(
+            &self.templates,
+            returns,
+            &self.extracts,
+            &skipped,
+            q,
+            chrono::Local::now(),
+        );
         let page = status_page::write(&status, &self.templates, out_dir)?;
         Ok((written, gone, page, status))
     }
@@ -782,21 +794,25 @@ impl Watch {
             .cloned()
             .collect();
         let sources = ssda903::group(&self.options.inputs, &settled);
-        let extracts = ssda903::load_all(&sources, &self.templates.bank_holidays);
+        let mut extracts = ssda903::load_all(
+            &sources,
+            &self.templates.bank_holidays,
+            self.templates.organisation.extract_rules(),
+        );
         let said = |e: &Extract| -> String {
             let period = e
                 .period
                 .map_or_else(|| "no quarter".to_string(), |p| p.label());
             match &e.status {
-                _ if e.lists.is_empty() => pipeline::not_extracts(std::slice::from_ref(e))
+                _ if !e.is_extract() => pipeline::not_extracts(std::slice::from_ref(e))
                     .iter()
                     .map(|f| format!("{}: {} (not read)", f.name, f.reason))
                     .collect::<Vec<_>>()
                     .join("; "),
                 ExtractStatus::Used => format!(
-                    "{}: SSDA903 extract for {period}, {} children, {} left out, {} problem(s)",
+                    "{}: SSDA903 extract for {period}, {}, {} left out, {} problem(s)",
                     e.name,
-                    crate::judge::count(e.checked.children_in_extract),
+                    crate::judge::count_of(e.children(), "child", "children"),
                     e.checked.left_out.len(),
                     e.all_problems().len()
                 ),
@@ -806,8 +822,8 @@ impl Watch {
                         e.name
                     )
                 }
-                ExtractStatus::Refused => format!(
-                    "{}: SSDA903 extract REFUSED with {} problem(s); see its feedback",
+                ExtractStatus::Refused { because } => format!(
+                    "{}: SSDA903 extract for {period} REFUSED, so its figures come from the services' returns: {because}; {} problem(s) in its feedback in restricted/",
                     e.name,
                     e.all_problems().len()
                 ),
@@ -819,6 +835,11 @@ impl Watch {
             .map(said)
             .filter(|l| !before.contains(l))
             .collect();
+        // Between changes only the figures, counts and problems are kept,
+        // not every child behind them.
+        for e in &mut extracts {
+            e.forget_children();
+        }
         self.extracts = extracts;
         lines
     }

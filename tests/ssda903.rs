@@ -107,8 +107,12 @@ fn the_sample_run_takes_ten_figures_from_the_extract() {
     );
     assert!(pdf.contains("3 children were left out of every figure because their records had errors: 1 with a date that could not be read, or no date of birth or start date; 1 with episodes that overlap; 1 with a code that is not one of the Department's."), "{pdf}");
 
-    // The extract's feedback names each mistake by file, row and column.
-    let feedback = dir.join("feedback/ssda903 2014-15-Q2-ssda903.xlsx");
+    // The extract's feedback names each mistake by file, row and column,
+    // with its value: it is kept in restricted/.
+    assert!(!dir
+        .join("feedback/ssda903 2014-15-Q2-ssda903.xlsx")
+        .exists());
+    let feedback = dir.join("restricted/feedback/ssda903 2014-15-Q2-ssda903.xlsx");
     let problems = read_sheet(&feedback, "Problems");
     let last = shipped_episode_rows();
     let has = |row: usize, column: &str, rule: &str| {
@@ -243,7 +247,7 @@ fn a_public_fake_903_runs_through_as_csv() {
         "{ts21:?}"
     );
     let problems = read_sheet(
-        &dir.join("feedback/ssda903 2017-18-Q4-ssda903.xlsx"),
+        &dir.join("restricted/feedback/ssda903 2017-18-Q4-ssda903.xlsx"),
         "Problems",
     );
     // Each problem is located by file and row; overlaps at DECOM.
@@ -303,7 +307,7 @@ fn a_public_fake_903_runs_through_as_xml() {
     assert_eq!(ts21["source"], "ssda903");
     assert!(ts21["numerator"].parse::<f64>().unwrap() > 10.0, "{ts21:?}");
     let problems = read_sheet(
-        &dir.join("feedback/ssda903 fake 903 2017-18-Q4.xlsx"),
+        &dir.join("restricted/feedback/ssda903 fake 903 2017-18-Q4.xlsx"),
         "Problems",
     );
     // In XML a problem is located by its element: the child's place in the
@@ -463,7 +467,7 @@ fn of_two_extracts_for_one_quarter_the_one_changed_last_wins() {
     let feedback = workbook_text(
         &case
             .period_dir("2014-15-Q2")
-            .join("feedback/ssda903 2014-15-Q2-ssda903.xlsx"),
+            .join("restricted/feedback/ssda903 2014-15-Q2-ssda903.xlsx"),
     );
     assert!(
         feedback.contains("Superseded by ssda903 2014-15-Q2.xml"),
@@ -476,26 +480,47 @@ fn check_on_a_folder_checks_its_extract_too() {
     let case = Case::new();
     let dir = case.inputs().join("2014-15-Q2/ssda903");
     std::fs::create_dir_all(&dir).unwrap();
+    // Eleven children, one of them (B) with a date of birth that is no
+    // date: under a tenth left out, so the extract would be used.
+    let others: Vec<String> = (0..10).map(|i| format!("A{i}")).collect();
+    let mut header = String::from("CHILD,DOB\nB,31/02/2005\n");
+    let mut episodes = String::from("CHILD,DECOM,RNE,LS,PLACE,DEC,REC\nB,01/01/2014,S,C2,U1,,\n");
+    for id in &others {
+        header.push_str(&format!("{id},01/01/2005\n"));
+        episodes.push_str(&format!("{id},01/01/2014,S,C2,U1,,\n"));
+    }
+    std::fs::write(dir.join("header.csv"), &header).unwrap();
+    std::fs::write(dir.join("episodes.csv"), &episodes).unwrap();
+    // Checked from the quarter's own folder, which names the quarter.
+    let out = case.run(&["check", "inputs/2014-15-Q2"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("ssda903/: SSDA903 extract for 2014-15 Q2: 11 children, 1 would be left out of the figures"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "ssda903/header.csv, row 2, column DOB: error [ssda903-date]: DOB is not a real date."
+        ),
+        "{text}"
+    );
+    // Nothing from a child's record: neither the id nor the value.
+    assert!(!text.contains(",B") && !text.contains(" B "), "{text}");
+    assert!(!text.contains("31/02/2005"), "{text}");
+
+    // A second child with an error: two of eleven, more than a tenth.
     std::fs::write(
         dir.join("header.csv"),
-        "CHILD,DOB\nA,01/01/2005\nB,31/02/2005\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("episodes.csv"),
-        "CHILD,DECOM,RNE,LS,PLACE,DEC,REC\nA,01/01/2014,S,C2,U1,,\nB,01/01/2014,S,C2,U1,,\n",
+        header.replace("A0,01/01/2005", "A0,01/13/2005"),
     )
     .unwrap();
     let out = case.run(&["check", "inputs"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("2014-15-Q2/ssda903/: SSDA903 extract for 2014-15 Q2: 2 children, 1 would be left out of the figures"),
+        text.contains("2014-15-Q2/ssda903/: would be refused: 2 of its 11 children have errors, more than the tenth"),
         "{text}"
     );
-    assert!(
-        text.contains("2014-15-Q2/ssda903/header.csv, row 3, column DOB: error [ssda903-date]: DOB is \"31/02/2005\", which is not a real date."),
-        "{text}"
-    );
-    assert!(!text.contains(",B") && !text.contains(" B "), "{text}");
+    assert!(!text.contains("01/13/2005"), "{text}");
 }

@@ -374,10 +374,15 @@ fn an_ssda903_extract_dropped_in_is_read_and_gets_its_feedback() {
         log.contains("2014-15-Q2/ssda903/: SSDA903 extract for 2014-15 Q2")
             && log.contains("3 left out")
     });
+    // Its feedback shows the values at fault: in restricted/ only.
     let feedback = case
         .period_dir("2014-15-Q2")
-        .join("feedback/ssda903 2014-15-Q2-ssda903.xlsx");
+        .join("restricted/feedback/ssda903 2014-15-Q2-ssda903.xlsx");
     watching.wait_for("its feedback", |_, _| feedback.is_file());
+    assert!(!case
+        .period_dir("2014-15-Q2")
+        .join("feedback/ssda903 2014-15-Q2-ssda903.xlsx")
+        .exists());
     // Taking it away removes its feedback.
     std::fs::remove_dir_all(&folder).unwrap();
     watching.wait_for("its feedback removed", |_, _| !feedback.exists());

@@ -69,18 +69,24 @@ pub fn execute(args: &CheckArgs) -> anyhow::Result<u8> {
 /// problem by file, row and column (never a child's id). Returns how many
 /// have errors.
 fn check_extracts(sources: &[ssda903::ExtractSource], templates: &Templates) -> usize {
-    let extracts = ssda903::load_all(sources, &templates.bank_holidays);
+    let extracts = ssda903::load_all(
+        sources,
+        &templates.bank_holidays,
+        templates.organisation.extract_rules(),
+    );
     let mut with_errors = 0;
-    for e in extracts.iter().filter(|e| !e.lists.is_empty()) {
+    for e in extracts.iter().filter(|e| e.is_extract()) {
         let problems = e.all_problems();
         let errors = problems.iter().filter(|p| p.is_error()).count();
         let verdict = match &e.status {
-            ssda903::ExtractStatus::Refused => "would be refused".to_string(),
+            ssda903::ExtractStatus::Refused { because } => {
+                format!("would be refused: {because}")
+            }
             ssda903::ExtractStatus::Superseded { by } => format!("superseded by {by}"),
             ssda903::ExtractStatus::Used => format!(
-                "SSDA903 extract for {}: {} children, {} would be left out of the figures",
+                "SSDA903 extract for {}: {}, {} would be left out of the figures",
                 e.period.map(|p| p.label()).unwrap_or_default(),
-                crate::judge::count(e.checked.children_in_extract),
+                crate::judge::count_of(e.children(), "child", "children"),
                 e.checked.left_out.len()
             ),
         };
@@ -88,7 +94,7 @@ fn check_extracts(sources: &[ssda903::ExtractSource], templates: &Templates) -> 
         for p in &problems {
             println!("  {p}");
         }
-        if errors > 0 || e.status == ssda903::ExtractStatus::Refused {
+        if errors > 0 || e.status.is_refused() {
             with_errors += 1;
         }
     }

@@ -34,18 +34,29 @@ pub fn extract_file_name(e: &Extract) -> String {
     format!("ssda903 {name}.xlsx")
 }
 
+/// Where an extract's feedback goes: the quarter's `restricted/feedback/`,
+/// as it shows the values at fault, which come from children's records.
+pub fn extract_feedback_path(out_dir: &Path, e: &Extract) -> PathBuf {
+    out_dir
+        .join(super::restricted::RESTRICTED_DIR)
+        .join(FOLDER)
+        .join(extract_file_name(e))
+}
+
 /// What the performance team should do about an extract, in one sentence.
 fn extract_verdict(e: &Extract) -> String {
     match &e.status {
         ExtractStatus::Used => format!(
-            "Used: {} children, {} left out of every figure because of the errors below. Correct them in the case-management system and export the extract again. Warnings are rows that were not used.",
-            e.checked.children_in_extract,
+            "Used: {}, {} left out of every figure because of the errors below. Correct them in the case-management system and export the extract again. Warnings are rows that were not used.",
+            crate::judge::count_of(e.children(), "child", "children"),
             e.checked.left_out.len()
         ),
         ExtractStatus::Superseded { by } => {
             format!("Superseded by {by}, which was changed more recently; this extract was not used.")
         }
-        ExtractStatus::Refused => "Refused: the extract was not used. Correct the errors below and run again.".to_string(),
+        ExtractStatus::Refused { because } => format!(
+            "Refused: {because}. An extract is used whole or not at all, so none of its figures was used: they come from the services' returns. Correct what is listed below and export the extract again."
+        ),
     }
 }
 
@@ -76,15 +87,15 @@ impl Formats {
 }
 
 /// Whether an extract gets a feedback workbook: it was read as an extract
-/// and has problems, or another replaced it.
+/// and has problems, or another replaced it, or it was refused.
 pub fn extract_needs_feedback(e: &Extract) -> bool {
-    !e.lists.is_empty()
-        && (!e.all_problems().is_empty() || matches!(e.status, ExtractStatus::Superseded { .. }))
+    e.is_extract() && (!e.all_problems().is_empty() || !matches!(e.status, ExtractStatus::Used))
 }
 
-/// Feedback on an SSDA903 extract: each problem by file, row and column.
-/// Messages never name a child; the children themselves are listed only
-/// in the restricted workbook.
+/// Feedback on an SSDA903 extract: each problem by file, row and column,
+/// with the value at fault so that the team can find it. It holds values
+/// from children's records, so it is written to the quarter's
+/// `restricted/` folder, never beside the services' feedback.
 pub fn write_extract(
     e: &Extract,
     templates: &crate::templates::Templates,
@@ -115,7 +126,15 @@ pub fn write_extract(
         sheet.write_string(2 + i as u32, 1, v)?;
     }
     let top = 6;
-    let columns = ["File", "Row", "Column", "Severity", "Rule", "What to do"];
+    let columns = [
+        "File",
+        "Row",
+        "Column",
+        "Severity",
+        "Rule",
+        "What to do",
+        "Value",
+    ];
     for (c, h) in columns.iter().enumerate() {
         sheet.write_string_with_format(top, c as u16, *h, &header)?;
     }
@@ -134,22 +153,26 @@ pub fn write_extract(
             p.severity.label().to_string(),
             p.rule.to_string(),
             p.message.clone(),
+            p.value.clone().unwrap_or_default(),
         ];
         for (c, v) in cells.iter().enumerate() {
             sheet.write_string_with_format(row, c as u16, v, &wrap)?;
         }
     }
-    for (c, w) in [28.0, 16.0, 14.0, 10.0, 26.0, 90.0].iter().enumerate() {
+    for (c, w) in [28.0, 16.0, 14.0, 10.0, 26.0, 90.0, 16.0]
+        .iter()
+        .enumerate()
+    {
         sheet.set_column_width(c as u16, *w)?;
     }
     sheet.set_freeze_panes(top + 1, 0)?;
-    sheet.autofilter(top, 0, top + problems.len().max(1) as u32, 5)?;
+    sheet.autofilter(top, 0, top + problems.len().max(1) as u32, 6)?;
     book.set_properties(
         &rust_xlsxwriter::DocProperties::new()
             .set_title(format!("Feedback on the SSDA903 extract {}", e.name))
             .set_author(&templates.organisation.name),
     );
-    let path = out_dir.join(FOLDER).join(extract_file_name(e));
+    let path = extract_feedback_path(out_dir, e);
     write_atomic(&path, &book.save_to_buffer()?)?;
     Ok(path)
 }
@@ -449,16 +472,23 @@ impl Renderer for Feedback {
                 ctx.out_dir,
             )?);
         }
+        remove_stale(&ctx.out_dir.join(FOLDER), &written)?;
         let period = ctx.scorecard.period;
+        let mut restricted = Vec::new();
         for e in ctx
             .extracts
             .iter()
             .filter(|e| e.period.is_none_or(|p| p == period))
             .filter(|e| extract_needs_feedback(e))
         {
-            written.push(write_extract(e, ctx.templates, ctx.out_dir)?);
+            restricted.push(write_extract(e, ctx.templates, ctx.out_dir)?);
         }
-        remove_stale(&ctx.out_dir.join(FOLDER), &written)?;
+        let folder = ctx
+            .out_dir
+            .join(super::restricted::RESTRICTED_DIR)
+            .join(FOLDER);
+        remove_stale(&folder, &restricted)?;
+        written.extend(restricted);
         Ok(written)
     }
 }

@@ -79,10 +79,10 @@ fn workbook(ctx: &RenderContext, extract: &Extract, refs: &[String]) -> Result<V
         table_header(sheet, &headers, &s)?;
         for (i, m) in figure.members.iter().enumerate() {
             let row = 1 + i as u32;
-            sheet.write_string(row, 0, &m.child)?;
+            sheet.write_string(row, 0, &*m.child)?;
             sheet.write_string(row, 1, if m.counted { "Yes" } else { "No" })?;
             for (c, d) in m.details.iter().enumerate() {
-                sheet.write_string(row, 2 + c as u16, d)?;
+                sheet.write_string(row, 2 + c as u16, d.to_string())?;
             }
         }
         finish_table(sheet, headers.len(), figure.members.len())?;

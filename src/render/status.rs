@@ -23,7 +23,7 @@ use super::{RenderContext, Renderer};
 use crate::compose::long_date;
 use crate::judge::Rag;
 use crate::output::write_atomic;
-use crate::status::{FileState, ReturnsStatus, SentFile, ServiceState};
+use crate::status::{ExtractLook, FileState, ReturnsStatus, SentFile, ServiceState};
 use crate::templates::Templates;
 
 /// The page, in each quarter's output folder.
@@ -44,6 +44,7 @@ impl Renderer for StatusPage {
         let status = ReturnsStatus::build(
             ctx.templates,
             ctx.returns,
+            ctx.extracts,
             ctx.skipped,
             ctx.scorecard.period,
             chrono::Local::now(),
@@ -254,6 +255,40 @@ fn file_cells(out: &mut String, f: &SentFile, with_name: bool) {
     );
 }
 
+/// The quarter's extracts of children's records: what became of each, in
+/// counts and reasons only.
+fn extract_table(out: &mut String, status: &ReturnsStatus) {
+    if status.extracts.is_empty() {
+        return;
+    }
+    out.push_str("<h2 id=\"extracts\">Children's records</h2>\n");
+    out.push_str("<p>An extract of the children's own records (the SSDA903) gives some figures in place of the services' counts. It is used whole or not at all: an extract that cannot be read whole, or with too many children's records in error, is refused and those figures come from the services' returns. Its problems, with the values to correct, are in the quarter's <code>restricted/feedback/</code> folder, for the performance team only.</p>\n");
+    out.push_str("<div class=\"table-wrap\" role=\"region\" aria-labelledby=\"extracts-caption\" tabindex=\"0\">\n");
+    let _ = writeln!(
+        out,
+        "<table id=\"extract-list\">\n<caption id=\"extracts-caption\"><span>Extracts of children's records for {}</span></caption>",
+        esc(&status.period.label())
+    );
+    out.push_str("<thead><tr><th scope=\"col\">Extract</th><th scope=\"col\">Status</th><th scope=\"col\">What became of it</th><th scope=\"col\">Problems</th></tr></thead>\n<tbody>\n");
+    for e in &status.extracts {
+        let look_as = match e.state {
+            ExtractLook::Used => Look::Good,
+            ExtractLook::UsedWithProblems => Look::Warn,
+            ExtractLook::Refused => Look::Bad,
+            ExtractLook::Superseded => Look::Quiet,
+        };
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&e.name),
+            badge(look_as, e.state.label()),
+            esc(&e.detail),
+            crate::judge::count(e.problems)
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</div>\n");
+}
+
 /// The whole page.
 pub fn page(status: &ReturnsStatus, templates: &Templates) -> String {
     let org = &templates.organisation;
@@ -348,6 +383,20 @@ pub fn page(status: &ReturnsStatus, templates: &Templates) -> String {
     }
     out.push_str("</tbody>\n</table>\n</div>\n");
 
+    if !status.arriving.is_empty() {
+        out.push_str("<h2 id=\"arriving\">Still arriving</h2>\n");
+        out.push_str("<p>These files are still being copied into the inputs folder (they are not whole yet). Each is checked as soon as it is complete.</p>\n<ul>\n");
+        for name in &status.arriving {
+            let _ = writeln!(
+                out,
+                "<li>{} {}</li>",
+                badge(Look::Quiet, "Arriving"),
+                esc(name)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    extract_table(&mut out, status);
     if !status.unmatched.is_empty() {
         out.push_str("<h2 id=\"unmatched\">Returns that name no service</h2>\n");
         out.push_str("<p>These files could not be matched to a service: the workbook could not be read, or its Service cell is empty or not a service in the list. Their feedback says what to correct.</p>\n");

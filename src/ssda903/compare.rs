@@ -60,6 +60,15 @@ pub fn tell_services(returns: &mut [CheckedReturn], extracts: &[Extract], templa
     }
 }
 
+/// "1 child", "262 children".
+fn children(n: f64) -> String {
+    if n == 1.0 {
+        "1 child".into()
+    } else {
+        format!("{n} children")
+    }
+}
+
 fn differs(
     figure: &Figure,
     m: Measure,
@@ -70,8 +79,10 @@ fn differs(
 ) -> Diagnostic {
     let counts = |n: Option<f64>, d: Option<f64>| match (n, d) {
         (Some(n), Some(d)) if m == Measure::Percent => format!(" ({n} of {d})"),
-        (Some(n), Some(d)) if m == Measure::Average => format!(" ({n} days for {d} children)"),
-        (Some(n), None) if m == Measure::Rate10k => format!(" ({n} children)"),
+        (Some(n), Some(d)) if m == Measure::Average => {
+            format!(" ({n} days for {})", children(d))
+        }
+        (Some(n), None) if m == Measure::Rate10k => format!(" ({})", children(n)),
         _ => String::new(),
     };
     let mut diagnostic = Diagnostic::warning(

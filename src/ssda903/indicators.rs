@@ -9,7 +9,7 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 
-use super::model::{Checked, Child, Episode};
+use super::model::{Checked, Child, ChildId, Episode};
 use super::working_days::BankHolidays;
 
 /// The refs the extract can work out.
@@ -29,15 +29,45 @@ pub fn measure_of(reference: &str) -> Option<crate::judge::Measure> {
     })
 }
 
+/// One fact that decided whether a member counts, kept as it is and
+/// written out only in the restricted workbook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    Date(Option<NaiveDate>),
+    Dates(Vec<NaiveDate>),
+    Number(i64),
+    Code(&'static str),
+    Text(String),
+}
+
+impl std::fmt::Display for Detail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Detail::Date(Some(d)) => write!(f, "{}", d.format("%d/%m/%Y")),
+            Detail::Date(None) => Ok(()),
+            Detail::Dates(ds) => {
+                for (i, d) in ds.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { ", " };
+                    write!(f, "{sep}{}", d.format("%d/%m/%Y"))?;
+                }
+                Ok(())
+            }
+            Detail::Number(n) => write!(f, "{n}"),
+            Detail::Code(c) => f.write_str(c),
+            Detail::Text(t) => f.write_str(t),
+        }
+    }
+}
+
 /// One child (or review) behind a figure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
-    pub child: String,
+    pub child: ChildId,
     /// Counts in the numerator.
     pub counted: bool,
     /// The dates and facts that decided it, in the order of the figure's
     /// `columns`.
-    pub details: Vec<String>,
+    pub details: Vec<Detail>,
 }
 
 /// One indicator worked out from the extract.
@@ -53,10 +83,8 @@ pub struct Computed {
     pub members: Vec<Member>,
 }
 
-/// A date as `dd/mm/yyyy`, or blank.
-fn show(d: Option<NaiveDate>) -> String {
-    d.map(|d| d.format("%d/%m/%Y").to_string())
-        .unwrap_or_default()
+fn show(d: Option<NaiveDate>) -> Detail {
+    Detail::Date(d)
 }
 
 fn minus_months(d: NaiveDate, months: u32) -> NaiveDate {
@@ -190,7 +218,7 @@ fn ts21(checked: &Checked, end: NaiveDate) -> Computed {
             Some(Member {
                 child: c.id.clone(),
                 counted: true,
-                details: vec![show(Some(e.decom)), e.ls.clone()],
+                details: vec![show(Some(e.decom)), Detail::Code(e.ls)],
             })
         })
         .collect();
@@ -231,12 +259,9 @@ fn ts8(checked: &Checked, end: NaiveDate) -> Computed {
                 child: c.id.clone(),
                 counted: count >= 3,
                 details: vec![
-                    count.to_string(),
+                    Detail::Number(count as i64),
                     show(carried),
-                    new.iter()
-                        .map(|d| show(Some(*d)))
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    Detail::Dates(new),
                 ],
             }
         })
@@ -327,7 +352,7 @@ fn ts13_14(checked: &Checked, end: NaiveDate, reference: &'static str) -> Comput
                 counted: check.as_deref() == Some("1"),
                 details: vec![
                     show(Some(period.start(c))),
-                    check.unwrap_or_else(|| "no oc2 row".into()),
+                    Detail::Text(check.unwrap_or_else(|| "no oc2 row".into())),
                 ],
             })
         })
@@ -362,7 +387,7 @@ fn ts10_11(checked: &Checked, end: NaiveDate, reference: &'static str) -> Comput
             Some(Member {
                 child: l.id.clone(),
                 counted,
-                details: vec![show(l.dob), age.to_string(), code],
+                details: vec![show(l.dob), Detail::Number(age.into()), Detail::Text(code)],
             })
         })
         .collect();
@@ -399,7 +424,7 @@ fn ts15(checked: &Checked, end: NaiveDate) -> Computed {
             Some(Member {
                 child: c.id.clone(),
                 counted: true,
-                details: vec![show(e.dec), e.rec.clone()],
+                details: vec![show(e.dec), Detail::Code(e.rec)],
             })
         })
         .collect();
@@ -446,7 +471,7 @@ fn ts16(checked: &Checked, end: NaiveDate) -> Computed {
                     show(Some(start)),
                     show(Some(moved)),
                     show(Some(adopted)),
-                    days.to_string(),
+                    Detail::Number(days),
                 ],
             })
         })
@@ -514,7 +539,7 @@ fn ts7(checked: &Checked, end: NaiveDate, holidays: &BankHolidays) -> Computed {
                     counted: *review <= due,
                     details: vec![
                         show(Some(start)),
-                        (n + 1).to_string(),
+                        Detail::Number(n as i64 + 1),
                         show(Some(due)),
                         show(Some(*review)),
                     ],

@@ -33,7 +33,7 @@ pub mod working_days;
 
 use indicators::Computed;
 use model::{Checked, Reason};
-use read::{ExtractFile, List};
+use read::{ExtractFile, List, Refusal};
 
 /// Where a row is: its file, its row as the file numbers it (header row 1)
 /// or, in XML, its element ("CHILD 12, EPISODE 2").
@@ -73,8 +73,13 @@ pub struct Problem {
     /// In XML, the element: `CHILD 12, EPISODE 2`.
     pub element: Option<String>,
     pub column: Option<String>,
-    /// What is wrong and what to do. Never holds a child's id.
+    /// What is wrong and what to do. Never holds a value from a child's
+    /// record: it may be printed and recorded anywhere.
     pub message: String,
+    /// The value that is wrong, as the file holds it: for the restricted
+    /// feedback only.
+    #[serde(skip)]
+    pub value: Option<String>,
     /// The child, for the restricted workbook only.
     #[serde(skip)]
     pub child: Option<String>,
@@ -96,6 +101,7 @@ impl Problem {
             element: at.element,
             column,
             message,
+            value: None,
             child: None,
         }
     }
@@ -110,6 +116,12 @@ impl Problem {
 
     pub fn for_child(mut self, child: &str) -> Problem {
         self.child = Some(child.to_string()).filter(|c| !c.is_empty());
+        self
+    }
+
+    /// The value that is wrong, kept for the restricted feedback.
+    pub fn with_value(mut self, value: &str) -> Problem {
+        self.value = Some(value.to_string());
         self
     }
 
@@ -241,11 +253,12 @@ pub fn group(root: &Path, files: &[(PathBuf, String)]) -> Vec<ExtractSource> {
     out
 }
 
-/// The quarter named by the nearest folder above `path`, up to `root`.
+/// The quarter named by the nearest folder above `path`, up to and
+/// including `root` itself (`scorecard check inputs/2014-15-Q2`).
 fn folder_period(root: &Path, path: &Path) -> Option<Period> {
     let mut dir = path.parent();
     while let Some(d) = dir {
-        if d == root || !d.starts_with(root) {
+        if !d.starts_with(root) {
             return None;
         }
         if let Some(p) = d
@@ -253,6 +266,9 @@ fn folder_period(root: &Path, path: &Path) -> Option<Period> {
             .and_then(|n| period_in_name(&n.to_string_lossy()))
         {
             return Some(p);
+        }
+        if d == root {
+            return None;
         }
         dir = d.parent();
     }
@@ -268,8 +284,33 @@ pub enum ExtractStatus {
     Superseded {
         by: String,
     },
-    /// Its quarter cannot be told, or it held none of the lists.
-    Refused,
+    /// It cannot be used at all (see [`Refusal`]); its figures come from
+    /// the returns. `because` names no child and quotes no value.
+    Refused {
+        because: String,
+    },
+}
+
+impl ExtractStatus {
+    pub fn is_refused(&self) -> bool {
+        matches!(self, ExtractStatus::Refused { .. })
+    }
+}
+
+/// Settings for child-level extracts, from `templates/scorecard.toml`.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    /// The largest share of an extract's children that may be left out
+    /// before the extract is refused.
+    pub left_out_limit: f64,
+}
+
+impl Default for Rules {
+    fn default() -> Rules {
+        Rules {
+            left_out_limit: 0.1,
+        }
+    }
 }
 
 /// One extract, read and checked. Its figures are worked out for the
@@ -280,8 +321,12 @@ pub struct Extract {
     pub period: Option<Period>,
     pub status: ExtractStatus,
     pub files: Vec<ExtractFile>,
-    /// The lists it held.
+    /// The lists found in it, usable or not.
     pub lists: Vec<List>,
+    /// The lists its figures can use.
+    pub usable: Vec<List>,
+    /// Lists it lacks or cannot use, with why ("holds only its header row").
+    pub unusable: BTreeMap<List, String>,
     /// Problems with files and rows (errors and warnings), located.
     pub problems: Vec<Problem>,
     pub checked: Checked,
@@ -295,10 +340,39 @@ pub struct Extract {
 impl Extract {
     /// The figure for a ref, when the lists it needs were in the extract.
     pub fn figure(&self, reference: &str) -> Option<&Computed> {
-        if !needs(reference).iter().all(|l| self.lists.contains(l)) {
+        if self.status.is_refused() || self.why_not(reference).is_some() {
             return None;
         }
         self.figures.iter().find(|f| f.reference == reference)
+    }
+
+    /// Why a used extract gives no figure for a ref: the first list the
+    /// figure needs that it lacks or cannot use ("its reviews list holds
+    /// only its header row").
+    pub fn why_not(&self, reference: &str) -> Option<String> {
+        needs(reference)
+            .iter()
+            .find(|l| !self.usable.contains(l))
+            .map(|l| {
+                let why = self
+                    .unusable
+                    .get(l)
+                    .cloned()
+                    .unwrap_or_else(|| "is missing".into());
+                format!("its {} list {why}", l.name())
+            })
+    }
+
+    /// Whether anything in it was an extract's list: a folder of CSV files
+    /// none of which is one of the lists is not an extract.
+    pub fn is_extract(&self) -> bool {
+        !self.lists.is_empty()
+    }
+
+    /// Children in the extract: distinct children in its header and
+    /// episodes lists.
+    pub fn children(&self) -> usize {
+        self.checked.children_in_extract
     }
 
     /// Every problem, in file order, for feedback.
@@ -337,22 +411,38 @@ impl Extract {
             .filter(|(_, n)| *n > 0)
             .collect()
     }
+
+    /// Drops what only the figures' restricted lists need (the children
+    /// and everyone behind each figure), keeping the figures, counts and
+    /// problems: what `watch` holds between changes.
+    pub fn forget_children(&mut self) {
+        self.checked.children = Vec::new();
+        self.checked.care_leavers = Vec::new();
+        for f in &mut self.figures {
+            f.members = Vec::new();
+        }
+    }
 }
 
-/// The lists a ref's figure needs.
+/// The lists a ref's figure needs: the header and episodes lists for
+/// every figure, and the list each uses besides.
 pub fn needs(reference: &str) -> &'static [List] {
     match reference {
         "TS7" => &[List::Header, List::Episodes, List::Reviews],
         "TS13" | "TS14" => &[List::Header, List::Episodes, List::Oc2],
-        "TS10" | "TS11" => &[List::Oc3],
-        "TS16" => &[List::Header, List::Episodes],
+        "TS10" | "TS11" => &[List::Header, List::Episodes, List::Oc3],
+        "TS16" => &[List::Header, List::Episodes, List::PlacedForAdoption],
         _ => &[List::Header, List::Episodes],
     }
 }
 
-/// Reads, checks and works out one extract's figures.
-pub fn load(source: &ExtractSource, holidays: &working_days::BankHolidays) -> Extract {
-    let raw = if source.xml {
+/// Reads, checks and works out one extract's figures; or refuses it.
+pub fn load(
+    source: &ExtractSource,
+    holidays: &working_days::BankHolidays,
+    rules: Rules,
+) -> Extract {
+    let mut raw = if source.xml {
         source
             .files
             .first()
@@ -361,48 +451,111 @@ pub fn load(source: &ExtractSource, holidays: &working_days::BankHolidays) -> Ex
     } else {
         read::read_csv_files(&source.files)
     };
-    let mut problems = raw.problems.clone();
-    let lists: Vec<List> = List::ALL.into_iter().filter(|l| raw.has(*l)).collect();
-    let mut status = ExtractStatus::Used;
+    let lists: Vec<List> = if raw.xml {
+        if raw.not_an_extract {
+            Vec::new()
+        } else {
+            List::ALL.to_vec()
+        }
+    } else {
+        List::ALL
+            .into_iter()
+            .filter(|l| raw.has(*l) || raw.unusable.contains_key(l))
+            .collect()
+    };
+    let mut extract = Extract {
+        name: source.name.clone(),
+        period: source.period,
+        status: ExtractStatus::Used,
+        files: raw.files.clone(),
+        usable: raw.tables.keys().copied().collect(),
+        unusable: std::mem::take(&mut raw.unusable),
+        lists,
+        problems: std::mem::take(&mut raw.problems),
+        checked: Checked::default(),
+        figures: Vec::new(),
+        figure_warnings: Vec::new(),
+    };
+    if !extract.is_extract() {
+        return extract;
+    }
+    let mut refusals = std::mem::take(&mut raw.refusals);
     if source.period.is_none() {
-        status = ExtractStatus::Refused;
-        problems.push(Problem::error(
+        refusals.push(Refusal::NoQuarter);
+        extract.problems.push(Problem::error(
             "ssda903-quarter",
             At::file(&source.name),
             None,
             format!(
-                "The quarter of this extract cannot be told: put it in a folder named after its quarter, e.g. inputs/2014-15-Q2/ssda903/{}",
+                "The quarter of this extract cannot be told, so it was refused: put it in a folder named after its quarter, e.g. inputs/2014-15-Q2/ssda903/{}",
                 if source.xml { ", or name the XML file after it, e.g. ssda903 2014-15-Q2.xml" } else { "" }
             ),
         ));
-    } else if lists.is_empty() {
-        status = ExtractStatus::Refused;
     }
-    let checked = if status == ExtractStatus::Used {
-        crate::validate::ssda903::check(&raw)
-    } else {
-        Checked::default()
-    };
-    let (figures, figure_warnings) = match (status == ExtractStatus::Used, source.period) {
-        (true, Some(p)) => {
-            let end = p.last_day();
-            (
-                indicators::compute(&checked, end, holidays),
-                figure_warnings(&checked, end),
-            )
+    if refusals.is_empty() {
+        for list in [List::Header, List::Episodes] {
+            if !raw.has(list) {
+                let why = extract
+                    .unusable
+                    .get(&list)
+                    .cloned()
+                    .unwrap_or_else(|| "is missing".into());
+                refusals.push(Refusal::Needed(list, why));
+            }
         }
-        _ => (Vec::new(), Vec::new()),
-    };
-    Extract {
-        name: source.name.clone(),
-        period: source.period,
-        status,
-        files: raw.files,
-        lists,
-        problems,
-        checked,
-        figures,
-        figure_warnings,
+    }
+    if refusals.is_empty() {
+        extract.checked = crate::validate::ssda903::check(&raw);
+        drop(raw);
+        let (children, left_out) = (extract.children(), extract.checked.left_out.len());
+        if extract.checked.children.is_empty() {
+            refusals.push(Refusal::NoChild);
+        } else if left_out as f64 > rules.left_out_limit * children as f64 {
+            refusals.push(Refusal::TooManyLeftOut(
+                left_out,
+                children,
+                rules.left_out_limit,
+            ));
+        }
+    }
+    if !refusals.is_empty() {
+        let because: Vec<String> = refusals.iter().map(Refusal::describe).collect();
+        extract.status = ExtractStatus::Refused {
+            because: because.join("; "),
+        };
+        refuse_feedback(&mut extract, &refusals);
+        return extract;
+    }
+    if let Some(p) = source.period {
+        let end = p.last_day();
+        extract.figures = indicators::compute(&extract.checked, end, holidays);
+        extract.figure_warnings = figure_warnings(&extract.checked, end);
+    }
+    extract
+}
+
+/// The problem that says an extract was refused for its children's
+/// errors, or for a list every figure needs; file problems say so
+/// themselves.
+fn refuse_feedback(extract: &mut Extract, refusals: &[Refusal]) {
+    for r in refusals {
+        let message = match r {
+            Refusal::NoChild | Refusal::TooManyLeftOut(..) => format!(
+                "The extract was refused: {}. Its figures come from the services' returns. Correct the errors listed here in the case-management system and export the extract again; if so many errors are expected, the share allowed is `left_out_limit` in templates/scorecard.toml.",
+                r.describe()
+            ),
+            Refusal::Needed(..) => format!(
+                "The extract was refused: {}, and every figure needs it. Its figures come from the services' returns. Export the extract again with the header and episodes lists.",
+                r.describe()
+            ),
+            _ => continue,
+        };
+        extract.problems.push(Problem::error(
+            "ssda903-refused",
+            At::file(&extract.name),
+            None,
+            message,
+        ));
     }
 }
 
@@ -416,7 +569,7 @@ fn figure_warnings(checked: &Checked, end: chrono::NaiveDate) -> Vec<Problem> {
         .unwrap_or(end);
     // These concern a child rather than a row, so the child is named only
     // in the restricted workbook, and the message says where to look.
-    let warn = |rule: &'static str, child: &str, message: String| {
+    let warn = |rule: &'static str, child: &str, message: &str| {
         let message = format!(
             "{message} The child is named in the Warnings sheet of restricted/ssda903-children.xlsx."
         );
@@ -426,30 +579,35 @@ fn figure_warnings(checked: &Checked, end: chrono::NaiveDate) -> Vec<Problem> {
         let periods = indicators::periods_of_care(c);
         for r in &c.reviews {
             if *r <= end && !periods.iter().any(|p| p.covers(c, *r)) {
-                out.push(warn("ssda903-review-outside-care", &c.id, format!("A review held on {} is outside every period of care of the child, so it was not counted in TS7.", r.format("%d/%m/%Y"))));
+                out.push(
+                    warn("ssda903-review-outside-care", &c.id, "A review is dated outside every period of care of the child, so it was not counted in TS7.")
+                        .with_value(&r.format("%d/%m/%Y").to_string()),
+                );
             }
         }
         let looked_after = indicators::looked_after_on(c, end).is_some();
         if c.oc2.is_some() && !looked_after {
-            out.push(warn("ssda903-oc2-not-looked-after", &c.id, "A child in the oc2 list is not looked after on the quarter's last day; the row was not used.".into()));
+            out.push(warn("ssda903-oc2-not-looked-after", &c.id, "A child in the oc2 list is not looked after on the quarter's last day; the row was not used."));
         }
         // In the TS13 and TS14 denominator: looked after on E, in a period
         // of care begun 12 months or more before.
         let long_term = indicators::current_period(c, end).is_some_and(|p| p.start(c) <= year_ago);
         if long_term && c.oc2.is_none() {
-            out.push(warn("ssda903-oc2-missing", &c.id, "A child looked after for 12 months or more has no oc2 row, so counts as not having had a health or dental check (TS13, TS14). Add the child's oc2 row if the checks were done.".into()));
+            out.push(warn("ssda903-oc2-missing", &c.id, "A child looked after for 12 months or more has no oc2 row, so counts as not having had a health or dental check (TS13, TS14). Add the child's oc2 row if the checks were done."));
         }
     }
     out
 }
 
 /// Resolves two extracts for one quarter: the one whose newest file was
-/// changed last wins, the other is superseded.
+/// changed last wins, the other is superseded. A refused extract can win:
+/// the team sent it to replace the other, which is then out of date, so
+/// the quarter's figures come from the returns.
 pub fn resolve(extracts: &mut [Extract]) {
     let newest = |e: &Extract| e.files.iter().filter_map(|f| f.modified).max();
     let mut best: BTreeMap<Period, usize> = BTreeMap::new();
     for (i, e) in extracts.iter().enumerate() {
-        let (Some(p), ExtractStatus::Used) = (e.period, &e.status) else {
+        let Some(p) = e.period.filter(|_| e.is_extract()) else {
             continue;
         };
         match best.get(&p) {
@@ -460,12 +618,9 @@ pub fn resolve(extracts: &mut [Extract]) {
         }
     }
     for i in 0..extracts.len() {
-        let Some(p) = extracts[i].period else {
+        let Some(p) = extracts[i].period.filter(|_| extracts[i].is_extract()) else {
             continue;
         };
-        if extracts[i].status != ExtractStatus::Used {
-            continue;
-        }
         if let Some(&winner) = best.get(&p) {
             if winner != i {
                 extracts[i].status = ExtractStatus::Superseded {
@@ -478,14 +633,18 @@ pub fn resolve(extracts: &mut [Extract]) {
 
 /// Reads every extract found (in parallel) and settles which one each
 /// quarter uses.
-pub fn load_all(sources: &[ExtractSource], holidays: &working_days::BankHolidays) -> Vec<Extract> {
+pub fn load_all(
+    sources: &[ExtractSource],
+    holidays: &working_days::BankHolidays,
+    rules: Rules,
+) -> Vec<Extract> {
     use rayon::prelude::*;
     // Whatever goes wrong inside becomes a message on that extract: one
     // strange file never stops the run.
     let mut extracts: Vec<Extract> = sources
         .par_iter()
         .map(|s| {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load(s, holidays)))
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load(s, holidays, rules)))
                 .unwrap_or_else(|_| damaged(s))
         })
         .collect();
@@ -498,9 +657,13 @@ fn damaged(source: &ExtractSource) -> Extract {
     Extract {
         name: source.name.clone(),
         period: source.period,
-        status: ExtractStatus::Refused,
+        status: ExtractStatus::Refused {
+            because: "its files could not be read".into(),
+        },
         files: Vec::new(),
         lists: List::ALL.to_vec(),
+        usable: Vec::new(),
+        unusable: BTreeMap::new(),
         problems: vec![Problem::error(
             "ssda903-file",
             At::file(&source.name),
@@ -520,12 +683,30 @@ pub fn for_period(extracts: &[Extract], period: Period) -> Option<&Extract> {
         .find(|e| e.period == Some(period) && e.status == ExtractStatus::Used)
 }
 
+/// The extract that decides a quarter: the one used, or the one refused
+/// (and not superseded), if any.
+pub fn standing_for(extracts: &[Extract], period: Period) -> Option<&Extract> {
+    extracts.iter().find(|e| {
+        e.period == Some(period)
+            && e.is_extract()
+            && matches!(
+                e.status,
+                ExtractStatus::Used | ExtractStatus::Refused { .. }
+            )
+    })
+}
+
 /// What the report may say about the quarter's extract: counts only.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ExtractSummary {
     pub name: String,
+    /// Why the extract was refused, in words, when it was.
+    pub refused: Option<String>,
     /// Refs whose borough figure came from the extract.
     pub refs: Vec<String>,
+    /// Refs marked to come from the extract whose figure came from the
+    /// services' returns instead, and why.
+    pub fallbacks: Vec<(String, String)>,
     /// Children in the header and episodes lists.
     pub children: usize,
     /// Children whose rows passed the checks.
@@ -538,10 +719,30 @@ pub struct ExtractSummary {
 }
 
 impl ExtractSummary {
-    pub fn of(extract: &Extract, refs: Vec<String>) -> ExtractSummary {
+    /// `marked`: the refs `indicators.toml` takes from the extract;
+    /// `refs`: those whose figure came from it this quarter.
+    pub fn of(extract: &Extract, marked: &[String], refs: Vec<String>) -> ExtractSummary {
+        let refused = match &extract.status {
+            ExtractStatus::Refused { because } => Some(because.clone()),
+            _ => None,
+        };
+        let fallbacks = marked
+            .iter()
+            .filter(|r| !refs.contains(r))
+            .filter_map(|r| {
+                let why = if refused.is_some() {
+                    Some("the extract was refused".to_string())
+                } else {
+                    extract.why_not(r)
+                };
+                why.map(|w| (r.clone(), w))
+            })
+            .collect();
         ExtractSummary {
             name: extract.name.clone(),
+            refused,
             refs,
+            fallbacks,
             children: extract.checked.children_in_extract,
             used: extract.checked.children.len(),
             left_out: extract.checked.left_out.len(),

@@ -73,10 +73,11 @@ impl Reason {
 pub struct Episode {
     pub decom: NaiveDate,
     pub dec: Option<NaiveDate>,
-    pub rne: String,
-    pub ls: String,
-    pub place: String,
-    pub rec: String,
+    /// The codes, as the constants of the lists above ("" when blank).
+    pub rne: &'static str,
+    pub ls: &'static str,
+    pub place: &'static str,
+    pub rec: &'static str,
 }
 
 impl Episode {
@@ -87,22 +88,22 @@ impl Episode {
 
     /// LS V3 or V4: a short break.
     pub fn short_break(&self) -> bool {
-        matches!(self.ls.as_str(), "V3" | "V4")
+        matches!(self.ls, "V3" | "V4")
     }
 
     /// RNE S, P, T, U or B, and not a short break.
     pub fn new_placement(&self) -> bool {
-        matches!(self.rne.as_str(), "S" | "P" | "T" | "U" | "B") && !self.short_break()
+        matches!(self.rne, "S" | "P" | "T" | "U" | "B") && !self.short_break()
     }
 
     /// PLACE A3 to A6.
     pub fn for_adoption(&self) -> bool {
-        matches!(self.place.as_str(), "A3" | "A4" | "A5" | "A6")
+        matches!(self.place, "A3" | "A4" | "A5" | "A6")
     }
 
     /// REC E11 or E12.
     pub fn adopted(&self) -> bool {
-        matches!(self.rec.as_str(), "E11" | "E12")
+        matches!(self.rec, "E11" | "E12")
     }
 }
 
@@ -113,10 +114,13 @@ pub struct Oc2 {
     pub teeth_check: String,
 }
 
+/// A child's id, shared by every figure the child is behind.
+pub type ChildId = std::sync::Arc<str>;
+
 /// A child whose rows passed the checks.
 #[derive(Debug, Clone)]
 pub struct Child {
-    pub id: String,
+    pub id: ChildId,
     pub dob: NaiveDate,
     /// In DECOM order.
     pub episodes: Vec<Episode>,
@@ -130,7 +134,7 @@ pub struct Child {
 /// An oc3 row: a care leaver.
 #[derive(Debug, Clone)]
 pub struct CareLeaver {
-    pub id: String,
+    pub id: ChildId,
     pub dob: Option<NaiveDate>,
     pub activ: String,
     pub accom: String,

@@ -4,7 +4,9 @@
 //! episode ending before it began, overlapping episodes, a code that is not
 //! the Department's, episodes with no header row) is left out of every
 //! figure, with each problem located by file, row and column. Anything else
-//! odd is a warning on the row, which is then not used.
+//! odd is a warning on the row, which is then not used. Messages say what
+//! is wrong and where, never the value: the value travels beside them for
+//! the restricted feedback only.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -14,17 +16,17 @@ use crate::ssda903::model::{
     parse_date, CareLeaver, Checked, Child, Episode, LeftOut, Oc2, Reason, LS_CODES, PLACE_CODES,
     REC_CODES, RNE_CODES,
 };
-use crate::ssda903::read::{List, RawExtract, Row};
+use crate::ssda903::read::{xml_element, List, RawExtract, Row};
 use crate::ssda903::{At, Problem};
 
 /// Collects one child's problems as they are found.
 struct Collector<'a> {
     raw: &'a RawExtract,
-    by_child: BTreeMap<String, LeftOut>,
+    by_child: BTreeMap<&'a str, LeftOut>,
     warnings: Vec<Problem>,
 }
 
-impl Collector<'_> {
+impl<'a> Collector<'a> {
     fn column(&self, list: List, name: &'static str) -> String {
         if self.raw.xml {
             match (list, name) {
@@ -37,25 +39,27 @@ impl Collector<'_> {
         }
     }
 
+    /// A problem that leaves the child out; `value` is the value at fault,
+    /// kept for the restricted feedback.
     fn error(
         &mut self,
         reason: Reason,
         list: List,
-        row: &Row,
+        row: Row<'a>,
         column: &'static str,
         message: String,
+        value: Option<&str>,
     ) {
-        let at = self.raw_at(row);
-        let problem = Problem::error(reason.rule(), at, Some(self.column(list, column)), message)
-            .for_child(&row.child);
-        let entry = self
-            .by_child
-            .entry(row.child.clone())
-            .or_insert_with(|| LeftOut {
-                id: row.child.clone(),
-                reasons: Vec::new(),
-                problems: Vec::new(),
-            });
+        let at = self.raw_at(list, row);
+        let mut problem =
+            Problem::error(reason.rule(), at, Some(self.column(list, column)), message)
+                .for_child(row.child());
+        problem.value = value.map(|v| v.trim().to_string());
+        let entry = self.by_child.entry(row.child()).or_insert_with(|| LeftOut {
+            id: row.child().to_string(),
+            reasons: Vec::new(),
+            problems: Vec::new(),
+        });
         if !entry.reasons.contains(&reason) {
             entry.reasons.push(reason);
         }
@@ -66,42 +70,59 @@ impl Collector<'_> {
         &mut self,
         rule: &'static str,
         list: List,
-        row: &Row,
+        row: Row,
         column: Option<&'static str>,
         message: String,
     ) {
-        let at = self.raw_at(row);
+        let at = self.raw_at(list, row);
         let column = column.map(|c| self.column(list, c));
         self.warnings
-            .push(Problem::warning(rule, at, column, message).for_child(&row.child));
+            .push(Problem::warning(rule, at, column, message).for_child(row.child()));
     }
 
-    fn raw_at(&self, row: &Row) -> At {
-        let mut at = row.at.clone();
-        at.file_name = self.raw.files.get(row.at.file).map(|f| f.name.clone());
-        at
+    /// Where a row is, for its problems: file and row, or in XML the
+    /// element.
+    fn raw_at(&self, list: List, row: Row) -> At {
+        let place = row.place();
+        let file_name = self.raw.files.get(place.file).map(|f| f.name.clone());
+        if self.raw.xml {
+            At {
+                file: place.file,
+                file_name,
+                row: 0,
+                element: Some(xml_element(list, place)),
+            }
+        } else {
+            At {
+                file: place.file,
+                file_name,
+                row: place.line,
+                element: None,
+            }
+        }
     }
 
     /// A date that must be there (DOB, DECOM) or may be blank.
     fn date(
         &mut self,
         list: List,
-        row: &Row,
+        row: Row<'a>,
         column: &'static str,
         value: &str,
         required: bool,
     ) -> Option<Option<NaiveDate>> {
-        if value.trim().is_empty() {
+        if value.is_empty() {
             if required {
+                let whose = if column == "DOB" { "child" } else { "episode" };
                 self.error(
                     Reason::BadDate,
                     list,
                     row,
                     column,
                     format!(
-                        "{column} is blank; every {} needs one. Enter the date as dd/mm/yyyy.",
-                        if column == "DOB" { "child" } else { "episode" }
+                        "{column} is blank; every {whose} needs one. Enter the date as dd/mm/yyyy."
                     ),
+                    None,
                 );
                 return None;
             }
@@ -110,32 +131,55 @@ impl Collector<'_> {
         match parse_date(value) {
             Some(d) => Some(Some(d)),
             None => {
-                self.error(Reason::BadDate, list, row, column, format!("{column} is \"{}\", which is not a real date. Enter it as dd/mm/yyyy, e.g. 14/10/2014.", value.trim()));
+                self.error(
+                    Reason::BadDate,
+                    list,
+                    row,
+                    column,
+                    format!(
+                        "{column} is not a real date. Enter it as dd/mm/yyyy, e.g. 14/10/2014."
+                    ),
+                    Some(value),
+                );
                 None
             }
         }
     }
 
+    /// A code, as the constant it matches in `codes` (blank when it may
+    /// be); an error when it is none of them.
     fn code(
         &mut self,
         list: List,
-        row: &Row,
+        row: Row<'a>,
         column: &'static str,
         value: &str,
-        codes: &[&str],
+        codes: &[&'static str],
         blank_ok: bool,
-    ) -> String {
-        let v = value.trim().to_uppercase();
-        if (blank_ok && v.is_empty()) || codes.contains(&v.as_str()) {
-            return v;
+    ) -> &'static str {
+        if blank_ok && value.is_empty() {
+            return "";
         }
-        let shown = if v.is_empty() {
-            "blank".to_string()
+        if let Some(c) = codes.iter().find(|c| c.eq_ignore_ascii_case(value)) {
+            return c;
+        }
+        let what = if value.is_empty() {
+            "blank"
         } else {
-            format!("\"{}\"", value.trim())
+            "not one of the Department's codes"
         };
-        self.error(Reason::BadCode, list, row, column, format!("{column} is {shown}, which is not one of the Department's codes ({}). Correct it in the child's record.", codes.join(" ")));
-        v
+        self.error(
+            Reason::BadCode,
+            list,
+            row,
+            column,
+            format!(
+                "{column} is {what}; it must be one of {}. Correct it in the child's record.",
+                codes.join(" ")
+            ),
+            (!value.is_empty()).then_some(value),
+        );
+        ""
     }
 }
 
@@ -146,21 +190,15 @@ pub fn check(raw: &RawExtract) -> Checked {
         by_child: BTreeMap::new(),
         warnings: Vec::new(),
     };
-    let (dob, has_header) = header_rows(&mut c, raw);
-    let (mut episodes, no_header) = episode_rows(&mut c, raw, &has_header);
-    check_overlaps(&mut c, raw, &mut episodes);
-    let reviews = dated_rows(&mut c, raw, List::Reviews, "REVIEW", &has_header);
-    let placed = dated_rows(
-        &mut c,
-        raw,
-        List::PlacedForAdoption,
-        "DATE_PLACED",
-        &has_header,
-    );
-    let oc2 = oc2_rows(&mut c, raw, &has_header);
+    let dob = header_rows(&mut c, raw);
+    let (mut episodes, no_header) = episode_rows(&mut c, raw, &dob);
+    check_overlaps(&mut c, &mut episodes);
+    let mut reviews = dated_rows(&mut c, raw, List::Reviews, "REVIEW", &dob);
+    let mut placed = dated_rows(&mut c, raw, List::PlacedForAdoption, "DATE_PLACED", &dob);
+    let mut oc2 = oc2_rows(&mut c, raw, &dob);
     let care_leavers = oc3_rows(&mut c, raw);
 
-    let mut ids: Vec<&str> = has_header
+    let mut ids: Vec<&str> = dob
         .keys()
         .copied()
         .chain(episodes.keys().copied())
@@ -169,24 +207,29 @@ pub fn check(raw: &RawExtract) -> Checked {
     ids.sort_unstable();
     ids.dedup();
     let children_in_extract = ids.len();
-    let mut children = Vec::new();
+    let mut children = Vec::with_capacity(ids.len());
     for id in ids {
         if c.by_child.contains_key(id) {
             continue;
         }
-        let Some(&dob) = dob.get(id) else { continue };
+        let Some(Some(dob)) = dob.get(id).copied() else {
+            continue;
+        };
         children.push(Child {
-            id: id.to_string(),
+            id: id.into(),
             dob,
-            episodes: episodes.remove(id).unwrap_or_default(),
-            reviews: reviews.get(id).cloned().unwrap_or_default(),
-            oc2: oc2.get(id).cloned(),
-            placed: placed.get(id).cloned().unwrap_or_default(),
+            episodes: episodes
+                .remove(id)
+                .map(|e| e.into_iter().map(|(_, e)| e).collect())
+                .unwrap_or_default(),
+            reviews: reviews.remove(id).unwrap_or_default(),
+            oc2: oc2.remove(id),
+            placed: placed.remove(id).unwrap_or_default(),
         });
     }
     let care_leavers = care_leavers
         .into_iter()
-        .filter(|l| !c.by_child.contains_key(l.id.as_str()))
+        .filter(|l| !c.by_child.contains_key(&*l.id))
         .collect();
     let left_out: Vec<LeftOut> = c.by_child.into_values().collect();
     Checked {
@@ -198,16 +241,15 @@ pub fn check(raw: &RawExtract) -> Checked {
     }
 }
 
-/// The header list: each child's date of birth, and which children have a
-/// header row.
+/// The header list: each child with a header row, and its date of birth
+/// when that can be read.
 fn header_rows<'a>(
-    c: &mut Collector,
+    c: &mut Collector<'a>,
     raw: &'a RawExtract,
-) -> (HashMap<&'a str, NaiveDate>, HashMap<&'a str, bool>) {
-    let mut dob: HashMap<&str, NaiveDate> = HashMap::new();
-    let mut has_header: HashMap<&str, bool> = HashMap::new();
+) -> HashMap<&'a str, Option<NaiveDate>> {
+    let mut dob: HashMap<&str, Option<NaiveDate>> = HashMap::new();
     for row in raw.rows(List::Header) {
-        if row.child.is_empty() {
+        if row.child().is_empty() {
             c.warn(
                 "ssda903-row-unused",
                 List::Header,
@@ -217,28 +259,32 @@ fn header_rows<'a>(
             );
             continue;
         }
-        if has_header.insert(row.child.as_str(), true).is_some() {
+        if dob.contains_key(row.child()) {
             c.warn("ssda903-row-unused", List::Header, row, Some("CHILD"), "This child has a header row already; this second one was not used. Remove the duplicate.".into());
             continue;
         }
-        if let Some(Some(d)) = c.date(List::Header, row, "DOB", row.value(0), true) {
-            dob.insert(row.child.as_str(), d);
-        }
+        let day = c
+            .date(List::Header, row, "DOB", row.value(0), true)
+            .flatten();
+        dob.insert(row.child(), day);
     }
-    (dob, has_header)
+    dob
 }
+
+/// Episodes with the row each came from, by child.
+type EpisodesOf<'a> = BTreeMap<&'a str, Vec<(Row<'a>, Episode)>>;
 
 /// The episodes list, by child; and the children with episodes but no
 /// header row.
 fn episode_rows<'a>(
-    c: &mut Collector,
+    c: &mut Collector<'a>,
     raw: &'a RawExtract,
-    has_header: &HashMap<&str, bool>,
-) -> (BTreeMap<&'a str, Vec<Episode>>, Vec<&'a str>) {
-    let mut episodes: BTreeMap<&str, Vec<Episode>> = BTreeMap::new();
+    dob: &HashMap<&str, Option<NaiveDate>>,
+) -> (EpisodesOf<'a>, Vec<&'a str>) {
+    let mut episodes: EpisodesOf = BTreeMap::new();
     let mut no_header: Vec<&str> = Vec::new();
     for row in raw.rows(List::Episodes) {
-        if row.child.is_empty() {
+        if row.child().is_empty() {
             c.warn(
                 "ssda903-row-unused",
                 List::Episodes,
@@ -249,24 +295,24 @@ fn episode_rows<'a>(
             );
             continue;
         }
-        if !has_header.contains_key(row.child.as_str())
+        if !dob.contains_key(row.child())
             && !c
                 .by_child
-                .get(row.child.as_str())
+                .get(row.child())
                 .is_some_and(|l| l.reasons.contains(&Reason::NoHeader))
         {
-            no_header.push(row.child.as_str());
-            c.error(Reason::NoHeader, List::Episodes, row, "CHILD", "This child has episodes but no row in the header list, so none of its episodes can be used. Add the child's header row (CHILD and DOB) to the extract.".into());
+            no_header.push(row.child());
+            c.error(Reason::NoHeader, List::Episodes, row, "CHILD", "This child has episodes but no row in the header list, so none of its episodes can be used. Add the child's header row (CHILD and DOB) to the extract.".into(), None);
         }
         if let Some(e) = episode(c, row) {
-            episodes.entry(row.child.as_str()).or_default().push(e);
+            episodes.entry(row.child()).or_default().push((row, e));
         }
     }
     (episodes, no_header)
 }
 
 /// One episode row, its dates and codes checked.
-fn episode(c: &mut Collector, row: &Row) -> Option<Episode> {
+fn episode<'a>(c: &mut Collector<'a>, row: Row<'a>) -> Option<Episode> {
     let decom = c.date(List::Episodes, row, "DECOM", row.value(0), true);
     let dec = c.date(List::Episodes, row, "DEC", row.value(4), false);
     let rne = c.code(List::Episodes, row, "RNE", row.value(1), RNE_CODES, false);
@@ -283,17 +329,14 @@ fn episode(c: &mut Collector, row: &Row) -> Option<Episode> {
     let (Some(Some(decom)), Some(dec)) = (decom, dec) else {
         return None;
     };
-    if let Some(end) = dec.filter(|end| *end < decom) {
+    if dec.is_some_and(|end| end < decom) {
         c.error(
             Reason::EndsBeforeStart,
             List::Episodes,
             row,
             "DEC",
-            format!(
-                "The episode ends ({}) before it begins (DECOM {}). Correct one of the dates.",
-                end.format("%d/%m/%Y"),
-                decom.format("%d/%m/%Y")
-            ),
+            "The episode ends (DEC) before it begins (DECOM). Correct one of the dates.".into(),
+            Some(row.value(4)),
         );
     }
     Some(Episode {
@@ -306,49 +349,34 @@ fn episode(c: &mut Collector, row: &Row) -> Option<Episode> {
     })
 }
 
-fn check_overlaps<'a>(
-    c: &mut Collector,
-    raw: &'a RawExtract,
-    episodes: &mut BTreeMap<&'a str, Vec<Episode>>,
-) {
-    // The rows again, to locate each overlap at the later episode's DECOM.
-    let mut rows_of: HashMap<(&str, NaiveDate), &Row> = HashMap::new();
-    for row in raw.rows(List::Episodes) {
-        if let Some(d) = parse_date(row.value(0)) {
-            rows_of.entry((row.child.as_str(), d)).or_insert(row);
-        }
-    }
-    for (id, eps) in episodes.iter_mut() {
-        eps.sort_by_key(|e| e.decom);
+/// Each child's episodes in DECOM order, with an error at the later
+/// episode's DECOM wherever two overlap.
+fn check_overlaps<'a>(c: &mut Collector<'a>, episodes: &mut EpisodesOf<'a>) {
+    for eps in episodes.values_mut() {
+        eps.sort_by_key(|(_, e)| e.decom);
         for pair in eps.windows(2) {
-            let (before, after) = (&pair[0], &pair[1]);
-            let clash = match before.dec {
-                None => Some("after an episode that never ended (DEC blank)".to_string()),
-                Some(end) if after.decom < end => Some(format!(
-                    "before the episode that began {} ended ({})",
-                    before.decom.format("%d/%m/%Y"),
-                    end.format("%d/%m/%Y")
-                )),
-                _ => None,
+            let ((_, before), (row, after)) = (&pair[0], &pair[1]);
+            let why = match before.dec {
+                None => "after an episode that never ended (DEC blank)",
+                Some(end) if after.decom < end => "before the episode before it ended",
+                _ => continue,
             };
-            if let (Some(why), Some(row)) = (clash, rows_of.get(&(*id, after.decom))) {
-                c.error(Reason::Overlap, List::Episodes, row, "DECOM", format!("This episode begins ({}) {why}: a child's episodes cannot overlap. Correct the dates so each episode begins on or after the day the one before it ended.", after.decom.format("%d/%m/%Y")));
-            }
+            c.error(Reason::Overlap, List::Episodes, *row, "DECOM", format!("This episode begins {why}: a child's episodes cannot overlap. Correct the dates so each episode begins on or after the day the one before it ended."), Some(row.value(0)));
         }
     }
 }
 
 /// Reviews or placements for adoption: one date per row.
 fn dated_rows<'a>(
-    c: &mut Collector,
+    c: &mut Collector<'a>,
     raw: &'a RawExtract,
     list: List,
     column: &'static str,
-    has_header: &HashMap<&str, bool>,
+    dob: &HashMap<&str, Option<NaiveDate>>,
 ) -> HashMap<&'a str, Vec<NaiveDate>> {
     let mut out: HashMap<&str, Vec<NaiveDate>> = HashMap::new();
     for row in raw.rows(list) {
-        if row.value(0).trim().is_empty() {
+        if row.value(0).is_empty() {
             c.warn(
                 "ssda903-row-unused",
                 list,
@@ -361,7 +389,7 @@ fn dated_rows<'a>(
         let Some(Some(d)) = c.date(list, row, column, row.value(0), false) else {
             continue;
         };
-        if !has_header.contains_key(row.child.as_str()) {
+        if !dob.contains_key(row.child()) {
             c.warn(
                 "ssda903-row-unused",
                 list,
@@ -371,7 +399,7 @@ fn dated_rows<'a>(
             );
             continue;
         }
-        out.entry(row.child.as_str()).or_default().push(d);
+        out.entry(row.child()).or_default().push(d);
     }
     for dates in out.values_mut() {
         dates.sort_unstable();
@@ -380,14 +408,14 @@ fn dated_rows<'a>(
     out
 }
 
-fn oc2_rows(
-    c: &mut Collector,
-    raw: &RawExtract,
-    has_header: &HashMap<&str, bool>,
-) -> HashMap<String, Oc2> {
+fn oc2_rows<'a>(
+    c: &mut Collector<'a>,
+    raw: &'a RawExtract,
+    dob: &HashMap<&str, Option<NaiveDate>>,
+) -> HashMap<&'a str, Oc2> {
     let mut out = HashMap::new();
     for row in raw.rows(List::Oc2) {
-        if !has_header.contains_key(row.child.as_str()) {
+        if !dob.contains_key(row.child()) {
             c.warn(
                 "ssda903-row-unused",
                 List::Oc2,
@@ -397,7 +425,7 @@ fn oc2_rows(
             );
             continue;
         }
-        if out.contains_key(&row.child) {
+        if out.contains_key(row.child()) {
             c.warn(
                 "ssda903-row-unused",
                 List::Oc2,
@@ -408,26 +436,33 @@ fn oc2_rows(
             continue;
         }
         for (i, column) in [(0, "HEALTH_CHECK"), (1, "TEETH_CHECK")] {
-            let v = row.value(i).trim();
-            if !matches!(v, "" | "0" | "1") {
-                c.warn("ssda903-oc2-value", List::Oc2, row, Some(column), format!("{column} is \"{v}\"; it should be 1 (done) or 0 (not done). It was counted as not done."));
+            if !matches!(row.value(i), "" | "0" | "1") {
+                c.warn(
+                    "ssda903-oc2-value",
+                    List::Oc2,
+                    row,
+                    Some(column),
+                    format!(
+                        "{column} should be 1 (done) or 0 (not done); it was counted as not done."
+                    ),
+                );
             }
         }
         out.insert(
-            row.child.clone(),
+            row.child(),
             Oc2 {
-                health_check: row.value(0).trim().to_string(),
-                teeth_check: row.value(1).trim().to_string(),
+                health_check: row.value(0).to_string(),
+                teeth_check: row.value(1).to_string(),
             },
         );
     }
     out
 }
 
-fn oc3_rows(c: &mut Collector, raw: &RawExtract) -> Vec<CareLeaver> {
+fn oc3_rows<'a>(c: &mut Collector<'a>, raw: &'a RawExtract) -> Vec<CareLeaver> {
     let mut out = Vec::new();
     for row in raw.rows(List::Oc3) {
-        let dob = if row.value(0).trim().is_empty() {
+        let dob = if row.value(0).is_empty() {
             c.warn("ssda903-row-unused", List::Oc3, row, Some("DOB"), "This care leaver has no DOB, so their age cannot be told and the row was not used. Enter the date of birth.".into());
             None
         } else {
@@ -437,10 +472,10 @@ fn oc3_rows(c: &mut Collector, raw: &RawExtract) -> Vec<CareLeaver> {
             }
         };
         out.push(CareLeaver {
-            id: row.child.clone(),
+            id: row.child().into(),
             dob,
-            activ: row.value(1).trim().to_uppercase(),
-            accom: row.value(2).trim().to_uppercase(),
+            activ: row.value(1).to_uppercase(),
+            accom: row.value(2).to_uppercase(),
         });
     }
     out
