@@ -101,22 +101,24 @@ fn walk(root: &Path, dir: &Path, found: &mut Discovery) -> anyhow::Result<()> {
         // A named pipe, socket or device would make reading wait for ever;
         // a link is followed to what it points at.
         let target = if file_type.is_symlink() {
-            std::fs::metadata(&path).map(|m| m.file_type()).ok()
+            std::fs::metadata(&path).map(|m| m.file_type())
         } else {
-            Some(file_type)
+            Ok(file_type)
         };
-        if !target.is_some_and(|t| t.is_file()) {
+        if !target.as_ref().is_ok_and(|t| t.is_file()) {
             let reason = match target {
-                None => "a link to a file that no longer exists",
-                Some(t) if t.is_dir() => {
-                    "a link to a folder, which is not followed: put the returns in a real folder"
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    "a link to a file that no longer exists".to_string()
                 }
-                Some(_) => "not an ordinary file (a pipe or device), so it cannot be a return",
+                Err(e) => format!(
+                    "a link that cannot be followed ({e}): it may lead round in a circle of links back to itself. Put the return itself in the folder"
+                ),
+                Ok(t) if t.is_dir() => {
+                    "a link to a folder, which is not followed: put the returns in a real folder".into()
+                }
+                Ok(_) => "not an ordinary file (a pipe or device), so it cannot be a return".into(),
             };
-            found.skipped.push(SkippedFile {
-                name,
-                reason: reason.into(),
-            });
+            found.skipped.push(SkippedFile { name, reason });
             continue;
         }
         if EXTRACT_EXTENSIONS.contains(&extension.as_str()) {

@@ -467,8 +467,11 @@ fn log_extracts<'a>(extracts: impl Iterator<Item = &'a Extract>) {
             .into_iter()
             .filter(|p| p.is_error())
             .collect();
-        for p in errors.iter().take(CONSOLE_PROBLEMS) {
-            warn!("  {p}");
+        for line in ssda903::problem_lines(&errors)
+            .iter()
+            .take(CONSOLE_PROBLEMS)
+        {
+            warn!("  {line}");
         }
         if errors.len() > CONSOLE_PROBLEMS {
             warn!(

@@ -15,6 +15,22 @@ pub fn execute(args: &CheckArgs) -> anyhow::Result<u8> {
     if args.files.is_empty() {
         return check_templates(args);
     }
+    // A name that is not there is a mistake on the command line, not a
+    // return that went missing during a run.
+    let missing: Vec<&PathBuf> = args
+        .files
+        .iter()
+        .filter(|p| std::fs::symlink_metadata(p).is_err())
+        .collect();
+    if !missing.is_empty() {
+        for p in &missing {
+            eprintln!(
+                "error: there is no file or folder {}: check its name and where it is (a name with spaces needs quotes)",
+                p.display()
+            );
+        }
+        return Ok(crate::cli::EXIT_USAGE);
+    }
     let templates = Templates::load(&args.templates)?;
     let mut files = Vec::new();
     let mut extracts = Vec::new();
@@ -91,8 +107,8 @@ fn check_extracts(sources: &[ssda903::ExtractSource], templates: &Templates) -> 
             ),
         };
         println!("{}: {verdict}", e.name);
-        for p in &problems {
-            println!("  {p}");
+        for line in ssda903::problem_lines(&problems) {
+            println!("  {line}");
         }
         if errors > 0 || e.status.is_refused() {
             with_errors += 1;

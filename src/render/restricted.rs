@@ -7,13 +7,20 @@
 //! numerator and the dates that decided it; then the children left out of
 //! every figure with their problems, and the warnings. It is written to
 //! its own folder so that nothing made for publication sits beside it.
+//!
+//! An extract for a whole country puts hundreds of thousands of rows on a
+//! sheet, so the sheets are written row by row in constant memory (their
+//! rows spooled to temporary files in the same restricted folder, never
+//! the system's), and a sheet that would pass Excel's limit of 1,048,576
+//! rows goes on in a second sheet, "TS7 (2)", under the same headings.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 
 use super::{RenderContext, Renderer};
 use crate::output::write_atomic;
+use crate::ssda903::indicators::{Computed, Detail};
 use crate::ssda903::{Extract, Problem};
 
 /// The restricted workbook, written when the quarter has an extract.
@@ -23,6 +30,9 @@ pub struct RestrictedWorkbook;
 pub const RESTRICTED_DIR: &str = "restricted";
 /// The workbook's file name.
 pub const FILE_NAME: &str = "ssda903-children.xlsx";
+
+/// Rows a sheet holds under its heading row: Excel's limit, less one.
+pub const ROWS_PER_SHEET: usize = 1_048_575;
 
 impl Renderer for RestrictedWorkbook {
     fn name(&self) -> &'static str {
@@ -39,8 +49,10 @@ impl Renderer for RestrictedWorkbook {
             .as_ref()
             .map(|s| s.refs.clone())
             .unwrap_or_default();
-        let bytes = workbook(ctx, extract, &refs)?;
-        let path = ctx.out_dir.join(RESTRICTED_DIR).join(FILE_NAME);
+        let folder = ctx.out_dir.join(RESTRICTED_DIR);
+        std::fs::create_dir_all(&folder)?;
+        let bytes = workbook(ctx, extract, &refs, &folder, ROWS_PER_SHEET)?;
+        let path = folder.join(FILE_NAME);
         write_atomic(&path, &bytes)?;
         Ok(vec![path])
     }
@@ -50,6 +62,7 @@ struct Styles {
     header: Format,
     title: Format,
     bold: Format,
+    date: Format,
 }
 
 fn styles() -> Styles {
@@ -61,51 +74,45 @@ fn styles() -> Styles {
             .set_border(FormatBorder::Thin),
         title: Format::new().set_bold().set_font_size(14),
         bold: Format::new().set_bold(),
+        date: Format::new().set_num_format("dd/mm/yyyy"),
     }
 }
 
-fn workbook(ctx: &RenderContext, extract: &Extract, refs: &[String]) -> Result<Vec<u8>, XlsxError> {
+fn workbook(
+    ctx: &RenderContext,
+    extract: &Extract,
+    refs: &[String],
+    spool: &Path,
+    per_sheet: usize,
+) -> Result<Vec<u8>, XlsxError> {
     let s = styles();
     let mut book = Workbook::new();
+    // The rows are personal data: spooled beside the workbook, not in the
+    // system's temporary folder. Level 1 compresses a country's worth in
+    // a fraction of the time, for a file a little larger.
+    book.set_tempdir(spool)?;
+    book.set_zip_compression_level(1);
     read_me(book.add_worksheet(), ctx, extract, refs, &s)?;
     for reference in refs {
-        let Some(figure) = extract.figure(reference) else {
-            continue;
-        };
-        let sheet = book.add_worksheet();
-        sheet.set_name(reference)?;
-        let mut headers = vec!["CHILD", "In the numerator"];
-        headers.extend(figure.columns.iter().copied());
-        table_header(sheet, &headers, &s)?;
-        for (i, m) in figure.members.iter().enumerate() {
-            let row = 1 + i as u32;
-            sheet.write_string(row, 0, &*m.child)?;
-            sheet.write_string(row, 1, if m.counted { "Yes" } else { "No" })?;
-            for (c, d) in m.details.iter().enumerate() {
-                sheet.write_string(row, 2 + c as u16, d.to_string())?;
-            }
+        if let Some(figure) = extract.figure(reference) {
+            figure_sheets(&mut book, figure, &s, per_sheet)?;
         }
-        finish_table(sheet, headers.len(), figure.members.len())?;
     }
-    let left = book.add_worksheet();
-    left.set_name("Left out")?;
-    let problems: Vec<&Problem> = extract
+    let left: Vec<&Problem> = extract
         .checked
         .left_out
         .iter()
         .flat_map(|l| &l.problems)
         .collect();
-    problem_table(left, &problems, &s)?;
-    let warnings = book.add_worksheet();
-    warnings.set_name("Warnings")?;
-    let list: Vec<&Problem> = extract
+    problem_sheets(&mut book, "Left out", &left, &s, per_sheet)?;
+    let warnings: Vec<&Problem> = extract
         .checked
         .warnings
         .iter()
         .chain(&extract.figure_warnings)
         .chain(extract.problems.iter())
         .collect();
-    problem_table(warnings, &list, &s)?;
+    problem_sheets(&mut book, "Warnings", &warnings, &s, per_sheet)?;
     book.set_properties(
         &rust_xlsxwriter::DocProperties::new()
             .set_title(format!(
@@ -115,6 +122,78 @@ fn workbook(ctx: &RenderContext, extract: &Extract, refs: &[String]) -> Result<V
             .set_author(&ctx.templates.organisation.name),
     );
     book.save_to_buffer()
+}
+
+/// The name of the `n`-th sheet (from 0) of a list: "TS7", "TS7 (2)".
+fn sheet_name(name: &str, n: usize) -> String {
+    if n == 0 {
+        name.to_string()
+    } else {
+        format!("{name} ({})", n + 1)
+    }
+}
+
+/// One indicator's members, a sheet per `per_sheet` rows.
+fn figure_sheets(
+    book: &mut Workbook,
+    figure: &Computed,
+    s: &Styles,
+    per_sheet: usize,
+) -> Result<(), XlsxError> {
+    let mut headers = vec!["CHILD", "In the numerator"];
+    headers.extend(figure.columns.iter().copied());
+    let chunks: Vec<_> = if figure.members.is_empty() {
+        vec![&figure.members[..]]
+    } else {
+        figure.members.chunks(per_sheet).collect()
+    };
+    for (n, members) in chunks.into_iter().enumerate() {
+        let sheet = book.add_worksheet_with_constant_memory()?;
+        sheet.set_name(sheet_name(figure.reference, n))?;
+        table_header(sheet, &headers, s)?;
+        for (i, m) in members.iter().enumerate() {
+            let row = 1 + i as u32;
+            sheet.write_string(row, 0, &*m.child)?;
+            sheet.write_string(row, 1, if m.counted { "Yes" } else { "No" })?;
+            for (c, d) in m.details.iter().enumerate() {
+                write_detail(sheet, row, 2 + c as u16, d, s)?;
+            }
+        }
+        finish_table(sheet, headers.len(), members.len())?;
+    }
+    Ok(())
+}
+
+/// A date as an Excel date (so it sorts and filters as one), a number as a
+/// number, anything else as text.
+fn write_detail(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    detail: &Detail,
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    match detail {
+        Detail::Date(Some(d)) => {
+            use chrono::Datelike;
+            let day = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
+            sheet.write_datetime_with_format(row, col, day, &s.date)?;
+        }
+        Detail::Date(None) => {}
+        Detail::Number(n) => {
+            sheet.write_number(row, col, *n as f64)?;
+        }
+        Detail::Code(c) => {
+            sheet.write_string(row, col, *c)?;
+        }
+        Detail::Text(t) => {
+            sheet.write_string(row, col, t)?;
+        }
+        Detail::Dates(_) => {
+            sheet.write_string(row, col, detail.to_string())?;
+        }
+    }
+    Ok(())
 }
 
 fn read_me(
@@ -137,7 +216,7 @@ fn read_me(
         format!("Children in the extract: {}", extract.checked.children_in_extract),
         format!("Children left out of every figure: {} (sheet Left out)", extract.checked.left_out.len()),
         format!("Figures from the extract: {}", if refs.is_empty() { "none".to_string() } else { refs.join(", ") }),
-        "Each indicator's sheet lists every child in its denominator (for TS7, every review), whether it counts in the numerator, and the dates that decided it.".to_string(),
+        "Each indicator's sheet lists every child in its denominator (for TS7, every review), whether it counts in the numerator, and the dates that decided it. A list longer than a sheet can hold goes on in a sheet of the same name numbered (2), (3)…".to_string(),
     ];
     for (i, line) in lines.iter().enumerate() {
         sheet.write_string(2 + i as u32, 0, line)?;
@@ -149,8 +228,8 @@ fn read_me(
 
 fn table_header(sheet: &mut Worksheet, headers: &[&str], s: &Styles) -> Result<(), XlsxError> {
     for (c, h) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &s.header)?;
         sheet.set_column_width(c as u16, if c == 0 { 14.0 } else { 22.0 })?;
+        sheet.write_string_with_format(0, c as u16, *h, &s.header)?;
     }
     Ok(())
 }
@@ -161,22 +240,74 @@ fn finish_table(sheet: &mut Worksheet, columns: usize, rows: usize) -> Result<()
     Ok(())
 }
 
-fn problem_table(
-    sheet: &mut Worksheet,
+/// Problems, with the child and the value at fault, a sheet per
+/// `per_sheet` rows.
+fn problem_sheets(
+    book: &mut Workbook,
+    name: &str,
     problems: &[&Problem],
     s: &Styles,
+    per_sheet: usize,
 ) -> Result<(), XlsxError> {
-    let headers = ["CHILD", "Where", "Severity", "Rule", "What to do"];
-    table_header(sheet, &headers, s)?;
-    for (i, p) in problems.iter().enumerate() {
-        let row = 1 + i as u32;
-        sheet.write_string(row, 0, p.child.as_deref().unwrap_or(""))?;
-        sheet.write_string(row, 1, p.location())?;
-        sheet.write_string(row, 2, p.severity.label())?;
-        sheet.write_string(row, 3, p.rule)?;
-        sheet.write_string(row, 4, &p.message)?;
+    let headers = ["CHILD", "Where", "Severity", "Rule", "What to do", "Value"];
+    let chunks: Vec<&[&Problem]> = if problems.is_empty() {
+        vec![problems]
+    } else {
+        problems.chunks(per_sheet).collect()
+    };
+    for (n, chunk) in chunks.into_iter().enumerate() {
+        let sheet = book.add_worksheet_with_constant_memory()?;
+        sheet.set_name(sheet_name(name, n))?;
+        table_header(sheet, &headers, s)?;
+        sheet.set_column_width(1, 40)?;
+        sheet.set_column_width(4, 100)?;
+        for (i, p) in chunk.iter().enumerate() {
+            let row = 1 + i as u32;
+            sheet.write_string(row, 0, p.child.as_deref().unwrap_or(""))?;
+            sheet.write_string(row, 1, p.location())?;
+            sheet.write_string(row, 2, p.severity.label())?;
+            sheet.write_string(row, 3, p.rule)?;
+            sheet.write_string(row, 4, &p.message)?;
+            if let Some(v) = &p.value {
+                sheet.write_string(row, 5, v)?;
+            }
+        }
+        finish_table(sheet, headers.len(), chunk.len())?;
     }
-    sheet.set_column_width(1, 40)?;
-    sheet.set_column_width(4, 100)?;
-    finish_table(sheet, headers.len(), problems.len())
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ssda903::indicators::Member;
+
+    #[test]
+    fn a_list_longer_than_a_sheet_goes_on_in_another() {
+        let member = |i: usize| Member {
+            child: format!("C{i}").into(),
+            counted: i.is_multiple_of(2),
+            details: vec![Detail::Number(i as i64)],
+        };
+        let figure = Computed {
+            reference: "TS7",
+            numerator: 3.0,
+            denominator: Some(5.0),
+            columns: &["n"],
+            members: (0..5).map(member).collect(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut book = Workbook::new();
+        book.set_tempdir(dir.path()).unwrap();
+        figure_sheets(&mut book, &figure, &styles(), 2).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let path = dir.path().join("t.xlsx");
+        std::fs::write(&path, bytes).unwrap();
+        use calamine::Reader;
+        let mut read = calamine::open_workbook_auto(&path).unwrap();
+        assert_eq!(read.sheet_names(), ["TS7", "TS7 (2)", "TS7 (3)"]);
+        let third = read.worksheet_range("TS7 (3)").unwrap();
+        let rows: Vec<String> = third.rows().map(|r| r[0].to_string()).collect();
+        assert_eq!(rows, ["CHILD", "C4"]);
+    }
 }

@@ -166,6 +166,37 @@ impl std::fmt::Display for Problem {
     }
 }
 
+/// Problems as lines to print: each located problem on its own line, and
+/// the same message about a child that has no row to point at (a child
+/// with no oc2 row…) once, with how many children it concerns, since
+/// those children are named only in the restricted workbook.
+pub fn problem_lines(problems: &[&Problem]) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut unlocated: Vec<(&Problem, usize)> = Vec::new();
+    for p in problems {
+        if p.file.is_empty() {
+            match unlocated
+                .iter_mut()
+                .find(|(q, _)| q.rule == p.rule && q.message == p.message)
+            {
+                Some((_, n)) => *n += 1,
+                None => unlocated.push((p, 1)),
+            }
+        } else {
+            lines.push(p.to_string());
+        }
+    }
+    for (p, n) in unlocated {
+        let times = if n == 1 {
+            String::new()
+        } else {
+            format!(" ({})", crate::judge::count_of(n, "child", "children"))
+        };
+        lines.push(format!("{p}{times}"));
+    }
+    lines
+}
+
 /// The files of one extract, as found in `inputs/`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExtractSource {

@@ -173,12 +173,11 @@ pub fn recognise(columns: &[String]) -> Option<List> {
     None
 }
 
-/// Where a row is: its line as the file numbers it (CSV, header line 1),
-/// or in XML the CHILD element's place in the file and the item's place
-/// in the child (0 for the child's own HEADER).
+/// Where a row is in its file: its line as the file numbers it (CSV,
+/// header line 1), or in XML the CHILD element's place in the file and the
+/// item's place in the child (0 for the child's own HEADER).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Place {
-    pub file: usize,
     pub line: u32,
     pub child: u32,
     pub item: u32,
@@ -189,6 +188,8 @@ pub struct Place {
 /// extract for a whole country holds millions of rows.
 #[derive(Debug, Default)]
 pub struct Table {
+    /// The file it was read from: its index among the extract's files.
+    file: usize,
     width: usize,
     text: String,
     /// Where each value ends in `text`; it starts where the one before ends.
@@ -197,11 +198,20 @@ pub struct Table {
 }
 
 impl Table {
-    fn new(list: List) -> Table {
+    fn new(list: List, file: usize) -> Table {
         Table {
+            file,
             width: list.columns().len(),
             ..Table::default()
         }
+    }
+
+    /// Room for about `rows` rows of `bytes` of text, read from a file of
+    /// that size, so the buffers are not copied as they grow.
+    fn reserve(&mut self, rows: usize, bytes: usize) {
+        self.text.reserve(bytes);
+        self.ends.reserve(rows * self.width);
+        self.places.reserve(rows);
     }
 
     fn push<'v>(&mut self, place: Place, values: impl IntoIterator<Item = &'v str>) {
@@ -262,6 +272,11 @@ impl<'a> Row<'a> {
 
     pub fn place(&self) -> Place {
         self.table.places[self.index]
+    }
+
+    /// The file it was read from, as an index among the extract's files.
+    pub fn file(&self) -> usize {
+        self.table.file
     }
 }
 
@@ -694,6 +709,11 @@ fn positions(list: List, header: &[String], name: &str, read: &mut FileRead) -> 
     Some(found.into_iter().flatten().collect())
 }
 
+/// Lines in a text, for sizing its table.
+fn memchr_count(text: &str) -> usize {
+    text.as_bytes().iter().filter(|b| **b == b'\n').count()
+}
+
 /// Line numbers as the file numbers them (an editor's, header line 1),
 /// for records found by their byte offset. The CSV reader's own count
 /// passes over blank lines.
@@ -745,7 +765,12 @@ fn csv_rows(
     text: &str,
     read: &mut FileRead,
 ) -> Option<Table> {
-    let mut table = Table::new(list);
+    let mut table = Table::new(list, index);
+    // Every row holds about as many of the list's values as the file's
+    // lines hold of theirs: a share of the text, by the columns used.
+    let rows = memchr_count(text);
+    let share = positions.len() as f64 / reader.headers().map_or(1, |h| h.len()).max(1) as f64;
+    table.reserve(rows, (text.len() as f64 * share) as usize);
     let mut record = csv::StringRecord::new();
     let columns = reader.headers().map_or(0, |h| h.len());
     let needed = positions.iter().copied().max().unwrap_or(0) + 1;
@@ -768,7 +793,6 @@ fn csv_rows(
                 }
                 table.push(
                     Place {
-                        file: index,
                         line: line as u32,
                         ..Place::default()
                     },
@@ -1026,13 +1050,20 @@ fn read_xml(text: &str, name: &str, raw: &mut RawExtract) -> Result<(), Box<XmlS
     let mut state = XmlState::default();
     let mut seen_root = false;
     let mut tables: BTreeMap<List, Table> =
-        List::ALL.iter().map(|l| (*l, Table::new(*l))).collect();
+        List::ALL.iter().map(|l| (*l, Table::new(*l, 0))).collect();
     loop {
         let position = reader.buffer_position() as usize;
         let event = match reader.read_event() {
             Ok(e) => e,
             Err(_) if !seen_root => {
                 return Err(not_903(name, "The file cannot be read as XML, so it is not an SSDA903 export. Export the extract again in the Department's XML layout."))
+            }
+            Err(_) if reader.buffer_position() as usize >= text.len() => {
+                // The reader ran off the end inside a tag: a file cut short.
+                let line = line_at(text, text.len());
+                return Err(refuse(format!(
+                    "The XML ends at line {line} part-way through an element: the file was cut short, perhaps while it was copied. An extract is used whole or not at all, so it was refused; copy or export it again."
+                ), "was cut short"));
             }
             Err(_) => {
                 let line = line_at(text, position);
@@ -1102,7 +1133,6 @@ fn xml_items(list: List) -> &'static str {
 
 fn emit_child(c: XmlChild, ordinal: u32, tables: &mut BTreeMap<List, Table>) {
     let at = |item: u32| Place {
-        file: 0,
         line: 0,
         child: ordinal,
         item,

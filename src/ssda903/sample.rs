@@ -112,7 +112,13 @@ pub fn simulate(n: usize, seed: u64, until: NaiveDate) -> Vec<SimChild> {
     let span = (until - day(2003, 4, 1)).num_days().max(1) as u64;
     (0..n)
         .map(|i| {
-            let id = format!("CH{:05}", 10_000 + i * 7 % 90_000 + i / 90_000);
+            // Five digits for a borough (the sample's ids, kept as they
+            // were); a country's worth needs seven to stay distinct.
+            let id = if n <= 90_000 {
+                format!("CH{:05}", 10_000 + i * 7 % 90_000)
+            } else {
+                format!("CH{:07}", 1_000_000 + i)
+            };
             let entry = plus_days(day(2003, 4, 1), d.below(span));
             if i % 9 == 8 {
                 leaver(&mut d, id, until)

@@ -8,9 +8,10 @@
 //! is wrong and where, never the value: the value travels beside them for
 //! the restricted feedback only.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::ssda903::model::{
     parse_date, CareLeaver, Checked, Child, Episode, LeftOut, Oc2, Reason, LS_CODES, PLACE_CODES,
@@ -27,6 +28,34 @@ struct Collector<'a> {
 }
 
 impl<'a> Collector<'a> {
+    fn new(raw: &'a RawExtract) -> Collector<'a> {
+        Collector {
+            raw,
+            by_child: BTreeMap::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Takes in what another collector found, after this one's.
+    fn merge(&mut self, other: Collector<'a>) {
+        for (id, left) in other.by_child {
+            match self.by_child.get_mut(id) {
+                Some(mine) => {
+                    for r in left.reasons {
+                        if !mine.reasons.contains(&r) {
+                            mine.reasons.push(r);
+                        }
+                    }
+                    mine.problems.extend(left.problems);
+                }
+                None => {
+                    self.by_child.insert(id, left);
+                }
+            }
+        }
+        self.warnings.extend(other.warnings);
+    }
+
     fn column(&self, list: List, name: &'static str) -> String {
         if self.raw.xml {
             match (list, name) {
@@ -84,17 +113,17 @@ impl<'a> Collector<'a> {
     /// element.
     fn raw_at(&self, list: List, row: Row) -> At {
         let place = row.place();
-        let file_name = self.raw.files.get(place.file).map(|f| f.name.clone());
+        let file_name = self.raw.files.get(row.file()).map(|f| f.name.clone());
         if self.raw.xml {
             At {
-                file: place.file,
+                file: row.file(),
                 file_name,
                 row: 0,
                 element: Some(xml_element(list, place)),
             }
         } else {
             At {
-                file: place.file,
+                file: row.file(),
                 file_name,
                 row: place.line,
                 element: None,
@@ -183,26 +212,61 @@ impl<'a> Collector<'a> {
     }
 }
 
-/// Checks every row, child by child.
-pub fn check(raw: &RawExtract) -> Checked {
-    let mut c = Collector {
-        raw,
-        by_child: BTreeMap::new(),
-        warnings: Vec::new(),
-    };
-    let dob = header_rows(&mut c, raw);
-    let (mut episodes, no_header) = episode_rows(&mut c, raw, &dob);
-    check_overlaps(&mut c, &mut episodes);
-    let mut reviews = dated_rows(&mut c, raw, List::Reviews, "REVIEW", &dob);
-    let mut placed = dated_rows(&mut c, raw, List::PlacedForAdoption, "DATE_PLACED", &dob);
-    let mut oc2 = oc2_rows(&mut c, raw, &dob);
-    let care_leavers = oc3_rows(&mut c, raw);
+/// What the lists other than the header list gave, by child.
+struct ByChild<'a> {
+    episodes: EpisodesOf<'a>,
+    no_header: Vec<&'a str>,
+    reviews: HashMap<&'a str, Vec<NaiveDate>>,
+    placed: HashMap<&'a str, Vec<NaiveDate>>,
+    oc2: HashMap<&'a str, Oc2>,
+    care_leavers: Vec<CareLeaver>,
+}
 
+/// Checks every row, child by child. The header list comes first (every
+/// other list is matched against it); the others are checked side by
+/// side, each with its own collector, and their problems merged in list
+/// order.
+pub fn check(raw: &RawExtract) -> Checked {
+    let mut c = Collector::new(raw);
+    let dob = header_rows(&mut c, raw);
+    let ((episodes_c, (episodes, no_header)), (rest_c, (reviews, placed, oc2, care_leavers))) =
+        rayon::join(
+            || {
+                let mut c = Collector::new(raw);
+                let mut found = episode_rows(&mut c, raw, &dob);
+                check_overlaps(&mut c, &mut found.0);
+                (c, found)
+            },
+            || {
+                let mut c = Collector::new(raw);
+                let reviews = dated_rows(&mut c, raw, List::Reviews, "REVIEW", &dob);
+                let placed = dated_rows(&mut c, raw, List::PlacedForAdoption, "DATE_PLACED", &dob);
+                let oc2 = oc2_rows(&mut c, raw, &dob);
+                let care_leavers = oc3_rows(&mut c, raw);
+                (c, (reviews, placed, oc2, care_leavers))
+            },
+        );
+    c.merge(episodes_c);
+    c.merge(rest_c);
+    let by_child = ByChild {
+        episodes,
+        no_header,
+        reviews,
+        placed,
+        oc2,
+        care_leavers,
+    };
+    assemble(c, &dob, by_child)
+}
+
+/// The children whose rows passed, each with its episodes, reviews, oc2
+/// row and placements for adoption; and those left out.
+fn assemble(c: Collector, dob: &HashMap<&str, Option<NaiveDate>>, mut lists: ByChild) -> Checked {
     let mut ids: Vec<&str> = dob
         .keys()
         .copied()
-        .chain(episodes.keys().copied())
-        .chain(no_header)
+        .chain(lists.episodes.keys().copied())
+        .chain(lists.no_header.iter().copied())
         .collect();
     ids.sort_unstable();
     ids.dedup();
@@ -218,16 +282,18 @@ pub fn check(raw: &RawExtract) -> Checked {
         children.push(Child {
             id: id.into(),
             dob,
-            episodes: episodes
+            episodes: lists
+                .episodes
                 .remove(id)
                 .map(|e| e.into_iter().map(|(_, e)| e).collect())
                 .unwrap_or_default(),
-            reviews: reviews.remove(id).unwrap_or_default(),
-            oc2: oc2.remove(id),
-            placed: placed.remove(id).unwrap_or_default(),
+            reviews: lists.reviews.remove(id).unwrap_or_default(),
+            oc2: lists.oc2.remove(id),
+            placed: lists.placed.remove(id).unwrap_or_default(),
         });
     }
-    let care_leavers = care_leavers
+    let care_leavers = lists
+        .care_leavers
         .into_iter()
         .filter(|l| !c.by_child.contains_key(&*l.id))
         .collect();
@@ -247,7 +313,7 @@ fn header_rows<'a>(
     c: &mut Collector<'a>,
     raw: &'a RawExtract,
 ) -> HashMap<&'a str, Option<NaiveDate>> {
-    let mut dob: HashMap<&str, Option<NaiveDate>> = HashMap::new();
+    let mut dob: HashMap<&str, Option<NaiveDate>> = HashMap::default();
     for row in raw.rows(List::Header) {
         if row.child().is_empty() {
             c.warn(
@@ -272,7 +338,7 @@ fn header_rows<'a>(
 }
 
 /// Episodes with the row each came from, by child.
-type EpisodesOf<'a> = BTreeMap<&'a str, Vec<(Row<'a>, Episode)>>;
+type EpisodesOf<'a> = HashMap<&'a str, Vec<(Row<'a>, Episode)>>;
 
 /// The episodes list, by child; and the children with episodes but no
 /// header row.
@@ -281,7 +347,7 @@ fn episode_rows<'a>(
     raw: &'a RawExtract,
     dob: &HashMap<&str, Option<NaiveDate>>,
 ) -> (EpisodesOf<'a>, Vec<&'a str>) {
-    let mut episodes: EpisodesOf = BTreeMap::new();
+    let mut episodes: EpisodesOf = HashMap::default();
     let mut no_header: Vec<&str> = Vec::new();
     for row in raw.rows(List::Episodes) {
         if row.child().is_empty() {
@@ -374,7 +440,7 @@ fn dated_rows<'a>(
     column: &'static str,
     dob: &HashMap<&str, Option<NaiveDate>>,
 ) -> HashMap<&'a str, Vec<NaiveDate>> {
-    let mut out: HashMap<&str, Vec<NaiveDate>> = HashMap::new();
+    let mut out: HashMap<&str, Vec<NaiveDate>> = HashMap::default();
     for row in raw.rows(list) {
         if row.value(0).is_empty() {
             c.warn(
@@ -386,9 +452,8 @@ fn dated_rows<'a>(
             );
             continue;
         }
-        let Some(Some(d)) = c.date(list, row, column, row.value(0), false) else {
-            continue;
-        };
+        // A row for no child of the extract is passed over before its
+        // date is read: there is no child to leave out.
         if !dob.contains_key(row.child()) {
             c.warn(
                 "ssda903-row-unused",
@@ -399,6 +464,9 @@ fn dated_rows<'a>(
             );
             continue;
         }
+        let Some(Some(d)) = c.date(list, row, column, row.value(0), false) else {
+            continue;
+        };
         out.entry(row.child()).or_default().push(d);
     }
     for dates in out.values_mut() {
@@ -413,7 +481,7 @@ fn oc2_rows<'a>(
     raw: &'a RawExtract,
     dob: &HashMap<&str, Option<NaiveDate>>,
 ) -> HashMap<&'a str, Oc2> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for row in raw.rows(List::Oc2) {
         if !dob.contains_key(row.child()) {
             c.warn(
