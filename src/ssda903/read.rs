@@ -1058,8 +1058,9 @@ fn read_xml(text: &str, name: &str, raw: &mut RawExtract) -> Result<(), Box<XmlS
             Err(_) if !seen_root => {
                 return Err(not_903(name, "The file cannot be read as XML, so it is not an SSDA903 export. Export the extract again in the Department's XML layout."))
             }
-            Err(_) if reader.buffer_position() as usize >= text.len() => {
-                // The reader ran off the end inside a tag: a file cut short.
+            Err(quick_xml::Error::Syntax(_)) if reader.buffer_position() as usize >= text.len() => {
+                // The reader ran off the end inside a tag, a comment or a
+                // declaration: a file cut short.
                 let line = line_at(text, text.len());
                 return Err(refuse(format!(
                     "The XML ends at line {line} part-way through an element: the file was cut short, perhaps while it was copied. An extract is used whole or not at all, so it was refused; copy or export it again."
