@@ -50,6 +50,7 @@ pub mod discover;
 pub mod encoding;
 pub mod improvement;
 pub mod judge;
+pub mod memory;
 pub mod narrative;
 pub mod output;
 pub mod period;

@@ -841,6 +841,7 @@ impl Watch {
             e.forget_children();
         }
         self.extracts = extracts;
+        crate::memory::give_back();
         lines
     }
 

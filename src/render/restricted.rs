@@ -20,7 +20,7 @@ use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatBorder, Workbook, Work
 
 use super::{RenderContext, Renderer};
 use crate::output::write_atomic;
-use crate::ssda903::indicators::{Computed, Detail};
+use crate::ssda903::indicators::{Computed, Detail, Member};
 use crate::ssda903::{Extract, Problem};
 
 /// The restricted workbook, written when the quarter has an extract.
@@ -85,6 +85,7 @@ fn workbook(
     spool: &Path,
     per_sheet: usize,
 ) -> Result<Vec<u8>, XlsxError> {
+    use rayon::prelude::*;
     let s = styles();
     let mut book = Workbook::new();
     // The rows are personal data: spooled beside the workbook, not in the
@@ -93,18 +94,12 @@ fn workbook(
     book.set_tempdir(spool)?;
     book.set_zip_compression_level(1);
     read_me(book.add_worksheet(), ctx, extract, refs, &s)?;
-    for reference in refs {
-        if let Some(figure) = extract.figure(reference) {
-            figure_sheets(&mut book, figure, &s, per_sheet)?;
-        }
-    }
     let left: Vec<&Problem> = extract
         .checked
         .left_out
         .iter()
         .flat_map(|l| &l.problems)
         .collect();
-    problem_sheets(&mut book, "Left out", &left, &s, per_sheet)?;
     let warnings: Vec<&Problem> = extract
         .checked
         .warnings
@@ -112,7 +107,23 @@ fn workbook(
         .chain(&extract.figure_warnings)
         .chain(extract.problems.iter())
         .collect();
-    problem_sheets(&mut book, "Warnings", &warnings, &s, per_sheet)?;
+    let mut sheets: Vec<Sheet> = refs
+        .iter()
+        .filter_map(|r| extract.figure(r))
+        .flat_map(|f| Sheet::of_figure(f, per_sheet))
+        .collect();
+    sheets.extend(Sheet::of_problems("Left out", &left, per_sheet));
+    sheets.extend(Sheet::of_problems("Warnings", &warnings, per_sheet));
+    // Every sheet is added (in order) before any is filled; then they are
+    // filled side by side, each streaming to its own spool file.
+    for sheet in &sheets {
+        book.add_worksheet_with_constant_memory()?
+            .set_name(&sheet.name)?;
+    }
+    book.worksheets_mut()[1..]
+        .par_iter_mut()
+        .zip(&sheets)
+        .try_for_each(|(worksheet, sheet)| sheet.write(worksheet, &s))?;
     book.set_properties(
         &rust_xlsxwriter::DocProperties::new()
             .set_title(format!(
@@ -124,6 +135,59 @@ fn workbook(
     book.save_to_buffer()
 }
 
+/// One sheet of the workbook, before it is written: a figure's members or
+/// a list of problems, or a part of one that a single sheet cannot hold.
+struct Sheet<'a> {
+    name: String,
+    rows: Rows<'a>,
+}
+
+enum Rows<'a> {
+    Members(&'a Computed, &'a [Member]),
+    Problems(&'a [&'a Problem]),
+}
+
+impl<'a> Sheet<'a> {
+    fn of_figure(figure: &'a Computed, per_sheet: usize) -> Vec<Sheet<'a>> {
+        parts(&figure.members, per_sheet)
+            .into_iter()
+            .enumerate()
+            .map(|(n, members)| Sheet {
+                name: sheet_name(figure.reference, n),
+                rows: Rows::Members(figure, members),
+            })
+            .collect()
+    }
+
+    fn of_problems(name: &str, problems: &'a [&'a Problem], per_sheet: usize) -> Vec<Sheet<'a>> {
+        parts(problems, per_sheet)
+            .into_iter()
+            .enumerate()
+            .map(|(n, chunk)| Sheet {
+                name: sheet_name(name, n),
+                rows: Rows::Problems(chunk),
+            })
+            .collect()
+    }
+
+    fn write(&self, sheet: &mut Worksheet, s: &Styles) -> Result<(), XlsxError> {
+        match self.rows {
+            Rows::Members(figure, members) => member_rows(sheet, figure, members, s),
+            Rows::Problems(problems) => problem_rows(sheet, problems, s),
+        }
+    }
+}
+
+/// A list in parts of at most `per_sheet` rows; one empty part when the
+/// list is empty, so that its sheet still shows its headings.
+fn parts<T>(list: &[T], per_sheet: usize) -> Vec<&[T]> {
+    if list.is_empty() {
+        vec![list]
+    } else {
+        list.chunks(per_sheet).collect()
+    }
+}
+
 /// The name of the `n`-th sheet (from 0) of a list: "TS7", "TS7 (2)".
 fn sheet_name(name: &str, n: usize) -> String {
     if n == 0 {
@@ -133,35 +197,25 @@ fn sheet_name(name: &str, n: usize) -> String {
     }
 }
 
-/// One indicator's members, a sheet per `per_sheet` rows.
-fn figure_sheets(
-    book: &mut Workbook,
+/// A figure's members: the child, whether it counts, and what decided it.
+fn member_rows(
+    sheet: &mut Worksheet,
     figure: &Computed,
+    members: &[Member],
     s: &Styles,
-    per_sheet: usize,
 ) -> Result<(), XlsxError> {
     let mut headers = vec!["CHILD", "In the numerator"];
     headers.extend(figure.columns.iter().copied());
-    let chunks: Vec<_> = if figure.members.is_empty() {
-        vec![&figure.members[..]]
-    } else {
-        figure.members.chunks(per_sheet).collect()
-    };
-    for (n, members) in chunks.into_iter().enumerate() {
-        let sheet = book.add_worksheet_with_constant_memory()?;
-        sheet.set_name(sheet_name(figure.reference, n))?;
-        table_header(sheet, &headers, s)?;
-        for (i, m) in members.iter().enumerate() {
-            let row = 1 + i as u32;
-            sheet.write_string(row, 0, &*m.child)?;
-            sheet.write_string(row, 1, if m.counted { "Yes" } else { "No" })?;
-            for (c, d) in m.details.iter().enumerate() {
-                write_detail(sheet, row, 2 + c as u16, d, s)?;
-            }
+    table_header(sheet, &headers, s)?;
+    for (i, m) in members.iter().enumerate() {
+        let row = 1 + i as u32;
+        sheet.write_string(row, 0, &*m.child)?;
+        sheet.write_string(row, 1, if m.counted { "Yes" } else { "No" })?;
+        for (c, d) in m.details.iter().enumerate() {
+            write_detail(sheet, row, 2 + c as u16, d, s)?;
         }
-        finish_table(sheet, headers.len(), members.len())?;
     }
-    Ok(())
+    finish_table(sheet, headers.len(), members.len())
 }
 
 /// A date as an Excel date (so it sorts and filters as one), a number as a
@@ -240,47 +294,29 @@ fn finish_table(sheet: &mut Worksheet, columns: usize, rows: usize) -> Result<()
     Ok(())
 }
 
-/// Problems, with the child and the value at fault, a sheet per
-/// `per_sheet` rows.
-fn problem_sheets(
-    book: &mut Workbook,
-    name: &str,
-    problems: &[&Problem],
-    s: &Styles,
-    per_sheet: usize,
-) -> Result<(), XlsxError> {
+/// Problems, with the child and the value at fault.
+fn problem_rows(sheet: &mut Worksheet, problems: &[&Problem], s: &Styles) -> Result<(), XlsxError> {
     let headers = ["CHILD", "Where", "Severity", "Rule", "What to do", "Value"];
-    let chunks: Vec<&[&Problem]> = if problems.is_empty() {
-        vec![problems]
-    } else {
-        problems.chunks(per_sheet).collect()
-    };
-    for (n, chunk) in chunks.into_iter().enumerate() {
-        let sheet = book.add_worksheet_with_constant_memory()?;
-        sheet.set_name(sheet_name(name, n))?;
-        table_header(sheet, &headers, s)?;
-        sheet.set_column_width(1, 40)?;
-        sheet.set_column_width(4, 100)?;
-        for (i, p) in chunk.iter().enumerate() {
-            let row = 1 + i as u32;
-            sheet.write_string(row, 0, p.child.as_deref().unwrap_or(""))?;
-            sheet.write_string(row, 1, p.location())?;
-            sheet.write_string(row, 2, p.severity.label())?;
-            sheet.write_string(row, 3, p.rule)?;
-            sheet.write_string(row, 4, &p.message)?;
-            if let Some(v) = &p.value {
-                sheet.write_string(row, 5, v)?;
-            }
+    table_header(sheet, &headers, s)?;
+    sheet.set_column_width(1, 40)?;
+    sheet.set_column_width(4, 100)?;
+    for (i, p) in problems.iter().enumerate() {
+        let row = 1 + i as u32;
+        sheet.write_string(row, 0, p.child.as_deref().unwrap_or(""))?;
+        sheet.write_string(row, 1, p.location())?;
+        sheet.write_string(row, 2, p.severity.label())?;
+        sheet.write_string(row, 3, p.rule)?;
+        sheet.write_string(row, 4, &p.message)?;
+        if let Some(v) = &p.value {
+            sheet.write_string(row, 5, v)?;
         }
-        finish_table(sheet, headers.len(), chunk.len())?;
     }
-    Ok(())
+    finish_table(sheet, headers.len(), problems.len())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ssda903::indicators::Member;
 
     #[test]
     fn a_list_longer_than_a_sheet_goes_on_in_another() {
@@ -299,7 +335,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut book = Workbook::new();
         book.set_tempdir(dir.path()).unwrap();
-        figure_sheets(&mut book, &figure, &styles(), 2).unwrap();
+        for sheet in Sheet::of_figure(&figure, 2) {
+            let worksheet = book.add_worksheet_with_constant_memory().unwrap();
+            worksheet.set_name(&sheet.name).unwrap();
+            sheet.write(worksheet, &styles()).unwrap();
+        }
         let bytes = book.save_to_buffer().unwrap();
         let path = dir.path().join("t.xlsx");
         std::fs::write(&path, bytes).unwrap();

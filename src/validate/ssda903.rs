@@ -212,13 +212,43 @@ impl<'a> Collector<'a> {
     }
 }
 
-/// What the lists other than the header list gave, by child.
+/// The children with a header row, numbered in the order of the list:
+/// every other list's row finds its child's number once, and what it
+/// holds is kept by number rather than looked up again by id.
+struct Register<'a> {
+    number: HashMap<&'a str, u32>,
+    ids: Vec<&'a str>,
+    dob: Vec<Option<NaiveDate>>,
+}
+
+impl<'a> Register<'a> {
+    fn of(&self, id: &str) -> Option<usize> {
+        self.number.get(id).map(|n| *n as usize)
+    }
+
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// One empty `T` per child.
+    fn each<T: Default>(&self) -> Vec<T> {
+        std::iter::repeat_with(T::default)
+            .take(self.len())
+            .collect()
+    }
+}
+
+/// Each child's episodes, with the row each came from, by child number.
+type Episodes<'a> = Vec<Vec<(Row<'a>, Episode)>>;
+
+/// What the lists other than the header list gave, by child number.
 struct ByChild<'a> {
-    episodes: EpisodesOf<'a>,
+    episodes: Episodes<'a>,
+    /// Children with episodes but no header row: left out.
     no_header: Vec<&'a str>,
-    reviews: HashMap<&'a str, Vec<NaiveDate>>,
-    placed: HashMap<&'a str, Vec<NaiveDate>>,
-    oc2: HashMap<&'a str, Oc2>,
+    reviews: Vec<Vec<NaiveDate>>,
+    placed: Vec<Vec<NaiveDate>>,
+    oc2: Vec<Option<Oc2>>,
     care_leavers: Vec<CareLeaver>,
 }
 
@@ -228,20 +258,26 @@ struct ByChild<'a> {
 /// order.
 pub fn check(raw: &RawExtract) -> Checked {
     let mut c = Collector::new(raw);
-    let dob = header_rows(&mut c, raw);
+    let register = header_rows(&mut c, raw);
     let ((episodes_c, (episodes, no_header)), (rest_c, (reviews, placed, oc2, care_leavers))) =
         rayon::join(
             || {
                 let mut c = Collector::new(raw);
-                let mut found = episode_rows(&mut c, raw, &dob);
+                let mut found = episode_rows(&mut c, raw, &register);
                 check_overlaps(&mut c, &mut found.0);
                 (c, found)
             },
             || {
                 let mut c = Collector::new(raw);
-                let reviews = dated_rows(&mut c, raw, List::Reviews, "REVIEW", &dob);
-                let placed = dated_rows(&mut c, raw, List::PlacedForAdoption, "DATE_PLACED", &dob);
-                let oc2 = oc2_rows(&mut c, raw, &dob);
+                let reviews = dated_rows(&mut c, raw, List::Reviews, "REVIEW", &register);
+                let placed = dated_rows(
+                    &mut c,
+                    raw,
+                    List::PlacedForAdoption,
+                    "DATE_PLACED",
+                    &register,
+                );
+                let oc2 = oc2_rows(&mut c, raw, &register);
                 let care_leavers = oc3_rows(&mut c, raw);
                 (c, (reviews, placed, oc2, care_leavers))
             },
@@ -256,40 +292,37 @@ pub fn check(raw: &RawExtract) -> Checked {
         oc2,
         care_leavers,
     };
-    assemble(c, &dob, by_child)
+    assemble(c, &register, by_child)
 }
 
-/// The children whose rows passed, each with its episodes, reviews, oc2
-/// row and placements for adoption; and those left out.
-fn assemble(c: Collector, dob: &HashMap<&str, Option<NaiveDate>>, mut lists: ByChild) -> Checked {
-    let mut ids: Vec<&str> = dob
-        .keys()
-        .copied()
-        .chain(lists.episodes.keys().copied())
-        .chain(lists.no_header.iter().copied())
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let children_in_extract = ids.len();
-    let mut children = Vec::with_capacity(ids.len());
-    for id in ids {
+/// The children whose rows passed, in id order, each with its episodes,
+/// reviews, oc2 row and placements for adoption; and those left out.
+fn assemble(c: Collector, register: &Register, mut lists: ByChild) -> Checked {
+    let mut no_header = lists.no_header.clone();
+    no_header.sort_unstable();
+    no_header.dedup();
+    let children_in_extract = register.len() + no_header.len();
+    let mut order: Vec<usize> = (0..register.len()).collect();
+    order.sort_unstable_by_key(|n| register.ids[*n]);
+    let mut children = Vec::with_capacity(order.len());
+    for n in order {
+        let id = register.ids[n];
         if c.by_child.contains_key(id) {
             continue;
         }
-        let Some(Some(dob)) = dob.get(id).copied() else {
+        let Some(dob) = register.dob[n] else {
             continue;
         };
         children.push(Child {
             id: id.into(),
             dob,
-            episodes: lists
-                .episodes
-                .remove(id)
-                .map(|e| e.into_iter().map(|(_, e)| e).collect())
-                .unwrap_or_default(),
-            reviews: lists.reviews.remove(id).unwrap_or_default(),
-            oc2: lists.oc2.remove(id),
-            placed: lists.placed.remove(id).unwrap_or_default(),
+            episodes: std::mem::take(&mut lists.episodes[n])
+                .into_iter()
+                .map(|(_, e)| e)
+                .collect(),
+            reviews: std::mem::take(&mut lists.reviews[n]),
+            oc2: lists.oc2[n].take(),
+            placed: std::mem::take(&mut lists.placed[n]),
         });
     }
     let care_leavers = lists
@@ -307,13 +340,15 @@ fn assemble(c: Collector, dob: &HashMap<&str, Option<NaiveDate>>, mut lists: ByC
     }
 }
 
-/// The header list: each child with a header row, and its date of birth
-/// when that can be read.
-fn header_rows<'a>(
-    c: &mut Collector<'a>,
-    raw: &'a RawExtract,
-) -> HashMap<&'a str, Option<NaiveDate>> {
-    let mut dob: HashMap<&str, Option<NaiveDate>> = HashMap::default();
+/// The header list: each child with a header row, numbered, and its date
+/// of birth when that can be read.
+fn header_rows<'a>(c: &mut Collector<'a>, raw: &'a RawExtract) -> Register<'a> {
+    let rows = raw.table(List::Header).map_or(0, |t| t.len());
+    let mut register = Register {
+        number: HashMap::with_capacity_and_hasher(rows, Default::default()),
+        ids: Vec::with_capacity(rows),
+        dob: Vec::with_capacity(rows),
+    };
     for row in raw.rows(List::Header) {
         if row.child().is_empty() {
             c.warn(
@@ -325,29 +360,30 @@ fn header_rows<'a>(
             );
             continue;
         }
-        if dob.contains_key(row.child()) {
+        if register.number.contains_key(row.child()) {
             c.warn("ssda903-row-unused", List::Header, row, Some("CHILD"), "This child has a header row already; this second one was not used. Remove the duplicate.".into());
             continue;
         }
         let day = c
             .date(List::Header, row, "DOB", row.value(0), true)
             .flatten();
-        dob.insert(row.child(), day);
+        register
+            .number
+            .insert(row.child(), register.ids.len() as u32);
+        register.ids.push(row.child());
+        register.dob.push(day);
     }
-    dob
+    register
 }
 
-/// Episodes with the row each came from, by child.
-type EpisodesOf<'a> = HashMap<&'a str, Vec<(Row<'a>, Episode)>>;
-
-/// The episodes list, by child; and the children with episodes but no
-/// header row.
+/// The episodes list by child number; and the children with episodes but
+/// no header row, whose episodes are checked but kept nowhere.
 fn episode_rows<'a>(
     c: &mut Collector<'a>,
     raw: &'a RawExtract,
-    dob: &HashMap<&str, Option<NaiveDate>>,
-) -> (EpisodesOf<'a>, Vec<&'a str>) {
-    let mut episodes: EpisodesOf = HashMap::default();
+    register: &Register,
+) -> (Episodes<'a>, Vec<&'a str>) {
+    let mut episodes = register.each::<Vec<(Row, Episode)>>();
     let mut no_header: Vec<&str> = Vec::new();
     for row in raw.rows(List::Episodes) {
         if row.child().is_empty() {
@@ -361,7 +397,8 @@ fn episode_rows<'a>(
             );
             continue;
         }
-        if !dob.contains_key(row.child())
+        let number = register.of(row.child());
+        if number.is_none()
             && !c
                 .by_child
                 .get(row.child())
@@ -370,9 +407,10 @@ fn episode_rows<'a>(
             no_header.push(row.child());
             c.error(Reason::NoHeader, List::Episodes, row, "CHILD", "This child has episodes but no row in the header list, so none of its episodes can be used. Add the child's header row (CHILD and DOB) to the extract.".into(), None);
         }
-        if let Some(e) = episode(c, row) {
-            episodes.entry(row.child()).or_default().push((row, e));
-        }
+        let (Some(e), Some(n)) = (episode(c, row), number) else {
+            continue;
+        };
+        episodes[n].push((row, e));
     }
     (episodes, no_header)
 }
@@ -417,8 +455,8 @@ fn episode<'a>(c: &mut Collector<'a>, row: Row<'a>) -> Option<Episode> {
 
 /// Each child's episodes in DECOM order, with an error at the later
 /// episode's DECOM wherever two overlap.
-fn check_overlaps<'a>(c: &mut Collector<'a>, episodes: &mut EpisodesOf<'a>) {
-    for eps in episodes.values_mut() {
+fn check_overlaps<'a>(c: &mut Collector<'a>, episodes: &mut [Vec<(Row<'a>, Episode)>]) {
+    for eps in episodes.iter_mut() {
         eps.sort_by_key(|(_, e)| e.decom);
         for pair in eps.windows(2) {
             let ((_, before), (row, after)) = (&pair[0], &pair[1]);
@@ -432,15 +470,15 @@ fn check_overlaps<'a>(c: &mut Collector<'a>, episodes: &mut EpisodesOf<'a>) {
     }
 }
 
-/// Reviews or placements for adoption: one date per row.
+/// Reviews or placements for adoption: one date per row, by child number.
 fn dated_rows<'a>(
     c: &mut Collector<'a>,
     raw: &'a RawExtract,
     list: List,
     column: &'static str,
-    dob: &HashMap<&str, Option<NaiveDate>>,
-) -> HashMap<&'a str, Vec<NaiveDate>> {
-    let mut out: HashMap<&str, Vec<NaiveDate>> = HashMap::default();
+    register: &Register,
+) -> Vec<Vec<NaiveDate>> {
+    let mut out = register.each::<Vec<NaiveDate>>();
     for row in raw.rows(list) {
         if row.value(0).is_empty() {
             c.warn(
@@ -454,7 +492,7 @@ fn dated_rows<'a>(
         }
         // A row for no child of the extract is passed over before its
         // date is read: there is no child to leave out.
-        if !dob.contains_key(row.child()) {
+        let Some(n) = register.of(row.child()) else {
             c.warn(
                 "ssda903-row-unused",
                 list,
@@ -463,13 +501,13 @@ fn dated_rows<'a>(
                 "This child has no row in the header list, so this row was not used.".into(),
             );
             continue;
-        }
+        };
         let Some(Some(d)) = c.date(list, row, column, row.value(0), false) else {
             continue;
         };
-        out.entry(row.child()).or_default().push(d);
+        out[n].push(d);
     }
-    for dates in out.values_mut() {
+    for dates in &mut out {
         dates.sort_unstable();
         dates.dedup();
     }
@@ -479,11 +517,11 @@ fn dated_rows<'a>(
 fn oc2_rows<'a>(
     c: &mut Collector<'a>,
     raw: &'a RawExtract,
-    dob: &HashMap<&str, Option<NaiveDate>>,
-) -> HashMap<&'a str, Oc2> {
-    let mut out = HashMap::default();
+    register: &Register,
+) -> Vec<Option<Oc2>> {
+    let mut out = register.each::<Option<Oc2>>();
     for row in raw.rows(List::Oc2) {
-        if !dob.contains_key(row.child()) {
+        let Some(n) = register.of(row.child()) else {
             c.warn(
                 "ssda903-row-unused",
                 List::Oc2,
@@ -492,8 +530,8 @@ fn oc2_rows<'a>(
                 "This child has no row in the header list, so this row was not used.".into(),
             );
             continue;
-        }
-        if out.contains_key(row.child()) {
+        };
+        if out[n].is_some() {
             c.warn(
                 "ssda903-row-unused",
                 List::Oc2,
@@ -516,13 +554,10 @@ fn oc2_rows<'a>(
                 );
             }
         }
-        out.insert(
-            row.child(),
-            Oc2 {
-                health_check: row.value(0).to_string(),
-                teeth_check: row.value(1).to_string(),
-            },
-        );
+        out[n] = Some(Oc2 {
+            health_check: row.value(0).to_string(),
+            teeth_check: row.value(1).to_string(),
+        });
     }
     out
 }
