@@ -1114,6 +1114,44 @@ fn named_pipe_with_a_workbook_name() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_loop_of_links_is_named_as_one() {
+    let case = case_with_good();
+    let a = case.inputs().join("a.xlsx");
+    let b = case.inputs().join("b.xlsx");
+    std::os::unix::fs::symlink(&b, &a).unwrap();
+    std::os::unix::fs::symlink(&a, &b).unwrap();
+    let ran = run_case(&case);
+    assert_words(
+        &ran.stderr,
+        &[
+            "skipped a.xlsx: a link that cannot be followed",
+            "circle of links",
+        ],
+    );
+    assert!(!ran.stderr.contains("no longer exists"), "{}", ran.stderr);
+}
+
+#[test]
+fn check_names_a_file_that_is_not_there() {
+    let case = case_with_good();
+    let out = run_bounded(
+        &case,
+        &binary(),
+        &["check", "nosuchfile.xlsx"],
+        Duration::from_secs(60),
+    );
+    // A mistake on the command line: status 2, and the name, not a return
+    // said to have gone while the run was going.
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert_words(
+        &out.stderr,
+        &["there is no file or folder nosuchfile.xlsx: check its name"],
+    );
+    assert!(!out.stderr.contains("removed"), "{}", out.stderr);
+}
+
 // ---------------------------------------------------------------------------
 // Text that a spreadsheet would take for a formula.
 

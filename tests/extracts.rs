@@ -540,3 +540,24 @@ fn a_semicolon_separated_list_is_read_and_named() {
     );
     assert_no_personal_data(&case, &[&run, &check]);
 }
+
+#[test]
+fn a_run_for_an_earlier_quarter_speaks_only_of_its_own_extracts() {
+    // A refused extract for 2014-15 Q2 beside a return for Q1: reporting
+    // Q1 does not print Q2's problems; reporting Q2 does.
+    let lists = lists_with(|name, text| (name != "episodes").then_some(text));
+    let case = case_with(&as_files(&lists));
+    ReturnBuilder::new("Looked After Children", "2014-15 Q1")
+        .pct("TS8", 1.0, 4.0)
+        .write(&case.inputs().join("2014-15-Q1").join("LAC.xlsx"));
+    let out = case.run(&["run", "--period", "2014-15-Q1"]);
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(!said.contains("2014-15-Q2/ssda903"), "{said}");
+    let out = case.run(&["run"]);
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(
+        said.contains("2014-15-Q2/ssda903/: SSDA903 extract REFUSED"),
+        "{said}"
+    );
+    assert_eq!(out.status.code(), Some(3));
+}
