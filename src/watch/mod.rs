@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use rayon::prelude::*;
@@ -45,9 +45,11 @@ use crate::status::{is_temporary, ReturnsStatus, ServiceState};
 use crate::templates::Templates;
 use crate::validate::{CheckedReturn, ReturnStatus};
 
-/// How long a file's size and modified time must stay the same before it
-/// is read: a return still being copied is never read half-written.
-pub const SETTLE: Duration = Duration::from_millis(500);
+mod settle;
+
+pub use settle::SETTLE;
+use settle::{readable_to_the_end, stamp, Pending, Stamp};
+
 /// How often pending files are looked at again while they settle.
 const TICK: Duration = Duration::from_millis(100);
 /// How often inputs/ is looked over with no event at all, in case an event
@@ -81,29 +83,6 @@ pub enum Wake {
     Templates,
     /// Ctrl-C, SIGTERM or SIGHUP: finish what is being written and stop.
     Stop,
-}
-
-/// A file's size and modified time: when both stay put, the file has
-/// stopped changing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stamp {
-    len: u64,
-    modified: Option<SystemTime>,
-}
-
-fn stamp(path: &Path) -> Option<Stamp> {
-    let meta = std::fs::metadata(path).ok()?;
-    Some(Stamp {
-        len: meta.len(),
-        modified: meta.modified().ok(),
-    })
-}
-
-/// A file seen changing, waiting to settle.
-#[derive(Debug)]
-struct Pending {
-    stamp: Option<Stamp>,
-    since: Instant,
 }
 
 /// A change ready to act on.
@@ -923,27 +902,6 @@ fn poll_watcher<F: notify::EventHandler>(
         .context("cannot start looking for changes")
 }
 
-/// Whether the file can be opened and read to its end, at the length its
-/// size says: a file still held open for writing on some systems, or
-/// locked, cannot.
-fn readable_to_the_end(path: &Path, len: u64) -> bool {
-    use std::io::Read;
-    let Ok(mut file) = std::fs::File::open(path) else {
-        // Not even readable: let the read say why, rather than wait.
-        return std::fs::metadata(path).is_ok();
-    };
-    let mut sink = [0u8; 64 * 1024];
-    let mut total = 0u64;
-    loop {
-        match file.read(&mut sink) {
-            Ok(0) => break,
-            Ok(n) => total += n as u64,
-            Err(_) => return false,
-        }
-    }
-    total == len
-}
-
 /// The kind of network file system `path` is on, when it is one: events
 /// from other machines do not arrive there, so it must be polled.
 pub fn network_filesystem(path: &Path) -> Option<String> {
@@ -1004,14 +962,5 @@ mod tests {
             None,
             "the longest mount wins"
         );
-    }
-
-    #[test]
-    fn a_file_is_readable_to_the_end_only_at_its_full_length() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("r.xlsx");
-        std::fs::write(&path, b"0123456789").unwrap();
-        assert!(readable_to_the_end(&path, 10));
-        assert!(!readable_to_the_end(&path, 12), "still growing");
     }
 }
