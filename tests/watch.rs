@@ -17,6 +17,17 @@ use common::*;
 /// How long to wait for any one outcome before calling it missing.
 const BOUND: Duration = Duration::from_secs(20);
 
+/// `scorecard watch` in a case folder. Its lock file (kept in the
+/// temporary folder) goes in the case folder, which is removed after.
+fn watch_command(case: &Case) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_scorecard"));
+    command
+        .arg("watch")
+        .current_dir(case.path())
+        .env("TMPDIR", case.path());
+    command
+}
+
 /// A running `scorecard watch` whose log is collected as it is written.
 struct Watching {
     child: Child,
@@ -25,10 +36,8 @@ struct Watching {
 
 impl Watching {
     fn start(case: &Case, extra: &[&str]) -> Watching {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scorecard"))
-            .arg("watch")
+        let mut child = watch_command(case)
             .args(extra)
-            .current_dir(case.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -599,4 +608,29 @@ fn a_damaged_return_there_before_watch_started_is_rejected_at_once() {
     let (code, log) = watching.stop("INT");
     assert_eq!(code, Some(0), "{log}");
     assert!(!log.contains("still arriving"), "{log}");
+}
+
+#[test]
+fn a_second_watch_on_the_same_inputs_is_refused() {
+    let case = Case::new();
+    let first = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let second = watch_command(&case)
+        .args(["--period", "2014-15-Q2"])
+        .output()
+        .unwrap();
+    let said = stderr(&second);
+    assert_eq!(second.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "another scorecard watch (process {}) is already watching the inputs folder inputs",
+            first.child.id()
+        )),
+        "{said}"
+    );
+    // The first goes on, and once it has stopped another may start.
+    let (code, log) = first.stop("TERM");
+    assert_eq!(code, Some(0), "{log}");
+    let again = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let (code, log) = again.stop("TERM");
+    assert_eq!(code, Some(0), "{log}");
 }

@@ -45,8 +45,10 @@ use crate::status::{is_temporary, ReturnsStatus, ServiceState};
 use crate::templates::Templates;
 use crate::validate::{CheckedReturn, ReturnStatus};
 
+mod lock;
 mod settle;
 
+use lock::{InputsLock, NotTaken};
 use settle::{stamp, Arrival, Arriving, Pending, Stamp};
 pub use settle::{ARRIVAL_WINDOW, SETTLE};
 
@@ -134,6 +136,9 @@ pub struct Watch {
     templates_changed: Option<Instant>,
     /// The inputs folder could not be listed at the last look.
     inputs_unreadable: bool,
+    /// Keeps a second watch off the same inputs folder while this lives;
+    /// `Err`: why it cannot here, said when watching starts.
+    lock: Result<InputsLock, String>,
     out: Box<dyn std::io::Write + Send>,
 }
 
@@ -159,6 +164,24 @@ impl Watch {
                 options.inputs.display()
             );
         }
+        let canonical = options
+            .inputs
+            .canonicalize()
+            .with_context(|| format!("cannot look in {}", options.inputs.display()))?;
+        let lock = match InputsLock::take(&canonical) {
+            Ok(lock) => Ok(lock),
+            Err(NotTaken::Watched { pid }) => {
+                let who = pid.map_or_else(
+                    || "another scorecard watch".to_string(),
+                    |pid| format!("another scorecard watch (process {pid})"),
+                );
+                anyhow::bail!(
+                    "{who} is already watching the inputs folder {}: two would write the same feedback and status pages. Stop it first, or use that one",
+                    options.inputs.display()
+                );
+            }
+            Err(NotTaken::Unavailable(why)) => Err(why),
+        };
         Ok(Watch {
             options,
             templates,
@@ -178,6 +201,7 @@ impl Watch {
             feedback_written: HashMap::new(),
             templates_changed: None,
             inputs_unreadable: false,
+            lock,
             out: Box::new(std::io::stdout()),
         })
     }
@@ -331,6 +355,12 @@ impl Watch {
             "watching {} and its sub-folders {how}; Ctrl-C stops",
             self.options.inputs.display()
         ));
+        if let Err(why) = &self.lock {
+            let line = format!(
+                "a second watch on this folder cannot be kept off here ({why}); start only one"
+            );
+            self.log(&line);
+        }
         Ok(watchers)
     }
 
