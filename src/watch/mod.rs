@@ -15,16 +15,26 @@
 //!                        │ unchanged for the settle time, and readable to the end
 //!                        ▼
 //!  read ∥ validate the changed files (the rest from the cache)
-//!        ──► pipeline::cross_check over all (resubmissions, previous quarter)
-//!        ──► SSDA903 extracts read again when one of their files changed,
+//!        │ cut short and changed less than a minute ago, or changed while read:
+//!        │ still arriving (settle.rs): not judged, its last whole reading
+//!        │ stands; read again when it settles again or the minute has passed
+//!        ▼
+//!  pipeline::cross_check over all (resubmissions, previous quarter)
+//!        ──► SSDA903 extracts read again when one of their files changed
+//!            (one with a file still arriving keeps its last reading),
 //!            and each service's figure compared with the extract's
-//!        ──► feedback written or removed, status page rewritten, one log line each
+//!        ──► feedback written or removed, status page rewritten with the
+//!            files still arriving, one log line each
 //! ```
 //!
 //! Every return is decided by the same code as `run` (the read, validate
 //! and cross-return rules of [`pipeline`]), over every return in `inputs/`,
 //! so a resubmission supersedes an earlier return here exactly as it will in
-//! the run. Only files that changed are read again.
+//! the run. Only files that changed are read again. A copy over a loaded
+//! share stalls between its blocks for longer than the settle time, so a
+//! file that reads as cut short just after it changed is taken to be still
+//! arriving, not damaged (`settle.rs`). Only one watch runs on an inputs
+//! folder: a second is refused when it starts (`lock.rs`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write as _;
