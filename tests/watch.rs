@@ -17,6 +17,17 @@ use common::*;
 /// How long to wait for any one outcome before calling it missing.
 const BOUND: Duration = Duration::from_secs(20);
 
+/// `scorecard watch` in a case folder. Its lock file (kept in the
+/// temporary folder) goes in the case folder, which is removed after.
+fn watch_command(case: &Case) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_scorecard"));
+    command
+        .arg("watch")
+        .current_dir(case.path())
+        .env("TMPDIR", case.path());
+    command
+}
+
 /// A running `scorecard watch` whose log is collected as it is written.
 struct Watching {
     child: Child,
@@ -25,10 +36,8 @@ struct Watching {
 
 impl Watching {
     fn start(case: &Case, extra: &[&str]) -> Watching {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scorecard"))
-            .arg("watch")
+        let mut child = watch_command(case)
             .args(extra)
-            .current_dir(case.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -387,5 +396,241 @@ fn an_ssda903_extract_dropped_in_is_read_and_gets_its_feedback() {
     std::fs::remove_dir_all(&folder).unwrap();
     watching.wait_for("its feedback removed", |_, _| !feedback.exists());
     let (code, log) = watching.stop("INT");
+    assert_eq!(code, Some(0), "{log}");
+}
+
+/// Writes `bytes` to `path` as a copy over a loaded network share arrives:
+/// in blocks ending at `cuts`, stalling between them for `stalls`, each
+/// longer than watch's settle time. Through each stall `look(block)` is
+/// called again and again; the stall lasts until it returns true as well.
+fn copy_slowly(
+    bytes: &[u8],
+    path: &Path,
+    cuts: &[usize],
+    stalls: &[Duration],
+    mut look: impl FnMut(usize) -> bool,
+) {
+    assert_eq!(cuts.len(), stalls.len());
+    let mut file = std::fs::File::create(path).unwrap();
+    let mut from = 0;
+    for (block, &to) in cuts.iter().chain([&bytes.len()]).enumerate() {
+        file.write_all(&bytes[from..to]).unwrap();
+        file.flush().unwrap();
+        from = to;
+        let Some(stall) = stalls.get(block) else {
+            break;
+        };
+        let start = Instant::now();
+        loop {
+            let done = look(block);
+            if done && start.elapsed() >= *stall {
+                break;
+            }
+            assert!(
+                start.elapsed() < BOUND,
+                "no end to the stall after block {block}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// Stalls of 1.2 to 3 seconds, as seen between the blocks of a copy over
+/// a loaded share.
+const STALLS: [Duration; 4] = [
+    Duration::from_millis(1500),
+    Duration::from_millis(2500),
+    Duration::from_millis(1200),
+    Duration::from_millis(3000),
+];
+
+/// Whether the status page lists `name` as still arriving.
+fn shown_arriving(page: &str, name: &str) -> bool {
+    page.split_once("id=\"arriving\"")
+        .and_then(|(_, rest)| rest.split_once("</ul>"))
+        .is_some_and(|(list, _)| list.contains(name))
+}
+
+#[test]
+fn a_return_copied_slowly_is_shown_arriving_and_judged_once_whole() {
+    let case = Case::new();
+    let watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let quarter = case.period_dir("2014-15-Q2");
+    let page = quarter.join("returns.html");
+    let feedback = quarter.join("feedback/LC return.xlsx");
+    let bytes = bytes_of(&good_leaving_care());
+    let cuts: Vec<usize> = (1..=4).map(|k| bytes.len() * k / 5).collect();
+    let mut seen_arriving = false;
+    copy_slowly(
+        &bytes,
+        &case.inputs().join("LC return.xlsx"),
+        &cuts,
+        &STALLS,
+        |block| {
+            let log = watching.log();
+            assert!(
+                !log.contains("LC return.xlsx: REJECTED")
+                    && !log.contains("LC return.xlsx: accepted"),
+                "judged after block {block} of 5:\n{log}"
+            );
+            assert!(
+                !feedback.exists(),
+                "feedback written after block {block} of 5:\n{log}"
+            );
+            seen_arriving |= shown_arriving(&read(&page), "LC return.xlsx");
+            // The first stall lasts until the page says so.
+            block > 0 || seen_arriving
+        },
+    );
+    assert!(seen_arriving, "{}", read(&page));
+    watching.wait_for("the acceptance", |log, _| {
+        log.contains("LC return.xlsx: accepted")
+    });
+    watching.wait_for("the page", |_, _| {
+        let text = read(&page);
+        row_of(&text, "Leaving Care").is_some_and(|r| r.contains("Accepted"))
+            && !shown_arriving(&text, "LC return.xlsx")
+    });
+    let (code, log) = watching.stop("INT");
+    assert_eq!(code, Some(0), "{log}");
+    // Said once when it was first seen arriving, not at every look.
+    let arriving: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("] LC return.xlsx: still arriving (not whole yet)"))
+        .collect();
+    assert_eq!(arriving.len(), 1, "{log}");
+    let verdicts = log
+        .lines()
+        .filter(|l| l.contains("] LC return.xlsx: ") && !l.contains("still arriving"))
+        .count();
+    assert_eq!(verdicts, 1, "{log}");
+    assert!(!feedback.exists(), "an accepted return needs no feedback");
+}
+
+#[test]
+fn an_extract_list_copied_slowly_is_not_used_part_way() {
+    let case = Case::new();
+    // Every list of the sample extract but its episodes, already there.
+    let from = root().join("inputs/2014-15-Q2/ssda903");
+    let folder = case.inputs().join("2014-15-Q2/ssda903");
+    std::fs::create_dir_all(&folder).unwrap();
+    for entry in std::fs::read_dir(&from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name() != "episodes.csv" {
+            std::fs::copy(entry.path(), folder.join(entry.file_name())).unwrap();
+        }
+    }
+    let watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let page = case.period_dir("2014-15-Q2").join("returns.html");
+    let bytes = std::fs::read(from.join("episodes.csv")).unwrap();
+    // Blocks end part-way through a row, as a copy's blocks do, each after
+    // the header row.
+    let cuts: Vec<usize> = (1..=4)
+        .map(|k| {
+            let near = bytes.len() * k / 5;
+            let line = bytes[near..].iter().position(|b| *b == b'\n').unwrap();
+            near + line + 4
+        })
+        .collect();
+    let name = "2014-15-Q2/ssda903/episodes.csv";
+    let mut seen_arriving = false;
+    copy_slowly(
+        &bytes,
+        &folder.join("episodes.csv"),
+        &cuts,
+        &STALLS,
+        |block| {
+            let log = watching.log();
+            assert!(
+                !log.contains("SSDA903 extract for") && !log.contains("REFUSED"),
+                "the extract was judged after block {block} of 5:\n{log}"
+            );
+            seen_arriving |= shown_arriving(&read(&page), name);
+            block > 0 || seen_arriving
+        },
+    );
+    assert!(seen_arriving, "{}", read(&page));
+    watching.wait_for("the extract", |log, _| {
+        log.contains("2014-15-Q2/ssda903/: SSDA903 extract for 2014-15 Q2, 1,303 children")
+    });
+    watching.wait_for("the page", |_, _| {
+        let text = read(&page);
+        text.contains("1,303 children") && !shown_arriving(&text, name)
+    });
+    let (code, log) = watching.stop("TERM");
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(
+        log.lines()
+            .filter(|l| l.contains("SSDA903 extract for"))
+            .count(),
+        1,
+        "used once, whole:\n{log}"
+    );
+    assert!(!log.contains("REFUSED"), "{log}");
+    assert_eq!(
+        log.lines()
+            .filter(|l| l.contains(&format!("] {name}: still arriving")))
+            .count(),
+        1,
+        "{log}"
+    );
+}
+
+#[test]
+fn a_damaged_return_there_before_watch_started_is_rejected_at_once() {
+    let case = Case::new();
+    let path = case.inputs().join("LC return.xlsx");
+    // A zip's first bytes and then nothing a zip should hold, last changed
+    // an hour ago: damaged, not still arriving.
+    let mut garbage = b"PK\x03\x04".to_vec();
+    garbage.extend((0..4000u32).map(|i| (i * 7919 % 251) as u8));
+    std::fs::write(&path, &garbage).unwrap();
+    let file = std::fs::File::options().write(true).open(&path).unwrap();
+    file.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+    drop(file);
+    let watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let quarter = case.period_dir("2014-15-Q2");
+    // The first look decided it: its feedback and the page are there.
+    let feedback = quarter.join("feedback/LC return.xlsx");
+    assert!(feedback.is_file(), "{}", watching.log());
+    let problems = read_sheet(&feedback, "Problems");
+    assert!(
+        problems
+            .iter()
+            .flatten()
+            .any(|c| c.contains("file-corrupt")),
+        "{problems:?}"
+    );
+    let text = read(&quarter.join("returns.html"));
+    assert!(text.contains("Rejected"), "{text}");
+    assert!(!shown_arriving(&text, "LC return.xlsx"), "{text}");
+    let (code, log) = watching.stop("INT");
+    assert_eq!(code, Some(0), "{log}");
+    assert!(!log.contains("still arriving"), "{log}");
+}
+
+#[test]
+fn a_second_watch_on_the_same_inputs_is_refused() {
+    let case = Case::new();
+    let first = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let second = watch_command(&case)
+        .args(["--period", "2014-15-Q2"])
+        .output()
+        .unwrap();
+    let said = stderr(&second);
+    assert_eq!(second.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "another scorecard watch (process {}) is already watching the inputs folder inputs",
+            first.child.id()
+        )),
+        "{said}"
+    );
+    // The first goes on, and once it has stopped another may start.
+    let (code, log) = first.stop("TERM");
+    assert_eq!(code, Some(0), "{log}");
+    let again = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let (code, log) = again.stop("TERM");
     assert_eq!(code, Some(0), "{log}");
 }

@@ -15,16 +15,26 @@
 //!                        │ unchanged for the settle time, and readable to the end
 //!                        ▼
 //!  read ∥ validate the changed files (the rest from the cache)
-//!        ──► pipeline::cross_check over all (resubmissions, previous quarter)
-//!        ──► SSDA903 extracts read again when one of their files changed,
+//!        │ cut short and changed less than a minute ago, or changed while read:
+//!        │ still arriving (settle.rs): not judged, its last whole reading
+//!        │ stands; read again when it settles again or the minute has passed
+//!        ▼
+//!  pipeline::cross_check over all (resubmissions, previous quarter)
+//!        ──► SSDA903 extracts read again when one of their files changed
+//!            (one with a file still arriving keeps its last reading),
 //!            and each service's figure compared with the extract's
-//!        ──► feedback written or removed, status page rewritten, one log line each
+//!        ──► feedback written or removed, status page rewritten with the
+//!            files still arriving, one log line each
 //! ```
 //!
 //! Every return is decided by the same code as `run` (the read, validate
 //! and cross-return rules of [`pipeline`]), over every return in `inputs/`,
 //! so a resubmission supersedes an earlier return here exactly as it will in
-//! the run. Only files that changed are read again.
+//! the run. Only files that changed are read again. A copy over a loaded
+//! share stalls between its blocks for longer than the settle time, so a
+//! file that reads as cut short just after it changed is taken to be still
+//! arriving, not damaged (`settle.rs`). Only one watch runs on an inputs
+//! folder: a second is refused when it starts (`lock.rs`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write as _;
@@ -40,14 +50,18 @@ use crate::discover::{self, InputFile, SkippedFile};
 use crate::period::Period;
 use crate::pipeline;
 use crate::render::{feedback, status as status_page};
-use crate::ssda903::{self, Extract, ExtractStatus};
+use crate::ssda903::{self, Extract, ExtractSource, ExtractStatus};
 use crate::status::{is_temporary, ReturnsStatus, ServiceState};
 use crate::templates::Templates;
 use crate::validate::{CheckedReturn, ReturnStatus};
 
-/// How long a file's size and modified time must stay the same before it
-/// is read: a return still being copied is never read half-written.
-pub const SETTLE: Duration = Duration::from_millis(500);
+mod lock;
+mod settle;
+
+use lock::{InputsLock, NotTaken};
+use settle::{stamp, Arrival, Arriving, Pending, Stamp};
+pub use settle::{ARRIVAL_WINDOW, SETTLE};
+
 /// How often pending files are looked at again while they settle.
 const TICK: Duration = Duration::from_millis(100);
 /// How often inputs/ is looked over with no event at all, in case an event
@@ -83,29 +97,6 @@ pub enum Wake {
     Stop,
 }
 
-/// A file's size and modified time: when both stay put, the file has
-/// stopped changing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stamp {
-    len: u64,
-    modified: Option<SystemTime>,
-}
-
-fn stamp(path: &Path) -> Option<Stamp> {
-    let meta = std::fs::metadata(path).ok()?;
-    Some(Stamp {
-        len: meta.len(),
-        modified: meta.modified().ok(),
-    })
-}
-
-/// A file seen changing, waiting to settle.
-#[derive(Debug)]
-struct Pending {
-    stamp: Option<Stamp>,
-    since: Instant,
-}
-
 /// A change ready to act on.
 #[derive(Debug)]
 struct Change {
@@ -114,6 +105,9 @@ struct Change {
     stamp: Option<Stamp>,
     /// When it was found settled.
     settled: Instant,
+    /// When `watch` last saw it change; `None` for a file already there
+    /// when it started.
+    changed: Option<Instant>,
 }
 
 /// The state kept between changes.
@@ -126,12 +120,19 @@ pub struct Watch {
     /// Files as last acted on.
     known: BTreeMap<PathBuf, Stamp>,
     pending: BTreeMap<PathBuf, Pending>,
+    /// Files read while still being copied: not judged, and nothing written
+    /// or removed for them, until they settle again or their window passes.
+    arriving: BTreeMap<PathBuf, Arriving>,
     files: Vec<InputFile>,
     skipped: Vec<SkippedFile>,
     /// The CSV and XML files in inputs/, `(path, name)`: SSDA903 lists.
     extract_files: Vec<(PathBuf, String)>,
     /// The extracts as last read, from the settled extract files.
     extracts: Vec<Extract>,
+    /// Each extract's last reading from whole files, by name, before the
+    /// rule between two extracts for one quarter: an extract with a file
+    /// still arriving keeps it.
+    extracts_read: BTreeMap<String, Extract>,
     /// The extracts have not been read since the session started.
     extracts_unread: bool,
     /// Every return after the rules across returns, as last decided.
@@ -145,6 +146,9 @@ pub struct Watch {
     templates_changed: Option<Instant>,
     /// The inputs folder could not be listed at the last look.
     inputs_unreadable: bool,
+    /// Keeps a second watch off the same inputs folder while this lives;
+    /// `Err`: why it cannot here, said when watching starts.
+    lock: Result<InputsLock, String>,
     out: Box<dyn std::io::Write + Send>,
 }
 
@@ -170,16 +174,36 @@ impl Watch {
                 options.inputs.display()
             );
         }
+        let canonical = options
+            .inputs
+            .canonicalize()
+            .with_context(|| format!("cannot look in {}", options.inputs.display()))?;
+        let lock = match InputsLock::take(&canonical) {
+            Ok(lock) => Ok(lock),
+            Err(NotTaken::Watched { pid }) => {
+                let who = pid.map_or_else(
+                    || "another scorecard watch".to_string(),
+                    |pid| format!("another scorecard watch (process {pid})"),
+                );
+                anyhow::bail!(
+                    "{who} is already watching the inputs folder {}: two would write the same feedback and status pages. Stop it first, or use that one",
+                    options.inputs.display()
+                );
+            }
+            Err(NotTaken::Unavailable(why)) => Err(why),
+        };
         Ok(Watch {
             options,
             templates,
             cache: HashMap::new(),
             known: BTreeMap::new(),
             pending: BTreeMap::new(),
+            arriving: BTreeMap::new(),
             files: Vec::new(),
             skipped: Vec::new(),
             extract_files: Vec::new(),
             extracts: Vec::new(),
+            extracts_read: BTreeMap::new(),
             extracts_unread: true,
             returns: Vec::new(),
             quarters: BTreeSet::new(),
@@ -187,6 +211,7 @@ impl Watch {
             feedback_written: HashMap::new(),
             templates_changed: None,
             inputs_unreadable: false,
+            lock,
             out: Box::new(std::io::stdout()),
         })
     }
@@ -210,16 +235,21 @@ impl Watch {
                 path: p.clone(),
                 stamp: stamp(p),
                 settled: Instant::now(),
+                changed: None,
             })
             .collect();
         self.pending.clear();
         self.update(everything, true);
         loop {
-            let timeout = if self.pending.is_empty() && self.templates_changed.is_none() {
+            let mut timeout = if self.pending.is_empty() && self.templates_changed.is_none() {
                 RESCAN
             } else {
                 TICK
             };
+            // Woken when the first file still arriving is due to be judged.
+            if let Some(due) = self.next_due() {
+                timeout = timeout.min(due.saturating_duration_since(Instant::now()));
+            }
             match wakes.recv_timeout(timeout) {
                 Ok(Wake::Stop) | Err(RecvTimeoutError::Disconnected) => break,
                 Ok(Wake::Templates) => {
@@ -247,7 +277,8 @@ impl Watch {
                 self.reload_templates();
             }
             self.scan();
-            let settled = self.take_settled();
+            let mut settled = self.take_overdue();
+            settled.extend(self.take_settled());
             if !settled.is_empty() {
                 self.update(settled, false);
             }
@@ -334,6 +365,12 @@ impl Watch {
             "watching {} and its sub-folders {how}; Ctrl-C stops",
             self.options.inputs.display()
         ));
+        if let Err(why) = &self.lock {
+            let line = format!(
+                "a second watch on this folder cannot be kept off here ({why}); start only one"
+            );
+            self.log(&line);
+        }
         Ok(watchers)
     }
 
@@ -425,61 +462,14 @@ impl Watch {
         }
     }
 
-    /// The pending files that have stopped changing and can be read to the
-    /// end; or that are gone.
-    fn take_settled(&mut self) -> Vec<Change> {
-        let now = Instant::now();
-        // While inputs/ cannot be listed, a file that seems gone may only be
-        // out of reach: nothing is decided until it can be.
-        if self.inputs_unreadable {
-            return Vec::new();
-        }
-        let mut settled = Vec::new();
-        let mut retry = Vec::new();
-        for (path, p) in &self.pending {
-            if now.duration_since(p.since) < SETTLE {
-                continue;
-            }
-            let Some(before) = p.stamp else {
-                if stamp(path).is_some() {
-                    // Back again: it settles like any other change.
-                    retry.push(path.clone());
-                } else {
-                    settled.push(path.clone());
-                }
-                continue;
-            };
-            if stamp(path) != Some(before) || !readable_to_the_end(path, before.len) {
-                retry.push(path.clone());
-                continue;
-            }
-            settled.push(path.clone());
-        }
-        for path in retry {
-            let s = stamp(&path);
-            if let Some(p) = self.pending.get_mut(&path) {
-                p.stamp = s;
-                p.since = now;
-            }
-        }
-        settled
-            .into_iter()
-            .filter_map(|path| {
-                let p = self.pending.remove(&path)?;
-                Some(Change {
-                    path,
-                    stamp: p.stamp,
-                    settled: now,
-                })
-            })
-            .collect()
-    }
-
     fn reload_templates(&mut self) {
         match Templates::load(&self.options.templates) {
             Ok(t) => {
                 self.templates = t;
-                self.cache.clear();
+                // A file still arriving keeps its last whole reading until
+                // it is whole again.
+                let arriving = &self.arriving;
+                self.cache.retain(|p, _| arriving.contains_key(p));
                 self.feedback_written.clear();
                 self.log("the templates changed: every return checked again");
                 // Everything already acted on; files still settling wait.
@@ -491,6 +481,7 @@ impl Watch {
                         path: f.path.clone(),
                         stamp: stamp(&f.path),
                         settled: Instant::now(),
+                        changed: self.arriving.get(&f.path).map(|a| a.since),
                     })
                     .collect();
                 self.update(all, true);
@@ -507,6 +498,12 @@ impl Watch {
     fn update(&mut self, changes: Vec<Change>, quietly: bool) {
         let started = Instant::now();
         let earliest = changes.iter().map(|c| c.settled).min();
+        // A file still arriving that changed again, or whose window has
+        // passed, is read again below and decided afresh.
+        let was_arriving: BTreeMap<PathBuf, Arriving> = changes
+            .iter()
+            .filter_map(|c| self.arriving.remove_entry(&c.path))
+            .collect();
         for c in &changes {
             match c.stamp {
                 Some(s) => {
@@ -520,10 +517,12 @@ impl Watch {
         }
         // Read and validate what changed, in parallel; the rest is cached.
         // A file not yet known is still settling: it is left out until it
-        // has, never read half-written.
+        // has, never read half-written. A file still arriving waits for its
+        // next change or the end of its window.
         let stale: Vec<&InputFile> = self
             .files
             .iter()
+            .filter(|f| !self.arriving.contains_key(&f.path))
             .filter(
                 |f| match (self.cache.get(&f.path), self.known.get(&f.path)) {
                     (Some((cached, _)), Some(known)) => cached != known,
@@ -532,21 +531,50 @@ impl Watch {
                 },
             )
             .collect();
-        let fresh: Vec<(PathBuf, Option<Stamp>, CheckedReturn)> = stale
+        type Fresh = (PathBuf, Option<Stamp>, Option<Stamp>, CheckedReturn);
+        let fresh: Vec<Fresh> = stale
             .par_iter()
             .map(|f| {
-                // Stamped before reading: a file that changes while it is
-                // read differs from its stamp at the next look, and is read
-                // again.
+                // Stamped before and after reading: a file that changed
+                // meanwhile is still being written, and what was read is
+                // not the file.
                 let at = stamp(&f.path);
                 let checked = pipeline::check_one(&self.templates, f);
-                (f.path.clone(), at, checked)
+                (f.path.clone(), at, stamp(&f.path), checked)
             })
             .collect();
-        for (path, at, checked) in fresh {
-            if let Some(at) = at {
-                self.known.insert(path.clone(), at);
-                self.cache.insert(path, (at, checked));
+        let (now, wall_now) = (Instant::now(), SystemTime::now());
+        let mut arrived: Vec<String> = Vec::new();
+        for (path, at, after, checked) in fresh {
+            // Gone meanwhile: the next look says so.
+            let Some(at) = at else { continue };
+            self.known.insert(path.clone(), at);
+            let cut_short = settle::return_cut_short(&checked);
+            let arrival =
+                settle::arrival_of(&path, Some(at), after, cut_short, &changes, now, wall_now);
+            match arrival {
+                Arrival::Judge => {
+                    self.cache.insert(path, (at, checked));
+                }
+                Arrival::StillArriving { since } => {
+                    // Its last whole reading, if any, stands meanwhile:
+                    // its feedback is neither written nor removed.
+                    if !was_arriving.contains_key(&path) {
+                        arrived.push(format!(
+                            "{}: still arriving (not whole yet); checked again when the copy has finished",
+                            checked.file.name
+                        ));
+                    }
+                    let period = self.cache.get(&path).and_then(|(_, r)| period_of(r));
+                    self.arriving.insert(
+                        path,
+                        Arriving {
+                            name: checked.file.name.clone(),
+                            since,
+                            period,
+                        },
+                    );
+                }
             }
         }
         let before: HashMap<PathBuf, CheckedReturn> = self
@@ -561,7 +589,12 @@ impl Watch {
             .filter_map(|f| self.cache.get(&f.path).map(|(_, r)| r.clone()))
             .collect();
         pipeline::cross_check(&mut returns, &self.templates);
-        let extracts_changed = self.read_extracts_if_changed(&changes);
+        let extracts_changed = self.read_extracts_if_changed(&changes, &was_arriving, &mut arrived);
+        // The changes judged now; the rest are still arriving.
+        let changes: Vec<Change> = changes
+            .into_iter()
+            .filter(|c| !self.arriving.contains_key(&c.path))
+            .collect();
         ssda903::compare::tell_services(&mut returns, &self.extracts, &self.templates);
 
         // The quarter served follows the latest in inputs/, as `run` would report.
@@ -623,9 +656,12 @@ impl Watch {
                 self.options.inputs.display(),
                 started.elapsed().as_secs_f64()
             ));
+            for line in &arrived {
+                self.log(line);
+            }
         } else {
-            for line in extracts_changed {
-                self.log(&line);
+            for line in extracts_changed.iter().chain(&arrived) {
+                self.log(line);
             }
             for c in changes.iter().filter(|c| !Self::is_extract_file(&c.path)) {
                 let line = self.describe(c, &returns, &before, &feedback_of, &removed);
@@ -651,6 +687,7 @@ impl Watch {
                     path: r.file.path.clone(),
                     stamp: None,
                     settled: started,
+                    changed: None,
                 })
                 .collect();
             for c in &knock_on {
@@ -760,7 +797,7 @@ impl Watch {
         let mut skipped = self.skipped.clone();
         skipped.extend(pipeline::not_extracts(&self.extracts));
         skipped.sort_by(|a, b| a.name.cmp(&b.name));
-        let status = ReturnsStatus::build(
+        let mut status = ReturnsStatus::build(
             &self.templates,
             returns,
             &self.extracts,
@@ -768,6 +805,17 @@ impl Watch {
             q,
             chrono::Local::now(),
         );
+        // A file still arriving is listed on its quarter's page, or, when
+        // its quarter cannot be told yet, on the page of the quarter served.
+        status.arriving = self
+            .arriving
+            .values()
+            .filter(|a| match a.period {
+                Some(p) if self.quarters.contains(&p) => p == q,
+                _ => self.served == Some(q),
+            })
+            .map(|a| a.name.clone())
+            .collect();
         let page = status_page::write(&status, &self.templates, out_dir)?;
         Ok((written, gone, page, status))
     }
@@ -781,8 +829,19 @@ impl Watch {
 
     /// Reads the SSDA903 extracts again, from their settled files, when one
     /// of their files changed (or at the first look); returns a log line
-    /// for each extract whose outcome changed.
-    fn read_extracts_if_changed(&mut self, changes: &[Change]) -> Vec<String> {
+    /// for each extract whose outcome changed, and adds one to `arrived`
+    /// for each file newly found still arriving.
+    ///
+    /// An extract is used whole or not at all, so one with a file still
+    /// arriving is not read with that file half there: it keeps its last
+    /// reading from whole files (or stays absent) until the file is whole,
+    /// or its window has passed and it is judged as `run` would judge it.
+    fn read_extracts_if_changed(
+        &mut self,
+        changes: &[Change],
+        was_arriving: &BTreeMap<PathBuf, Arriving>,
+        arrived: &mut Vec<String>,
+    ) -> Vec<String> {
         let touched = changes.iter().any(|c| Self::is_extract_file(&c.path));
         if !touched && !std::mem::take(&mut self.extracts_unread) {
             return Vec::new();
@@ -794,11 +853,84 @@ impl Watch {
             .cloned()
             .collect();
         let sources = ssda903::group(&self.options.inputs, &settled);
-        let mut extracts = ssda903::load_all(
-            &sources,
+        let (held, to_read): (Vec<&ExtractSource>, Vec<&ExtractSource>) = sources
+            .iter()
+            .partition(|s| s.files.iter().any(|(p, _)| self.arriving.contains_key(p)));
+        // A file of a held extract that was arriving and changed again is
+        // not read yet either: it stays arriving, from its latest change.
+        for (path, _) in held.iter().flat_map(|s| &s.files) {
+            if let Some(was) = was_arriving.get(path) {
+                let since = changes
+                    .iter()
+                    .find(|c| &c.path == path)
+                    .and_then(|c| c.changed)
+                    .unwrap_or(was.since);
+                self.arriving.insert(
+                    path.clone(),
+                    Arriving {
+                        since,
+                        ..was.clone()
+                    },
+                );
+            }
+        }
+        let (holidays, rules) = (
             &self.templates.bank_holidays,
             self.templates.organisation.extract_rules(),
         );
+        // An extract as read, with its files' stamps before and after.
+        type Read = (Vec<Option<Stamp>>, Option<Extract>, Vec<Option<Stamp>>);
+        let readings: Vec<Read> = to_read
+            .par_iter()
+            .map(|s| {
+                let stamps = || s.files.iter().map(|(p, _)| stamp(p)).collect::<Vec<_>>();
+                let at = stamps();
+                // One extract at a time: the rule between two extracts for
+                // one quarter is applied below, over the held ones too.
+                let extract = ssda903::load_all(std::slice::from_ref(*s), holidays, rules).pop();
+                (at, extract, stamps())
+            })
+            .collect();
+        let (now, wall_now) = (Instant::now(), SystemTime::now());
+        for (source, (at, extract, after)) in to_read.iter().zip(readings) {
+            let Some(mut extract) = extract else {
+                continue;
+            };
+            let still = settle::extract_still_arriving(
+                source, &extract, &at, &after, changes, now, wall_now,
+            );
+            if still.is_empty() {
+                // Between changes only the figures, counts and problems are
+                // kept, not every child behind them.
+                extract.forget_children();
+                self.extracts_read.insert(source.name.clone(), extract);
+                continue;
+            }
+            for (path, name, since) in still {
+                if !was_arriving.contains_key(&path) {
+                    arrived.push(format!(
+                        "{name}: still arriving (not whole yet); the extract {} stays as it was until the copy has finished",
+                        source.name
+                    ));
+                }
+                let period = source.period;
+                self.arriving.insert(
+                    path,
+                    Arriving {
+                        name,
+                        since,
+                        period,
+                    },
+                );
+            }
+        }
+        self.extracts_read
+            .retain(|name, _| sources.iter().any(|s| &s.name == name));
+        let mut extracts: Vec<Extract> = sources
+            .iter()
+            .filter_map(|s| self.extracts_read.get(&s.name).cloned())
+            .collect();
+        ssda903::resolve(&mut extracts);
         let said = |e: &Extract| -> String {
             let period = e
                 .period
@@ -835,11 +967,6 @@ impl Watch {
             .map(said)
             .filter(|l| !before.contains(l))
             .collect();
-        // Between changes only the figures, counts and problems are kept,
-        // not every child behind them.
-        for e in &mut extracts {
-            e.forget_children();
-        }
         self.extracts = extracts;
         crate::memory::give_back();
         lines
@@ -858,7 +985,10 @@ impl Watch {
             let name = before
                 .get(&c.path)
                 .map(|r| r.file.name.clone())
-                .unwrap_or_else(|| c.path.display().to_string());
+                .unwrap_or_else(|| {
+                    let below = c.path.strip_prefix(&self.options.inputs).unwrap_or(&c.path);
+                    below.to_string_lossy().replace('\\', "/")
+                });
             let gone = before.get(&c.path).map(feedback::file_name).filter(|f| {
                 removed
                     .iter()
@@ -924,27 +1054,6 @@ fn poll_watcher<F: notify::EventHandler>(
         .context("cannot start looking for changes")
 }
 
-/// Whether the file can be opened and read to its end, at the length its
-/// size says: a file still held open for writing on some systems, or
-/// locked, cannot.
-fn readable_to_the_end(path: &Path, len: u64) -> bool {
-    use std::io::Read;
-    let Ok(mut file) = std::fs::File::open(path) else {
-        // Not even readable: let the read say why, rather than wait.
-        return std::fs::metadata(path).is_ok();
-    };
-    let mut sink = [0u8; 64 * 1024];
-    let mut total = 0u64;
-    loop {
-        match file.read(&mut sink) {
-            Ok(0) => break,
-            Ok(n) => total += n as u64,
-            Err(_) => return false,
-        }
-    }
-    total == len
-}
-
 /// The kind of network file system `path` is on, when it is one: events
 /// from other machines do not arrive there, so it must be polled.
 pub fn network_filesystem(path: &Path) -> Option<String> {
@@ -1005,14 +1114,5 @@ mod tests {
             None,
             "the longest mount wins"
         );
-    }
-
-    #[test]
-    fn a_file_is_readable_to_the_end_only_at_its_full_length() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("r.xlsx");
-        std::fs::write(&path, b"0123456789").unwrap();
-        assert!(readable_to_the_end(&path, 10));
-        assert!(!readable_to_the_end(&path, 12), "still growing");
     }
 }

@@ -1,0 +1,510 @@
+//! Settling and arriving: when a file in inputs/ is whole enough to judge.
+//!
+//! A return or an extract's list is copied into inputs/ over seconds, in
+//! blocks, and `watch` sees every block land. A file is read only once its
+//! size and modified time have stayed put for [`SETTLE`] and it can be read
+//! to its end. That is not always enough: a copy over a loaded network
+//! share stalls for seconds between blocks, longer than any settle time
+//! short enough to keep the feedback prompt. So a settled file whose read
+//! says it was cut short, while it changed only a moment ago, is *still
+//! arriving* ([`decide`]): nothing is judged, written or removed for it
+//! until it settles again, or until [`ARRIVAL_WINDOW`] has passed since its
+//! last change and it is judged as `run` would judge it.
+//!
+//! ```text
+//!  settled ──► read ──► whole? ─────────────────────────────► judged
+//!                │ cut short, changed less than the window ago
+//!                │ or changed while it was read
+//!                ▼
+//!            still arriving ──► its stamp changes and settles ──► read again
+//!                           └─► the window passes unchanged ────► read again, judged
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use super::{Change, Watch};
+use crate::period::Period;
+use crate::ssda903::{Extract, ExtractSource};
+use crate::validate::CheckedReturn;
+
+/// How long a file's size and modified time must stay the same before it
+/// is read: a return still being copied is never read half-written.
+pub const SETTLE: Duration = Duration::from_millis(500);
+
+/// How long after its last change a file that reads as cut short is taken
+/// to be still arriving rather than damaged. Copies over a loaded share
+/// stall for up to three seconds between blocks; a minute is twenty times
+/// that, and an officer who sent a truly damaged file still learns so
+/// within a minute or so.
+pub const ARRIVAL_WINDOW: Duration = Duration::from_secs(60);
+
+/// A file's size and modified time: when both stay put, the file has
+/// stopped changing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Stamp {
+    pub(super) len: u64,
+    pub(super) modified: Option<SystemTime>,
+}
+
+pub(super) fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some(Stamp {
+        len: meta.len(),
+        modified: meta.modified().ok(),
+    })
+}
+
+/// A file read but not whole yet: a copy still going on.
+#[derive(Debug, Clone)]
+pub(super) struct Arriving {
+    /// Its name below inputs/.
+    pub(super) name: String,
+    /// Its last change: it is judged as it is once [`ARRIVAL_WINDOW`] has
+    /// passed from here.
+    pub(super) since: Instant,
+    /// Its quarter when it is known (its last whole reading, its
+    /// extract's folder): the status page that lists it.
+    pub(super) period: Option<Period>,
+}
+
+/// A file seen changing, waiting to settle.
+#[derive(Debug)]
+pub(super) struct Pending {
+    pub(super) stamp: Option<Stamp>,
+    pub(super) since: Instant,
+}
+
+impl Watch {
+    /// The pending files that have stopped changing and can be read to the
+    /// end; or that are gone.
+    pub(super) fn take_settled(&mut self) -> Vec<Change> {
+        let now = Instant::now();
+        // While inputs/ cannot be listed, a file that seems gone may only be
+        // out of reach: nothing is decided until it can be.
+        if self.inputs_unreadable {
+            return Vec::new();
+        }
+        let mut settled = Vec::new();
+        let mut retry = Vec::new();
+        for (path, p) in &self.pending {
+            if now.duration_since(p.since) < SETTLE {
+                continue;
+            }
+            let Some(before) = p.stamp else {
+                if stamp(path).is_some() {
+                    // Back again: it settles like any other change.
+                    retry.push(path.clone());
+                } else {
+                    settled.push(path.clone());
+                }
+                continue;
+            };
+            if stamp(path) != Some(before) || !readable_to_the_end(path, before.len) {
+                retry.push(path.clone());
+                continue;
+            }
+            settled.push(path.clone());
+        }
+        for path in retry {
+            let s = stamp(&path);
+            if let Some(p) = self.pending.get_mut(&path) {
+                p.stamp = s;
+                p.since = now;
+            }
+        }
+        settled
+            .into_iter()
+            .filter_map(|path| {
+                let p = self.pending.remove(&path)?;
+                Some(Change {
+                    path,
+                    stamp: p.stamp,
+                    settled: now,
+                    changed: Some(p.since),
+                })
+            })
+            .collect()
+    }
+
+    /// The files still arriving that [`Watch::take_overdue`] may take:
+    /// not one still changing (it settles first), nor any while inputs/
+    /// cannot be looked in.
+    fn waiting(&self) -> impl Iterator<Item = (&PathBuf, &Arriving)> {
+        self.arriving
+            .iter()
+            .filter(|_| !self.inputs_unreadable)
+            .filter(|(p, _)| !self.pending.contains_key(*p))
+    }
+
+    /// When the first file still arriving is due to be judged.
+    pub(super) fn next_due(&self) -> Option<Instant> {
+        self.waiting().map(|(_, a)| a.since + ARRIVAL_WINDOW).min()
+    }
+
+    /// The files still arriving whose window has passed with no change
+    /// since: read again and judged as they are (a copy that never
+    /// finished, a file damaged before it was sent).
+    pub(super) fn take_overdue(&self) -> Vec<Change> {
+        let now = Instant::now();
+        self.waiting()
+            .filter(|(_, a)| window_passed(a.since, now))
+            .map(|(p, a)| Change {
+                path: p.clone(),
+                stamp: stamp(p),
+                settled: now,
+                changed: Some(a.since),
+            })
+            .collect()
+    }
+}
+
+/// Whether the file can be opened and read to its end, at the length its
+/// size says: a file still held open for writing on some systems, or
+/// locked, cannot.
+fn readable_to_the_end(path: &Path, len: u64) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        // Not even readable: let the read say why, rather than wait.
+        return std::fs::metadata(path).is_ok();
+    };
+    let mut sink = [0u8; 64 * 1024];
+    let mut total = 0u64;
+    loop {
+        match file.read(&mut sink) {
+            Ok(0) => break,
+            Ok(n) => total += n as u64,
+            Err(_) => return false,
+        }
+    }
+    total == len
+}
+
+/// What reading a settled file showed about whether it is whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reading {
+    /// The read went to the end, whatever it found there.
+    Whole,
+    /// The read found the file damaged as a copy cut short leaves it.
+    CutShort,
+    /// Its size or modified time was different after the read.
+    ChangedWhileRead,
+}
+
+/// What becomes of a file after it was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Arrival {
+    /// It is judged as `run` would judge it.
+    Judge,
+    /// It is still being copied: not judged. `since` is its last change.
+    StillArriving { since: Instant },
+}
+
+/// Whether a file just read is judged or still arriving, from what the
+/// read showed, when `watch` last saw the file change (`None`: before it
+/// could tell, see [`last_change`]), and the time now.
+pub(super) fn decide(reading: Reading, last_change: Option<Instant>, now: Instant) -> Arrival {
+    match (reading, last_change) {
+        // Something is still writing it: what was read is not the file.
+        (Reading::ChangedWhileRead, _) => Arrival::StillArriving { since: now },
+        (Reading::CutShort, Some(since))
+            if now.saturating_duration_since(since) < ARRIVAL_WINDOW =>
+        {
+            Arrival::StillArriving { since }
+        }
+        _ => Arrival::Judge,
+    }
+}
+
+/// Whether a file still arriving since `since` has waited long enough to
+/// be judged as it is.
+pub(super) fn window_passed(since: Instant, now: Instant) -> bool {
+    now.saturating_duration_since(since) >= ARRIVAL_WINDOW
+}
+
+/// When a file last changed, as far as `watch` can tell: when it saw the
+/// change itself (`observed`), or, for a file already there when it
+/// started, from its modified time (`None` when that is before the clock
+/// began: long ago). The file's own time is not used once `watch` has seen
+/// it change, as a Windows copy gives the copy the source's old modified
+/// time at its end, and a clock on a share may be ahead of this one.
+pub(super) fn last_change(
+    observed: Option<Instant>,
+    modified: Option<SystemTime>,
+    now: Instant,
+    wall_now: SystemTime,
+) -> Option<Instant> {
+    observed.or_else(|| {
+        // A time ahead of this clock is taken as now.
+        let age = wall_now.duration_since(modified?).unwrap_or(Duration::ZERO);
+        now.checked_sub(age)
+    })
+}
+
+/// Whether a return could not be opened as a copy cut short leaves it: a
+/// zip without its end record, a truncated .xls, no bytes at all.
+pub(super) fn return_cut_short(checked: &CheckedReturn) -> bool {
+    checked
+        .diagnostics
+        .iter()
+        .any(|d| matches!(d.rule, "file-corrupt" | "file-empty"))
+}
+
+/// Whether a file just read (stamped `at` before and `after` after) is
+/// judged or still arriving: [`decide`], from when `watch` saw it change
+/// (in `changes`) or else its modified time.
+pub(super) fn arrival_of(
+    path: &Path,
+    at: Option<Stamp>,
+    after: Option<Stamp>,
+    cut_short: bool,
+    changes: &[Change],
+    now: Instant,
+    wall_now: SystemTime,
+) -> Arrival {
+    let reading = if at.is_none() || after != at {
+        Reading::ChangedWhileRead
+    } else if cut_short {
+        Reading::CutShort
+    } else {
+        Reading::Whole
+    };
+    let observed = changes
+        .iter()
+        .find(|c| c.path == path)
+        .and_then(|c| c.changed);
+    let modified = at.and_then(|s| s.modified);
+    decide(reading, last_change(observed, modified, now, wall_now), now)
+}
+
+/// The files of an extract just read that are still arriving, with their
+/// last change: while there is one, the extract is not used as read.
+/// `at` and `after` are its files' stamps before and after the read.
+pub(super) fn extract_still_arriving(
+    source: &ExtractSource,
+    extract: &Extract,
+    at: &[Option<Stamp>],
+    after: &[Option<Stamp>],
+    changes: &[Change],
+    now: Instant,
+    wall_now: SystemTime,
+) -> Vec<(PathBuf, String, Instant)> {
+    let cut_short = extract_files_cut_short(extract);
+    source
+        .files
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (path, name))| {
+            let (at, after) = (
+                at.get(i).copied().flatten(),
+                after.get(i).copied().flatten(),
+            );
+            let cut = cut_short.contains(&name.as_str());
+            match arrival_of(path, at, after, cut, changes, now, wall_now) {
+                Arrival::StillArriving { since } => Some((path.clone(), name.clone(), since)),
+                Arrival::Judge => None,
+            }
+        })
+        .collect()
+}
+
+/// The files of an extract that could not be read whole (damaged, cut
+/// short, empty), when that is why it was refused or found no extract at
+/// all; not when it was refused for its children's errors. By name below
+/// inputs/.
+pub(super) fn extract_files_cut_short(extract: &Extract) -> Vec<&str> {
+    if !extract.status.is_refused() && extract.is_extract() {
+        return Vec::new();
+    }
+    extract
+        .problems
+        .iter()
+        .filter(|p| p.rule == "ssda903-file" && p.is_error() && !p.file.is_empty())
+        .map(|p| p.file.as_str())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_readable_to_the_end_only_at_its_full_length() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.xlsx");
+        std::fs::write(&path, b"0123456789").unwrap();
+        assert!(readable_to_the_end(&path, 10));
+        assert!(!readable_to_the_end(&path, 12), "still growing");
+    }
+
+    /// A fake clock: a fixed start and the moments after it.
+    fn clock() -> (Instant, impl Fn(u64) -> Instant) {
+        let start = Instant::now();
+        (start, move |secs| start + Duration::from_secs(secs))
+    }
+
+    #[test]
+    fn a_file_cut_short_a_moment_after_its_last_change_is_still_arriving() {
+        let (start, at) = clock();
+        assert_eq!(
+            decide(Reading::CutShort, Some(start), at(2)),
+            Arrival::StillArriving { since: start }
+        );
+        assert_eq!(
+            decide(Reading::CutShort, Some(start), at(59)),
+            Arrival::StillArriving { since: start }
+        );
+    }
+
+    #[test]
+    fn a_file_cut_short_long_after_its_last_change_is_judged() {
+        let (start, at) = clock();
+        assert_eq!(
+            decide(Reading::CutShort, Some(start), at(60)),
+            Arrival::Judge
+        );
+        assert_eq!(
+            decide(Reading::CutShort, None, at(0)),
+            Arrival::Judge,
+            "changed before watch could tell"
+        );
+    }
+
+    #[test]
+    fn a_whole_file_is_judged_at_once() {
+        let (start, at) = clock();
+        assert_eq!(decide(Reading::Whole, Some(start), at(1)), Arrival::Judge);
+        assert_eq!(decide(Reading::Whole, None, at(1)), Arrival::Judge);
+    }
+
+    #[test]
+    fn a_file_that_changed_while_it_was_read_is_still_arriving_however_old() {
+        let (start, at) = clock();
+        assert_eq!(
+            decide(Reading::ChangedWhileRead, Some(start), at(600)),
+            Arrival::StillArriving { since: at(600) }
+        );
+        assert_eq!(
+            decide(Reading::ChangedWhileRead, None, at(3)),
+            Arrival::StillArriving { since: at(3) }
+        );
+    }
+
+    #[test]
+    fn the_window_passes_a_minute_after_the_last_change() {
+        let (start, at) = clock();
+        assert!(!window_passed(start, at(59)));
+        assert!(window_passed(start, at(60)));
+        assert!(
+            !window_passed(at(5), at(3)),
+            "a clock read before the change"
+        );
+    }
+
+    #[test]
+    fn the_last_change_is_what_watch_saw_else_the_modified_time() {
+        let (start, at) = clock();
+        let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let hour = Duration::from_secs(3600);
+        // Seen changing: the file's own time (a copy restoring the source's
+        // time from a year ago) does not make it old.
+        let a_year_ago = wall - 365 * 24 * hour;
+        assert_eq!(
+            last_change(Some(start), Some(a_year_ago), at(10), wall),
+            Some(start)
+        );
+        // There at the start, changed an hour ago: judged at once.
+        let then = last_change(None, Some(wall - hour), at(7200), wall);
+        assert_eq!(then, Some(at(3600)));
+        assert_eq!(decide(Reading::CutShort, then, at(7200)), Arrival::Judge);
+        // There at the start, changed two seconds ago: a copy under way.
+        let then = last_change(None, Some(wall - Duration::from_secs(2)), at(10), wall);
+        assert_eq!(then, Some(at(8)));
+        assert_eq!(
+            decide(Reading::CutShort, then, at(10)),
+            Arrival::StillArriving { since: at(8) }
+        );
+        // A modified time ahead of this clock is taken as now.
+        let ahead = last_change(None, Some(wall + hour), at(10), wall);
+        assert_eq!(ahead, Some(at(10)));
+        // No modified time and not seen changing: nothing says it is new.
+        assert_eq!(last_change(None, None, at(10), wall), None);
+    }
+
+    /// A folder of `inputs/` holding the sample extract of 2014-15 Q2,
+    /// its episodes list cut to `episodes` bytes.
+    fn sample_extract(episodes: Option<usize>, rules: crate::ssda903::Rules) -> Extract {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs/2014-15-Q2/ssda903");
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("2014-15-Q2/ssda903");
+        std::fs::create_dir_all(&folder).unwrap();
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(&from).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let mut bytes = std::fs::read(entry.path()).unwrap();
+            if name == "episodes.csv" {
+                bytes.truncate(episodes.unwrap_or(bytes.len()));
+            }
+            std::fs::write(folder.join(&name), bytes).unwrap();
+            files.push((folder.join(&name), format!("2014-15-Q2/ssda903/{name}")));
+        }
+        files.sort();
+        let sources = crate::ssda903::group(dir.path(), &files);
+        let holidays = crate::ssda903::working_days::BankHolidays::from_days([]);
+        crate::ssda903::load_all(&sources, &holidays, rules).remove(0)
+    }
+
+    #[test]
+    fn an_extract_list_cut_short_is_named_and_one_refused_for_its_children_is_not() {
+        let rules = crate::ssda903::Rules::default();
+        let whole = sample_extract(None, rules);
+        assert!(!whole.status.is_refused(), "{:?}", whole.status);
+        assert!(extract_files_cut_short(&whole).is_empty());
+        // Part-way through a row, as a copy in blocks leaves it.
+        let cut = sample_extract(Some(40_003), rules);
+        assert!(cut.status.is_refused());
+        assert_eq!(
+            extract_files_cut_short(&cut),
+            vec!["2014-15-Q2/ssda903/episodes.csv"]
+        );
+        let empty = sample_extract(Some(0), rules);
+        assert_eq!(
+            extract_files_cut_short(&empty),
+            vec!["2014-15-Q2/ssda903/episodes.csv"]
+        );
+        // Refused because too many children have errors: whole files.
+        let strict = sample_extract(
+            None,
+            crate::ssda903::Rules {
+                left_out_limit: 0.0,
+            },
+        );
+        assert!(strict.status.is_refused(), "{:?}", strict.status);
+        assert!(extract_files_cut_short(&strict).is_empty());
+    }
+
+    #[test]
+    fn a_return_cut_short_is_told_from_one_that_is_no_workbook() {
+        let templates = crate::templates::Templates::load(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+        )
+        .unwrap();
+        let sample = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs/2014-15-Q2/LC-2014-15-Q2.xlsx"),
+        )
+        .unwrap();
+        let checked = |bytes: &[u8]| {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("LC.xlsx"), bytes).unwrap();
+            let found = crate::discover::discover(dir.path()).unwrap();
+            crate::pipeline::check_one(&templates, &found.returns[0])
+        };
+        assert!(!return_cut_short(&checked(&sample)));
+        assert!(return_cut_short(&checked(&sample[..sample.len() / 3])));
+        assert!(return_cut_short(&checked(&[])));
+        assert!(!return_cut_short(&checked(
+            b"Service,Period\nLC,2014-15 Q2\n"
+        )));
+    }
+}
