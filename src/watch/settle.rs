@@ -32,6 +32,13 @@ use crate::validate::CheckedReturn;
 /// is read: a return still being copied is never read half-written.
 pub const SETTLE: Duration = Duration::from_millis(500);
 
+/// How long an extract's list must stay unchanged before it is read. A
+/// CSV list cut at the very end of a row reads as whole, so for lists the
+/// settle time itself must outlast a stalled copy: longer than the three
+/// seconds a loaded share stalls between blocks. Extracts are exported
+/// once a quarter, so the wait costs nobody anything.
+pub const EXTRACT_SETTLE: Duration = Duration::from_secs(5);
+
 /// How long after its last change a file that reads as cut short is taken
 /// to be still arriving rather than damaged. Copies over a loaded share
 /// stall for up to three seconds between blocks; a minute is twenty times
@@ -88,7 +95,12 @@ impl Watch {
         let mut settled = Vec::new();
         let mut retry = Vec::new();
         for (path, p) in &self.pending {
-            if now.duration_since(p.since) < SETTLE {
+            let settle = if Watch::is_extract_file(path) {
+                EXTRACT_SETTLE
+            } else {
+                SETTLE
+            };
+            if now.duration_since(p.since) < settle {
                 continue;
             }
             let Some(before) = p.stamp else {
