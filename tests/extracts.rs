@@ -561,3 +561,31 @@ fn a_run_for_an_earlier_quarter_speaks_only_of_its_own_extracts() {
     );
     assert_eq!(out.status.code(), Some(3));
 }
+
+#[test]
+fn the_xml_in_utf16_or_declared_latin1_gives_the_same_figures() {
+    let xml = sample_xml();
+    let utf16 = utf16le_with_mark(&xml.replacen("encoding=\"utf-8\"", "encoding=\"UTF-16\"", 1));
+    let latin1 = xml
+        .replacen("encoding=\"utf-8\"", "encoding=\"ISO-8859-1\"", 1)
+        .into_bytes();
+    let mut figures = Vec::new();
+    for bytes in [xml.clone().into_bytes(), utf16, latin1] {
+        let case = case_with(&[]);
+        std::fs::write(
+            case.inputs()
+                .join(QUARTER)
+                .join("ssda903")
+                .join("ssda903.xml"),
+            &bytes,
+        )
+        .unwrap();
+        let run = case.run(&["run"]);
+        assert_eq!(run.status.code(), Some(3), "{}", stderr(&run));
+        assert!(!stderr(&run).contains("REFUSED"), "{}", stderr(&run));
+        figures.push(extract_figures(&case));
+    }
+    assert_eq!(figures[0].len(), 10, "{:?}", figures[0]);
+    assert_eq!(figures[0], figures[1], "UTF-16");
+    assert_eq!(figures[0], figures[2], "ISO-8859-1");
+}
