@@ -11,7 +11,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+
 use std::process::Output;
 
 use common::*;
@@ -77,36 +77,6 @@ fn lists_with(change: impl Fn(&str, String) -> Option<String>) -> Vec<(String, V
 
 fn as_files(lists: &[(String, Vec<u8>)]) -> Vec<(&str, Vec<u8>)> {
     lists.iter().map(|(n, b)| (n.as_str(), b.clone())).collect()
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            walk(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
-/// Every cell of every sheet of a workbook, as text.
-fn workbook_text(path: &Path) -> String {
-    use calamine::{open_workbook_auto, Reader};
-    let mut book = open_workbook_auto(path).expect("open workbook");
-    let mut text = String::new();
-    for name in book.sheet_names() {
-        if let Ok(range) = book.worksheet_range(&name) {
-            for row in range.rows() {
-                for cell in row {
-                    text.push_str(&cell.to_string());
-                    text.push('\t');
-                }
-                text.push('\n');
-            }
-        }
-    }
-    text
 }
 
 /// Fails when any id or date of birth appears in an output outside

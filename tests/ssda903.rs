@@ -3,7 +3,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use common::*;
 
@@ -13,36 +13,6 @@ const TEN: [&str; 10] = [
 
 fn fixtures() -> PathBuf {
     root().join("tests/fixtures/ssda903-fake")
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            walk(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
-/// Every cell of every sheet of a workbook, as text.
-fn workbook_text(path: &Path) -> String {
-    use calamine::{open_workbook_auto, Reader};
-    let mut book = open_workbook_auto(path).expect("open workbook");
-    let mut text = String::new();
-    for name in book.sheet_names() {
-        if let Ok(range) = book.worksheet_range(&name) {
-            for row in range.rows() {
-                for cell in row {
-                    text.push_str(&cell.to_string());
-                    text.push('\t');
-                }
-                text.push('\n');
-            }
-        }
-    }
-    text
 }
 
 /// The sample's problem rows, as the shipped episodes list numbers them.

@@ -461,3 +461,34 @@ pub fn a11y_check_with(test: &str, page: &Path, options: &[&Path]) -> Option<Str
     }
     Some(o)
 }
+
+/// Every file under `dir`, sub-folders included.
+pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            walk(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+/// Every cell of every sheet of a workbook, as text.
+pub fn workbook_text(path: &Path) -> String {
+    use calamine::{open_workbook_auto, Reader};
+    let mut book = open_workbook_auto(path).expect("open workbook");
+    let mut text = String::new();
+    for name in book.sheet_names() {
+        if let Ok(range) = book.worksheet_range(&name) {
+            for row in range.rows() {
+                for cell in row {
+                    text.push_str(&cell.to_string());
+                    text.push('\t');
+                }
+                text.push('\n');
+            }
+        }
+    }
+    text
+}
