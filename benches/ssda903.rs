@@ -11,9 +11,9 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use scorecard::calendar::BankHolidays;
 use scorecard::period::Period;
 use scorecard::ssda903::sample::{csv_lists, simulate, snapshot, xml};
-use scorecard::ssda903::working_days::BankHolidays;
 use scorecard::ssda903::{group, load_all, Rules};
 
 const RUNS: usize = 9;
@@ -67,7 +67,7 @@ fn main() {
     let holidays = {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates/bank-holidays.csv");
         let text = std::fs::read_to_string(&path).expect("bank holidays");
-        BankHolidays::parse(&path, &text).expect("bank holidays parse")
+        BankHolidays::parse(&text).expect("bank holidays parse")
     };
     let csv_sources = group(&inputs, &csv_files);
     let xml_sources = group(&inputs, &xml_files);

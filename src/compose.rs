@@ -23,6 +23,7 @@ use crate::judge::{Direction, Rag};
 use crate::narrative::{Bullet, Narrative};
 use crate::render::chart::{charted, rag_svg, trend_svg, RagChart, TrendChart};
 use crate::templates::{Templates, GRADES};
+use crate::text::long_date;
 use crate::validate::ActionStatus;
 
 /// Charts are drawn at this size (pixels, or SVG user units) and scaled to
@@ -355,11 +356,6 @@ pub fn palette() -> BTreeMap<String, Colours> {
     }
     add("overdue".into(), (0xFFFFFF, OVERDUE_TEXT));
     p
-}
-
-/// "25 November 2014".
-pub fn long_date(d: NaiveDate) -> String {
-    d.format("%-d %B %Y").to_string()
 }
 
 /// The report's date: the meeting's, or the end of the quarter without one.
@@ -716,7 +712,7 @@ fn figures(s: &Sources) -> anyhow::Result<Vec<Figure>> {
             }
             let alt = format!(
                 "Line chart: {caption}, showing {}. Every value is given in words below the chart.",
-                crate::narrative::join_and(&lines)
+                crate::text::join_and(&lines)
             );
             Ok(figure(
                 i + 2,

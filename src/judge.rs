@@ -85,7 +85,8 @@ impl Measure {
     /// The value as printed: `79.9%`, `12`, `45.2`, `1,234`.
     pub fn display(self, value: f64) -> String {
         let rounded = round_half_away(value, self.decimals());
-        let body = group_thousands(&format!("{:.*}", self.decimals() as usize, rounded));
+        let body =
+            crate::text::group_thousands(&format!("{:.*}", self.decimals() as usize, rounded));
         match self {
             Measure::Percent => format!("{body}%"),
             _ => body,
@@ -95,7 +96,7 @@ impl Measure {
     /// A target or threshold as an officer typed it, without padding
     /// decimals: `75%`, `487`, `2.5`.
     pub fn display_target(self, target: f64) -> String {
-        let body = group_thousands(&format!("{target}"));
+        let body = crate::text::group_thousands(&format!("{target}"));
         match self {
             Measure::Percent => format!("{body}%"),
             _ => body,
@@ -105,7 +106,7 @@ impl Measure {
     /// A difference between two rounded values, printed with the measure's
     /// precision and no sign: `6.0 points`, `3`.
     pub fn display_change(self, change: f64) -> String {
-        let body = group_thousands(&format!(
+        let body = crate::text::group_thousands(&format!(
             "{:.*}",
             self.decimals() as usize,
             round_half_away(change.abs(), self.decimals())
@@ -300,39 +301,6 @@ pub fn direction(rounded: f64, previous_rounded: f64, polarity: Polarity) -> Dir
     }
 }
 
-/// `1234567.8` → `1,234,567.8`.
-/// A count as printed: "1,303".
-pub fn count(n: usize) -> String {
-    group_thousands(&n.to_string())
-}
-
-/// A count with its noun: "1 child", "1,303 children".
-pub fn count_of(n: usize, one: &str, many: &str) -> String {
-    format!("{} {}", count(n), if n == 1 { one } else { many })
-}
-
-pub fn group_thousands(number: &str) -> String {
-    let (sign, rest) = match number.strip_prefix('-') {
-        Some(r) => ("-", r),
-        None => ("", number),
-    };
-    let (int_part, frac) = match rest.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (rest, None),
-    };
-    let mut grouped = String::new();
-    for (i, c) in int_part.chars().enumerate() {
-        if i > 0 && (int_part.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,7 +384,7 @@ mod tests {
     fn changes_print_without_sign() {
         assert_eq!(Measure::Percent.display_change(-6.0), "6.0 points");
         assert_eq!(Measure::Count.display_change(3.0), "3");
-        assert_eq!(group_thousands("-1234.5"), "-1,234.5");
-        assert_eq!(group_thousands("123"), "123");
+        assert_eq!(crate::text::group_thousands("-1234.5"), "-1,234.5");
+        assert_eq!(crate::text::group_thousands("123"), "123");
     }
 }

@@ -41,6 +41,7 @@
 
 pub mod aggregate;
 pub mod blank;
+pub mod calendar;
 pub mod cli;
 pub mod cmd;
 pub mod compose;
@@ -48,8 +49,10 @@ pub mod deadline;
 pub mod diagnostic;
 pub mod discover;
 pub mod encoding;
+pub mod fonts;
 pub mod improvement;
 pub mod judge;
+pub mod lines;
 pub mod memory;
 pub mod narrative;
 pub mod output;
@@ -62,6 +65,7 @@ pub mod sample;
 pub mod ssda903;
 pub mod status;
 pub mod templates;
+pub mod text;
 pub mod typeset;
 pub mod validate;
 pub mod watch;

@@ -20,6 +20,7 @@ use crate::aggregate::{Gap, IndicatorRow, Outcome, Scorecard};
 use crate::improvement::PlanProgress;
 use crate::judge::{Direction, Polarity, Rag};
 use crate::templates::{TemplateError, TemplateErrors, Templates, OUTLINE_FILE, REPORT_TEMPLATE};
+use crate::text::join_and;
 use crate::validate::ReturnStatus;
 
 /// One strength or weakness.
@@ -535,7 +536,7 @@ pub fn environment(templates: &Templates) -> Environment<'static> {
     );
     // Counts are printed as figures are: "1,303 children".
     env.add_filter("plural", |n: usize, one: String, many: String| {
-        let figure = crate::judge::count(n);
+        let figure = crate::text::count(n);
         if n == 1 {
             format!("{figure} {one}")
         } else {
@@ -551,15 +552,6 @@ pub fn environment(templates: &Templates) -> Environment<'static> {
     });
     env.add_filter("join_and", |items: Vec<String>| join_and(&items));
     env
-}
-
-/// "a, b and c".
-pub fn join_and(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
 }
 
 /// Splits rendered text into paragraphs at blank lines, joining the lines

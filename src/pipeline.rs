@@ -451,7 +451,7 @@ fn log_extracts<'a>(extracts: impl Iterator<Item = &'a Extract>) {
             ExtractStatus::Used => info!(
                 "{}: SSDA903 extract for {period}, {}, {} left out",
                 e.name,
-                crate::judge::count_of(e.children(), "child", "children"),
+                crate::text::count_of(e.children(), "child", "children"),
                 e.checked.left_out.len()
             ),
             ExtractStatus::Superseded { by } => info!("{}: superseded by {by}", e.name),

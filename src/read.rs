@@ -436,7 +436,7 @@ fn sheet_too_large(name: &str, row: u32, col: u32) -> Diagnostic {
         format!(
             "The sheet \"{name}\" has something in cell {cell}, far beyond where a return's figures go: only the first {rows} rows and {cols} columns (up to column {last}) of the Return, Indicators and Actions sheets are read, so the sheet was not read at all. Delete the rows and columns beyond your figures (select them, right-click, Delete; clearing them is not enough), save the return and send it again.",
             cell = cell_ref(row, col),
-            rows = guard::group_thousands(u64::from(MAX_SHEET_ROWS)),
+            rows = crate::text::count(MAX_SHEET_ROWS as usize),
             cols = MAX_SHEET_COLUMNS,
             last = crate::diagnostic::column_letters(MAX_SHEET_COLUMNS - 1),
         ),

@@ -154,7 +154,7 @@ impl ExtractLook {
 
 impl ExtractState {
     pub fn of(e: &Extract) -> ExtractState {
-        use crate::judge::count_of;
+        use crate::text::count_of;
         let problems = e.all_problems().len();
         let (state, detail) = match &e.status {
             ExtractStatus::Used => {
@@ -168,7 +168,7 @@ impl ExtractState {
                     format!(
                         "{}, {} left out of the figures",
                         count_of(e.children(), "child", "children"),
-                        crate::judge::count(left)
+                        crate::text::count(left)
                     ),
                 )
             }

@@ -16,8 +16,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use crate::calendar::{BankHolidays, BANK_HOLIDAYS_FILE};
 use crate::judge::{Measure, Polarity};
-use crate::ssda903::working_days::{BankHolidays, BANK_HOLIDAYS_FILE};
 
 /// A mistake in a template file, located by file and line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -869,8 +869,14 @@ fn check_outline(dir: &Path, outline: &Outline, report: &str, errors: &mut Vec<T
 /// Reads `bank-holidays.csv`, naming the line of each mistake.
 fn read_bank_holidays(dir: &Path, errors: &mut Vec<TemplateError>) -> Option<BankHolidays> {
     let (path, text) = read_text(dir, BANK_HOLIDAYS_FILE, errors)?;
-    BankHolidays::parse(&path, &text)
-        .map_err(|e| errors.extend(e))
+    BankHolidays::parse(&text)
+        .map_err(|e| {
+            errors.extend(e.into_iter().map(|(line, message)| TemplateError {
+                file: path.clone(),
+                line,
+                message,
+            }))
+        })
         .ok()
 }
 

@@ -71,7 +71,7 @@ fn the_sample_run_takes_ten_figures_from_the_extract() {
     assert!(
         pdf.contains(&format!(
             "The extract held {} children.",
-            scorecard::judge::group_thousands(&children.to_string())
+            scorecard::text::group_thousands(&children.to_string())
         )),
         "{pdf}"
     );

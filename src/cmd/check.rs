@@ -102,7 +102,7 @@ fn check_extracts(sources: &[ssda903::ExtractSource], templates: &Templates) -> 
             ssda903::ExtractStatus::Used => format!(
                 "SSDA903 extract for {}: {}, {} would be left out of the figures",
                 e.period.map(|p| p.label()).unwrap_or_default(),
-                crate::judge::count_of(e.children(), "child", "children"),
+                crate::text::count_of(e.children(), "child", "children"),
                 e.checked.left_out.len()
             ),
         };

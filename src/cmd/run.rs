@@ -40,7 +40,7 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<u8> {
     if let Some((name, children, left_out)) = &report.extract {
         println!(
             "SSDA903 extract {name}: {}, {left_out} left out of the figures{}.",
-            crate::judge::count_of(*children, "child", "children"),
+            crate::text::count_of(*children, "child", "children"),
             if *left_out > 0 {
                 " (see the extract's feedback in the quarter's restricted/feedback/ folder)"
             } else {

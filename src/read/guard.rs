@@ -591,22 +591,9 @@ pub(super) fn too_many_cells() -> Diagnostic {
         "file-too-large",
         format!(
             "The workbook was refused before opening because its sheets together would fill more than {} cells, far beyond any return (this counts every sheet, including pasted lists, and every cell between the first and the last one used). Delete pasted data, and rows or columns filled far beyond your figures, save it again and replace this file.",
-            group_thousands(MAX_WORKBOOK_CELLS)
+            crate::text::count(MAX_WORKBOOK_CELLS as usize)
         ),
     )
-}
-
-/// 5000000 → `5,000,000`.
-pub(super) fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A tag's name and the rest (its attributes).
@@ -1133,7 +1120,7 @@ mod tests {
         assert_eq!(attr_value(b" a = '5' b=\"6\"", b"b"), Some(&b"6"[..]));
         assert_eq!(attr_value(b" xa=\"1\" a=\"2\"", b"a"), Some(&b"2"[..]));
         assert_eq!(attr_value(b" a", b"a"), None);
-        assert_eq!(group_thousands(5_000_000), "5,000,000");
-        assert_eq!(group_thousands(999), "999");
+        assert_eq!(crate::text::count(5_000_000), "5,000,000");
+        assert_eq!(crate::text::count(999), "999");
     }
 }

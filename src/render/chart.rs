@@ -25,7 +25,7 @@ const FAMILY: &str = "scorecard-sans";
 fn register_fonts() -> bool {
     static DONE: OnceLock<bool> = OnceLock::new();
     *DONE.get_or_init(|| {
-        let [regular, bold, ..] = crate::typeset::world::BUILT_IN_FONTS;
+        let [regular, bold, ..] = crate::fonts::BUILT_IN;
         plotters::style::register_font(FAMILY, FontStyle::Normal, regular).is_ok()
             && plotters::style::register_font(FAMILY, FontStyle::Bold, bold).is_ok()
     })

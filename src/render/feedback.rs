@@ -48,7 +48,7 @@ fn extract_verdict(e: &Extract) -> String {
     match &e.status {
         ExtractStatus::Used => format!(
             "Used: {}, {} left out of every figure because of the errors below. Correct them in the case-management system and export the extract again. Warnings are rows that were not used.",
-            crate::judge::count_of(e.children(), "child", "children"),
+            crate::text::count_of(e.children(), "child", "children"),
             e.checked.left_out.len()
         ),
         ExtractStatus::Superseded { by } => {

@@ -20,11 +20,11 @@ use std::path::{Path, PathBuf};
 
 use super::excel::rag_colours;
 use super::{RenderContext, Renderer};
-use crate::compose::long_date;
 use crate::judge::Rag;
 use crate::output::write_atomic;
 use crate::status::{ExtractLook, FileState, ReturnsStatus, SentFile, ServiceState};
 use crate::templates::Templates;
+use crate::text::long_date;
 
 /// The page, in each quarter's output folder.
 pub const FILE_NAME: &str = "returns.html";
@@ -283,7 +283,7 @@ fn extract_table(out: &mut String, status: &ReturnsStatus) {
             esc(&e.name),
             badge(look_as, e.state.label()),
             esc(&e.detail),
-            crate::judge::count(e.problems)
+            crate::text::count(e.problems)
         );
     }
     out.push_str("</tbody>\n</table>\n</div>\n");

@@ -8,15 +8,15 @@ use chrono::NaiveDate;
 
 use super::indicators::{age_on, Computed};
 use super::model::Reason;
-use super::working_days::{BankHolidays, BANK_HOLIDAYS_FILE};
 use super::*;
+use crate::calendar::{BankHolidays, BANK_HOLIDAYS_FILE};
 
 fn holidays() -> BankHolidays {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("templates")
         .join(BANK_HOLIDAYS_FILE);
     let text = std::fs::read_to_string(&path).unwrap();
-    BankHolidays::parse(&path, &text).unwrap()
+    BankHolidays::parse(&text).unwrap()
 }
 
 /// An extract in a folder named after `quarter`, from CSV texts.

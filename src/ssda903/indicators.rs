@@ -10,7 +10,7 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 
 use super::model::{Checked, Child, ChildId, Episode};
-use super::working_days::BankHolidays;
+use crate::calendar::BankHolidays;
 
 /// The refs the extract can work out.
 pub const REFS: [&str; 10] = [

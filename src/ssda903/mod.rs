@@ -29,7 +29,6 @@ pub mod indicators;
 pub mod model;
 pub mod read;
 pub mod sample;
-pub mod working_days;
 
 use indicators::Computed;
 use model::{Checked, Reason};
@@ -190,7 +189,7 @@ pub fn problem_lines(problems: &[&Problem]) -> Vec<String> {
         let times = if n == 1 {
             String::new()
         } else {
-            format!(" ({})", crate::judge::count_of(n, "child", "children"))
+            format!(" ({})", crate::text::count_of(n, "child", "children"))
         };
         lines.push(format!("{p}{times}"));
     }
@@ -470,7 +469,7 @@ pub fn needs(reference: &str) -> &'static [List] {
 /// Reads, checks and works out one extract's figures; or refuses it.
 pub fn load(
     source: &ExtractSource,
-    holidays: &working_days::BankHolidays,
+    holidays: &crate::calendar::BankHolidays,
     rules: Rules,
 ) -> Extract {
     let mut raw = if source.xml {
@@ -666,7 +665,7 @@ pub fn resolve(extracts: &mut [Extract]) {
 /// quarter uses.
 pub fn load_all(
     sources: &[ExtractSource],
-    holidays: &working_days::BankHolidays,
+    holidays: &crate::calendar::BankHolidays,
     rules: Rules,
 ) -> Vec<Extract> {
     use rayon::prelude::*;

@@ -327,8 +327,8 @@ impl Refusal {
             Refusal::NoChild => "every child in it has errors, so no child is left to count".into(),
             Refusal::TooManyLeftOut(n, of, limit) => format!(
                 "{} of its {} {} errors, more than the {} that may be left out for its figures to describe the borough",
-                crate::judge::count(*n),
-                crate::judge::count_of(*of, "child", "children"),
+                crate::text::count(*n),
+                crate::text::count_of(*of, "child", "children"),
                 if *n == 1 { "has" } else { "have" },
                 share(*limit)
             ),
@@ -714,43 +714,6 @@ fn memchr_count(text: &str) -> usize {
     text.as_bytes().iter().filter(|b| **b == b'\n').count()
 }
 
-/// Line numbers as the file numbers them (an editor's, header line 1),
-/// for records found by their byte offset. The CSV reader's own count
-/// passes over blank lines.
-struct Lines<'t> {
-    text: &'t [u8],
-    at: usize,
-    line: u64,
-}
-
-impl Lines<'_> {
-    fn new(text: &str) -> Lines<'_> {
-        Lines {
-            text: text.as_bytes(),
-            at: 0,
-            line: 1,
-        }
-    }
-
-    /// The line of the record the reader says begins at `byte`: the reader
-    /// counts a record from the end of the one before, so line breaks are
-    /// passed over first. Records come in order.
-    fn of(&mut self, byte: u64) -> u64 {
-        let mut start = (byte as usize).min(self.text.len());
-        while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
-            start += 1;
-        }
-        if start >= self.at {
-            self.line += self.text[self.at..start]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count() as u64;
-            self.at = start;
-        }
-        self.line
-    }
-}
-
 /// The rows of a CSV list, numbered as the file numbers them (the header
 /// is line 1); blank rows are passed over. A row without every column the
 /// list uses makes the file damaged; so does a last row with fewer values
@@ -774,7 +737,7 @@ fn csv_rows(
     let mut record = csv::StringRecord::new();
     let columns = reader.headers().map_or(0, |h| h.len());
     let needed = positions.iter().copied().max().unwrap_or(0) + 1;
-    let mut lines = Lines::new(text);
+    let mut lines = crate::lines::Lines::new(text);
     // The last row read: its line and how many values it held.
     let mut last: Option<(u64, usize)> = None;
     let mut short: Option<(u64, usize)> = None;

@@ -17,15 +17,6 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Feature, Features, Library, LibraryExt, World};
 
-/// Liberation Sans (SIL Open Font License; see `assets/fonts/`), built in
-/// so every document looks the same on every machine.
-pub const BUILT_IN_FONTS: [&[u8]; 4] = [
-    include_bytes!("../../assets/fonts/LiberationSans-Regular.ttf"),
-    include_bytes!("../../assets/fonts/LiberationSans-Bold.ttf"),
-    include_bytes!("../../assets/fonts/LiberationSans-Italic.ttf"),
-    include_bytes!("../../assets/fonts/LiberationSans-BoldItalic.ttf"),
-];
-
 /// Where the report model is found by the template: `json("/data.json")`.
 pub const DATA_PATH: &str = "/data.json";
 
@@ -49,7 +40,7 @@ fn fonts(templates_dir: &Path) -> &'static Fonts {
     if let Some(fonts) = loaded.get(templates_dir) {
         return fonts;
     }
-    let mut fonts: Vec<Font> = BUILT_IN_FONTS
+    let mut fonts: Vec<Font> = crate::fonts::BUILT_IN
         .iter()
         .flat_map(|bytes| Font::iter(Bytes::new(*bytes)))
         .collect();

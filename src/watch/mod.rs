@@ -944,7 +944,7 @@ impl Watch {
                 ExtractStatus::Used => format!(
                     "{}: SSDA903 extract for {period}, {}, {} left out, {} problem(s)",
                     e.name,
-                    crate::judge::count_of(e.children(), "child", "children"),
+                    crate::text::count_of(e.children(), "child", "children"),
                     e.checked.left_out.len(),
                     e.all_problems().len()
                 ),

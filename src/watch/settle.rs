@@ -463,7 +463,7 @@ mod tests {
         }
         files.sort();
         let sources = crate::ssda903::group(dir.path(), &files);
-        let holidays = crate::ssda903::working_days::BankHolidays::from_days([]);
+        let holidays = crate::calendar::BankHolidays::from_days([]);
         crate::ssda903::load_all(&sources, &holidays, rules).remove(0)
     }
 

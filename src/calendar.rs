@@ -3,12 +3,9 @@
 //! when a holiday is announced or moved.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde::Serialize;
-
-use crate::templates::TemplateError;
 
 /// The file listing the bank holidays.
 pub const BANK_HOLIDAYS_FILE: &str = "bank-holidays.csv";
@@ -28,51 +25,46 @@ impl BankHolidays {
     }
 
     /// Reads `bank-holidays.csv`: `date,name` lines with the date as
-    /// `YYYY-MM-DD`, `#` lines as notes. Every mistake is named by line.
-    pub fn parse(path: &Path, text: &str) -> Result<BankHolidays, Vec<TemplateError>> {
+    /// `YYYY-MM-DD`, `#` lines as notes. Every mistake is named by its line
+    /// (`None`: the whole file), for the templates to report.
+    pub fn parse(text: &str) -> Result<BankHolidays, Vec<(Option<usize>, String)>> {
         let mut days = BTreeSet::new();
         let mut errors = Vec::new();
-        let mut seen_header = false;
-        for (i, line) in text.lines().enumerate() {
-            let line = line.trim().trim_start_matches('\u{feff}');
-            if line.is_empty() || line.starts_with('#') {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .comment(Some(b'#'))
+            .from_reader(text.as_bytes());
+        let mut lines = crate::lines::Lines::new(text);
+        let mut first = true;
+        for record in reader.records() {
+            let Ok(record) = record else {
+                errors.push((None, "cannot be read as a list of dates and names; write each holiday on its own line as YYYY-MM-DD, a comma and its name".into()));
+                break;
+            };
+            let line = lines.of(record.position().map_or(0, |p| p.byte())) as usize;
+            let date = record.get(0).unwrap_or("").trim_start_matches('\u{feff}');
+            if std::mem::take(&mut first) && date.eq_ignore_ascii_case("date") {
                 continue;
             }
-            let date = line.split(',').next().unwrap_or("").trim();
-            if !seen_header && date.eq_ignore_ascii_case("date") {
-                seen_header = true;
-                continue;
-            }
-            seen_header = true;
             match NaiveDate::parse_from_str(date, "%Y-%m-%d") {
                 Ok(d) if matches!(d.weekday(), Weekday::Sat | Weekday::Sun) => {
-                    errors.push(TemplateError {
-                        file: path.to_path_buf(),
-                        line: Some(i + 1),
-                        message: format!(
-                            "{date} is a {}; a bank holiday that falls at a weekend is replaced by a substitute weekday, so list that day instead",
-                            d.format("%A")
-                        ),
-                    })
+                    errors.push((Some(line), format!(
+                        "{date} is a {}; a bank holiday that falls at a weekend is replaced by a substitute weekday, so list that day instead",
+                        d.format("%A")
+                    )))
                 }
                 Ok(d) => {
                     days.insert(d);
                 }
-                Err(_) => errors.push(TemplateError {
-                    file: path.to_path_buf(),
-                    line: Some(i + 1),
-                    message: format!(
-                        "\"{date}\" is not a date; write each holiday as YYYY-MM-DD, a comma and its name, e.g. 2014-12-25,Christmas Day"
-                    ),
-                }),
+                Err(_) => errors.push((Some(line), format!(
+                    "\"{date}\" is not a date; write each holiday as YYYY-MM-DD, a comma and its name, e.g. 2014-12-25,Christmas Day"
+                ))),
             }
         }
         if errors.is_empty() && days.is_empty() {
-            errors.push(TemplateError {
-                file: path.to_path_buf(),
-                line: None,
-                message: "lists no bank holidays; it needs one line per holiday, e.g. 2014-12-25,Christmas Day".into(),
-            });
+            errors.push((None, "lists no bank holidays; it needs one line per holiday, e.g. 2014-12-25,Christmas Day".into()));
         }
         if errors.is_empty() {
             Ok(BankHolidays { days })
@@ -139,25 +131,21 @@ mod tests {
     #[test]
     fn mistakes_are_named_by_line() {
         let text = "# notes\ndate,name\n2014-12-25,Christmas Day\n25/12/2014,Christmas\n2014-12-27,Saturday\n";
-        let errors = BankHolidays::parse(Path::new("bank-holidays.csv"), text).unwrap_err();
+        let errors = BankHolidays::parse(text).unwrap_err();
         assert_eq!(errors.len(), 2);
-        assert_eq!(errors[0].line, Some(4));
-        assert!(errors[0].message.contains("\"25/12/2014\" is not a date"));
-        assert_eq!(errors[1].line, Some(5));
-        assert!(
-            errors[1].message.contains("Saturday"),
-            "{}",
-            errors[1].message
-        );
+        assert_eq!(errors[0].0, Some(4));
+        assert!(errors[0].1.contains("\"25/12/2014\" is not a date"));
+        assert_eq!(errors[1].0, Some(5));
+        assert!(errors[1].1.contains("Saturday"), "{}", errors[1].1);
     }
 
     #[test]
     fn the_shipped_list_parses_and_covers_every_accepted_year() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("templates")
             .join(BANK_HOLIDAYS_FILE);
         let text = std::fs::read_to_string(&path).unwrap();
-        let hols = BankHolidays::parse(&path, &text).unwrap();
+        let hols = BankHolidays::parse(&text).unwrap();
         assert_eq!(
             hols.years(),
             Some((crate::period::FIRST_YEAR, crate::period::LAST_YEAR))
