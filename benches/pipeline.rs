@@ -33,9 +33,9 @@ use std::time::{Duration, Instant};
 use common::{bench_root, generate, median, ms, once, templates_dir, time, whole_run};
 use rayon::prelude::*;
 use scorecard::aggregate;
+use scorecard::config::Templates;
 use scorecard::discover;
 use scorecard::pipeline;
-use scorecard::templates::Templates;
 
 const RUNS: usize = 9;
 

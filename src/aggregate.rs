@@ -10,11 +10,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::config::Source;
+use crate::config::{Indicator, Templates};
 use crate::judge::{self, Direction, Rag};
 use crate::period::Period;
 use crate::ssda903::{self, Extract, ExtractSummary};
-use crate::templates::Source;
-use crate::templates::{Indicator, Templates};
 use crate::validate::{CheckedReturn, Return, ReturnStatus};
 
 /// Why a service's figures are missing from a borough figure.

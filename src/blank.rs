@@ -17,10 +17,10 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 
+use crate::config::{Indicator, Service, Templates};
 use crate::judge::Measure;
 use crate::period::Period;
 use crate::read::{ACTIONS_SHEET, COVER_SHEET, INDICATORS_SHEET};
-use crate::templates::{Indicator, Service, Templates};
 use crate::validate::ActionStatus;
 
 /// Blank rows offered on the Actions sheet.

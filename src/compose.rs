@@ -18,11 +18,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::aggregate::Scorecard;
+use crate::config::{Templates, GRADES};
 use crate::improvement::PlanProgress;
 use crate::judge::{Direction, Rag};
 use crate::narrative::{Bullet, Narrative};
 use crate::render::chart::{charted, rag_svg, trend_svg, RagChart, TrendChart};
-use crate::templates::{Templates, GRADES};
 use crate::text::long_date;
 use crate::validate::ActionStatus;
 

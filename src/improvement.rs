@@ -11,8 +11,8 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::config::{Recommendation, Templates};
 use crate::period::Period;
-use crate::templates::{Recommendation, Templates};
 use crate::validate::{Action, ActionStatus, CheckedReturn};
 
 /// One action, with who reported it and whether it is overdue.
@@ -171,7 +171,7 @@ mod tests {
 
     #[test]
     fn due_dates_follow_publication_and_timescale() {
-        use crate::templates::Timescale;
+        use crate::config::Timescale;
         let published = NaiveDate::from_ymd_opt(2012, 6, 27).unwrap();
         assert_eq!(
             Timescale::Immediately.due(published).to_string(),

@@ -45,7 +45,8 @@ pub mod calendar;
 pub mod cli;
 pub mod cmd;
 pub mod compose;
-pub mod deadline;
+pub mod config;
+
 pub mod diagnostic;
 pub mod discover;
 pub mod encoding;
@@ -64,7 +65,7 @@ pub mod rules;
 pub mod sample;
 pub mod ssda903;
 pub mod status;
-pub mod templates;
+
 pub mod text;
 pub mod typeset;
 pub mod validate;

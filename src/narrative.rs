@@ -17,9 +17,9 @@ use minijinja::{Environment, ErrorKind, UndefinedBehavior, Value};
 use serde::Serialize;
 
 use crate::aggregate::{Gap, IndicatorRow, Outcome, Scorecard};
+use crate::config::{TemplateError, TemplateErrors, Templates, OUTLINE_FILE, REPORT_TEMPLATE};
 use crate::improvement::PlanProgress;
 use crate::judge::{Direction, Polarity, Rag};
-use crate::templates::{TemplateError, TemplateErrors, Templates, OUTLINE_FILE, REPORT_TEMPLATE};
 use crate::text::join_and;
 use crate::validate::ReturnStatus;
 
@@ -523,7 +523,7 @@ pub fn environment(templates: &Templates) -> Environment<'static> {
     env.add_function(
         "indicator",
         move |state: &minijinja::State, reference: String| -> Result<Value, minijinja::Error> {
-            let wanted = crate::templates::normalise_ref(&reference);
+            let wanted = crate::config::normalise_ref(&reference);
             if !refs.contains(&wanted) {
                 return Err(minijinja::Error::new(
                     ErrorKind::InvalidOperation,

@@ -14,6 +14,7 @@ use tracing::{info, warn};
 
 use crate::aggregate::{self, Scorecard};
 use crate::compose::{self, Paper, PlanPaper};
+use crate::config::Templates;
 use crate::discover::{self, InputFile, SkippedFile};
 use crate::improvement::{self, PlanProgress};
 use crate::narrative::{self, Narrative};
@@ -21,7 +22,6 @@ use crate::period::Period;
 use crate::read;
 use crate::render::{self, RenderContext, Renderer};
 use crate::ssda903::{self, Extract, ExtractStatus};
-use crate::templates::Templates;
 use crate::typeset::{self, Typeset};
 use crate::validate::{self, CheckedReturn, ReturnStatus};
 

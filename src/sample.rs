@@ -16,10 +16,10 @@ use anyhow::Context;
 use chrono::{Duration, NaiveDateTime, NaiveTime};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Formula, Workbook};
 
+use crate::config::{Indicator, Templates};
 use crate::judge::{self, Measure};
 use crate::output::write_atomic;
 use crate::period::Period;
-use crate::templates::{Indicator, Templates};
 
 /// The quarters the sample covers, oldest first.
 pub fn sample_periods() -> Vec<Period> {

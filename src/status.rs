@@ -12,11 +12,11 @@
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime};
 
 use crate::aggregate::period_of;
+use crate::config::Templates;
 use crate::discover::SkippedFile;
 use crate::period::Period;
 use crate::render::feedback;
 use crate::ssda903::{Extract, ExtractStatus};
-use crate::templates::Templates;
 use crate::validate::{CheckedReturn, ReturnStatus};
 
 /// What became of one file, as the status page says it.

@@ -12,12 +12,12 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
+use crate::config::{normalise_ref, Templates};
 use crate::diagnostic::{cell_ref, Diagnostic};
 use crate::discover::InputFile;
 use crate::judge::Measure;
 use crate::period::Period;
 use crate::read::{Cell, FileFacts, ReadReturn, Sheet, Workbook, COVER_SHEET, INDICATORS_SHEET};
-use crate::templates::{normalise_ref, Templates};
 
 mod actions;
 mod cover;
@@ -425,7 +425,7 @@ fn figure_jump(
     a: f64,
     b: f64,
     before_period: Period,
-    checks: &crate::templates::Checks,
+    checks: &crate::config::Checks,
     where_value: Option<(u32, u32)>,
 ) -> Option<Diagnostic> {
     let (jumped, change) = match m {
@@ -468,7 +468,7 @@ fn denominator_jump(
     a: f64,
     b: f64,
     before_period: Period,
-    checks: &crate::templates::Checks,
+    checks: &crate::config::Checks,
 ) -> Option<Diagnostic> {
     if a < checks.small_numbers.max(f64::MIN_POSITIVE)
         || ((b - a) / a).abs() <= checks.denominator_change

@@ -8,9 +8,9 @@ use std::io::Read;
 use chrono::NaiveDate;
 use common::*;
 use scorecard::blank::{blank_return, Entries, FigureEntry};
+use scorecard::config::Templates;
 use scorecard::judge::Measure;
 use scorecard::period::Period;
-use scorecard::templates::Templates;
 use scorecard::validate::ActionStatus;
 
 fn templates() -> Templates {

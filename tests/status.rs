@@ -14,7 +14,7 @@ fn page_of(case: &Case) -> String {
 fn every_service_is_listed_with_what_it_sent() {
     let case = Case::sample_run();
     let page = page_of(&case);
-    let t = scorecard::templates::Templates::load(&case.templates()).unwrap();
+    let t = scorecard::config::Templates::load(&case.templates()).unwrap();
     for s in &t.services {
         let name = s.name.replace('\'', "&#39;");
         assert!(

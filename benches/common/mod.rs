@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use rust_xlsxwriter::{ExcelDateTime, Workbook};
+use scorecard::config::Templates;
 use scorecard::period::Period;
 use scorecard::pipeline::{self, RunOptions};
-use scorecard::templates::Templates;
 
 pub fn templates_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates")

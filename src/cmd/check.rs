@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 
 use crate::cli::{CheckArgs, EXIT_OK, EXIT_PROBLEMS};
+use crate::config::Templates;
 use crate::discover;
 use crate::pipeline;
 use crate::ssda903;
-use crate::templates::Templates;
 use crate::validate::ReturnStatus;
 
 /// Checks the files named and prints each problem. Returns the exit code.

@@ -2,8 +2,8 @@
 //! extracts in `inputs/`.
 
 use crate::cli::{SampleArgs, EXIT_OK};
+use crate::config::Templates;
 use crate::sample;
-use crate::templates::Templates;
 
 /// Writes the sample returns. Returns the exit code.
 pub fn execute(args: &SampleArgs) -> anyhow::Result<u8> {

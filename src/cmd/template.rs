@@ -6,8 +6,8 @@ use anyhow::Context;
 
 use crate::blank;
 use crate::cli::{TemplateArgs, EXIT_OK};
+use crate::config::Templates;
 use crate::output::write_atomic;
-use crate::templates::Templates;
 use crate::validate::nearest;
 
 /// Writes one blank return, or one per service. Returns the exit code.

@@ -136,7 +136,7 @@ pub fn charted<'a>(sc: &'a Scorecard, named: &[String]) -> Vec<&'a IndicatorRow>
             r.at(sc.period).and_then(|o| o.rag) == Some(Rag::Red)
                 || named
                     .iter()
-                    .any(|n| crate::templates::normalise_ref(n) == r.indicator.reference)
+                    .any(|n| crate::config::normalise_ref(n) == r.indicator.reference)
         })
         .collect()
 }

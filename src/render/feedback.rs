@@ -98,7 +98,7 @@ pub fn extract_needs_feedback(e: &Extract) -> bool {
 /// `restricted/` folder, never beside the services' feedback.
 pub fn write_extract(
     e: &Extract,
-    templates: &crate::templates::Templates,
+    templates: &crate::config::Templates,
     out_dir: &Path,
 ) -> anyhow::Result<PathBuf> {
     let mut book = Workbook::new();
@@ -221,7 +221,7 @@ pub fn needs_feedback(r: &CheckedReturn) -> bool {
 /// `period` (named on its Problems sheet).
 pub fn write_one(
     r: &CheckedReturn,
-    templates: &crate::templates::Templates,
+    templates: &crate::config::Templates,
     period: crate::period::Period,
     out_dir: &Path,
 ) -> anyhow::Result<PathBuf> {

@@ -8,8 +8,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::aggregate::Scorecard;
+use crate::config::Templates;
 use crate::narrative::Narrative;
-use crate::templates::Templates;
 use crate::validate::CheckedReturn;
 
 pub mod chart;

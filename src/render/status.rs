@@ -20,10 +20,10 @@ use std::path::{Path, PathBuf};
 
 use super::excel::rag_colours;
 use super::{RenderContext, Renderer};
+use crate::config::Templates;
 use crate::judge::Rag;
 use crate::output::write_atomic;
 use crate::status::{ExtractLook, FileState, ReturnsStatus, SentFile, ServiceState};
-use crate::templates::Templates;
 use crate::text::long_date;
 
 /// The page, in each quarter's output folder.

@@ -5,9 +5,9 @@
 //! also returned that indicator gets a warning on the cell it typed the
 //! figure in, naming both figures as printed, so it can check its count.
 
+use crate::config::{Source, Templates};
 use crate::diagnostic::Diagnostic;
 use crate::judge::{self, Measure};
-use crate::templates::{Source, Templates};
 use crate::validate::{CheckedReturn, Figure};
 
 use super::{for_period, Extract};

@@ -19,8 +19,8 @@ use std::fmt::Write as _;
 use minijinja::{context, AutoEscape, Environment, UndefinedBehavior, Value};
 
 use crate::compose::{grade_class, grade_colours, rag_class, Paper};
+use crate::config::{TemplateError, TemplateErrors, Templates, HTML_LAYOUT};
 use crate::judge::Rag;
-use crate::templates::{TemplateError, TemplateErrors, Templates, HTML_LAYOUT};
 
 /// Body text.
 pub const INK: u32 = 0x0B0C0C;
@@ -68,7 +68,7 @@ pub fn text_colours() -> Vec<(String, u32, u32)> {
         let (fill, text) = crate::render::excel::rag_colours(rag);
         pairs.push((format!(".{}", rag_class(rag)), text, fill));
     }
-    for grade in crate::templates::GRADES {
+    for grade in crate::config::GRADES {
         let (fill, text) = grade_colours(grade);
         pairs.push((format!(".{}", grade_class(grade)), text, fill));
     }
@@ -264,10 +264,10 @@ mod tests {
 
     #[test]
     fn every_grade_has_its_own_class() {
-        let classes: std::collections::BTreeSet<String> = crate::templates::GRADES
+        let classes: std::collections::BTreeSet<String> = crate::config::GRADES
             .iter()
             .map(|g| grade_class(g))
             .collect();
-        assert_eq!(classes.len(), crate::templates::GRADES.len());
+        assert_eq!(classes.len(), crate::config::GRADES.len());
     }
 }

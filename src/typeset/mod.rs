@@ -16,7 +16,7 @@ pub mod world;
 use std::time::Instant;
 
 use crate::compose::{Paper, PlanPaper};
-use crate::templates::{TemplateErrors, Templates, PLAN_LAYOUT, REPORT_LAYOUT};
+use crate::config::{TemplateErrors, Templates, PLAN_LAYOUT, REPORT_LAYOUT};
 
 /// The documents, typeset and ready to write.
 pub struct Typeset {

@@ -11,7 +11,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use super::world::{PaperWorld, DATA_PATH};
-use crate::templates::{TemplateError, TemplateErrors};
+use crate::config::{TemplateError, TemplateErrors};
 
 /// What a template needs besides its own text.
 pub struct PdfJob<'a> {

@@ -135,7 +135,7 @@ fn find_columns(sheet: &Sheet, header_row: u32, ref_col: u32, c0: u32, c1: u32) 
 /// Each column the service's indicators need is in the header row.
 fn require_columns(
     cols: &Columns,
-    expected: &[&crate::templates::Indicator],
+    expected: &[&crate::config::Indicator],
     name: &str,
     header_row: u32,
     c1: u32,
@@ -260,7 +260,7 @@ impl<'a> Table<'a> {
         row: u32,
         seen: &mut HashMap<String, u32>,
         problems: &mut Vec<Diagnostic>,
-    ) -> Option<&'a crate::templates::Indicator> {
+    ) -> Option<&'a crate::config::Indicator> {
         let (name, col) = (self.name, self.cols.reference);
         let ref_cell = self.sheet.cell(row, col);
         if ref_cell.is_empty() {

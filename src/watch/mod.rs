@@ -46,13 +46,13 @@ use anyhow::Context;
 use rayon::prelude::*;
 
 use crate::aggregate::{period_of, periods_found_with};
+use crate::config::Templates;
 use crate::discover::{self, InputFile, SkippedFile};
 use crate::period::Period;
 use crate::pipeline;
 use crate::render::{feedback, status as status_page};
 use crate::ssda903::{self, Extract, ExtractSource, ExtractStatus};
 use crate::status::{is_temporary, ReturnsStatus, ServiceState};
-use crate::templates::Templates;
 use crate::validate::{CheckedReturn, ReturnStatus};
 
 mod lock;

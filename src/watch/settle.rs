@@ -498,7 +498,7 @@ mod tests {
 
     #[test]
     fn a_return_cut_short_is_told_from_one_that_is_no_workbook() {
-        let templates = crate::templates::Templates::load(
+        let templates = crate::config::Templates::load(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
         )
         .unwrap();

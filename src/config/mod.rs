@@ -8,6 +8,8 @@
 //! default, then checked for what serde cannot express (a theme that does not
 //! exist, a duplicate ref). Every error names the file and line.
 
+pub mod deadline;
+
 use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -86,7 +88,7 @@ pub struct Organisation {
     pub checks: Checks,
     /// When each quarter's returns are due, for the status page.
     #[serde(default)]
-    pub returns_due: crate::deadline::ReturnsDue,
+    pub returns_due: crate::config::deadline::ReturnsDue,
     /// When an extract of children's records is used, or refused.
     #[serde(default)]
     pub child_records: ChildRecords,

@@ -18,8 +18,8 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::config::TemplateError;
 use crate::period::Period;
-use crate::templates::TemplateError;
 
 /// The `[returns_due]` table as written.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
