@@ -151,7 +151,7 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
             ssda903::load_all(
                 &sources,
                 &templates.bank_holidays,
-                templates.organisation.extract_rules(),
+                templates.organisation.child_records,
             )
         },
     );

@@ -88,7 +88,7 @@ fn check_extracts(sources: &[ssda903::ExtractSource], templates: &Templates) -> 
     let extracts = ssda903::load_all(
         sources,
         &templates.bank_holidays,
-        templates.organisation.extract_rules(),
+        templates.organisation.child_records,
     );
     let mut with_errors = 0;
     for e in extracts.iter().filter(|e| e.is_extract()) {

@@ -62,16 +62,12 @@ impl ReturnsDue {
     /// Checks what serde cannot: the days are in range, each key is a
     /// quarter and each value a date. Errors name the file, line and key.
     pub fn check(&self, file: &Path, text: &str, errors: &mut Vec<TemplateError>) {
-        let line_of = |needle: &str| {
-            text.lines()
-                .position(|l| l.trim_start().trim_start_matches('"').starts_with(needle))
-                .map(|i| i + 1)
-        };
+        let line_of = |path: &[&str]| super::load::line_in_toml(text, path, None);
         if let Some(days) = &self.days_after_quarter_end {
             if self.days().is_none() {
                 errors.push(TemplateError {
                     file: file.to_path_buf(),
-                    line: line_of("days_after_quarter_end"),
+                    line: line_of(&["returns_due", "days_after_quarter_end"]),
                     message: format!(
                         "[returns_due] days_after_quarter_end is {days}; give the number of days after a quarter's last day that its returns are due, from 0 to {MOST_DAYS} (e.g. 14)"
                     ),
@@ -79,7 +75,7 @@ impl ReturnsDue {
             }
         }
         for (key, value) in &self.dates {
-            let line = line_of(key);
+            let line = line_of(&["returns_due", "dates", key]);
             if let Err(e) = Period::parse(key) {
                 errors.push(TemplateError {
                     file: file.to_path_buf(),

@@ -327,21 +327,9 @@ impl ExtractStatus {
     }
 }
 
-/// Settings for child-level extracts, from `templates/scorecard.toml`.
-#[derive(Debug, Clone, Copy)]
-pub struct Rules {
-    /// The largest share of an extract's children that may be left out
-    /// before the extract is refused.
-    pub left_out_limit: f64,
-}
-
-impl Default for Rules {
-    fn default() -> Rules {
-        Rules {
-            left_out_limit: 0.1,
-        }
-    }
-}
+/// Settings for child-level extracts, from `templates/scorecard.toml`: the
+/// share of children that may be left out before an extract is refused.
+pub use crate::config::ChildRecords as Rules;
 
 /// One extract, read and checked. Its figures are worked out for the
 /// quarter it belongs to.

@@ -876,7 +876,7 @@ impl Watch {
         }
         let (holidays, rules) = (
             &self.templates.bank_holidays,
-            self.templates.organisation.extract_rules(),
+            self.templates.organisation.child_records,
         );
         // An extract as read, with its files' stamps before and after.
         type Read = (Vec<Option<Stamp>>, Option<Extract>, Vec<Option<Stamp>>);
