@@ -13,9 +13,9 @@ use serde::Serialize;
 use crate::config::Source;
 use crate::config::{Indicator, Templates};
 use crate::judge::{self, Direction, Rag};
+use crate::model::returns::{CheckedReturn, Return, ReturnStatus};
 use crate::period::Period;
 use crate::ssda903::{self, Extract, ExtractSummary};
-use crate::validate::{CheckedReturn, Return, ReturnStatus};
 
 /// Why a service's figures are missing from a borough figure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -19,9 +19,9 @@ use rust_xlsxwriter::{
 
 use crate::config::{Indicator, Service, Templates};
 use crate::judge::Measure;
+use crate::model::layout::{ACTIONS_SHEET, COVER_SHEET, INDICATORS_SHEET};
+use crate::model::returns::ActionStatus;
 use crate::period::Period;
-use crate::read::{ACTIONS_SHEET, COVER_SHEET, INDICATORS_SHEET};
-use crate::validate::ActionStatus;
 
 /// Blank rows offered on the Actions sheet.
 pub const ACTION_ROWS: u32 = 30;

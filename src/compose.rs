@@ -21,10 +21,10 @@ use crate::aggregate::Scorecard;
 use crate::config::{Templates, GRADES};
 use crate::improvement::PlanProgress;
 use crate::judge::{Direction, Rag};
+use crate::model::returns::ActionStatus;
 use crate::narrative::{Bullet, Narrative};
 use crate::render::chart::{charted, rag_svg, trend_svg, RagChart, TrendChart};
 use crate::text::long_date;
-use crate::validate::ActionStatus;
 
 /// Charts are drawn at this size (pixels, or SVG user units) and scaled to
 /// the page's width.

@@ -10,30 +10,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::Serialize;
 
+use crate::model::workbook::{InputFile, SkippedFile};
 use crate::period::Period;
 
 /// Extensions read as returns.
 pub const WORKBOOK_EXTENSIONS: [&str; 4] = ["xlsx", "xlsm", "xls", "ods"];
-
-/// A return file found in the inputs folder.
-#[derive(Debug, Clone, Serialize)]
-pub struct InputFile {
-    /// Where it is on disk.
-    pub path: PathBuf,
-    /// How it is named to people: the path below `inputs/`, with `/`.
-    pub name: String,
-    /// Lower-case extension, one of [`WORKBOOK_EXTENSIONS`].
-    pub extension: String,
-    /// The period of the folder it sits in, when that folder is named like one.
-    pub folder_period: Option<Period>,
-}
-
-/// A file in the inputs folder that is not a return.
-#[derive(Debug, Clone, Serialize)]
-pub struct SkippedFile {
-    pub name: String,
-    pub reason: String,
-}
 
 /// What was found.
 #[derive(Debug, Default, Serialize)]

@@ -12,8 +12,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::config::{Recommendation, Templates};
+use crate::model::returns::{Action, ActionStatus, CheckedReturn};
 use crate::period::Period;
-use crate::validate::{Action, ActionStatus, CheckedReturn};
 
 /// One action, with who reported it and whether it is overdue.
 #[derive(Debug, Clone, Serialize)]

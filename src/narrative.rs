@@ -20,8 +20,8 @@ use crate::aggregate::{Gap, IndicatorRow, Outcome, Scorecard};
 use crate::config::{TemplateError, TemplateErrors, Templates, OUTLINE_FILE, REPORT_TEMPLATE};
 use crate::improvement::PlanProgress;
 use crate::judge::{Direction, Polarity, Rag};
+use crate::model::returns::ReturnStatus;
 use crate::text::join_and;
-use crate::validate::ReturnStatus;
 
 /// One strength or weakness.
 #[derive(Debug, Clone, Serialize)]

@@ -15,15 +15,17 @@ use tracing::{info, warn};
 use crate::aggregate::{self, Scorecard};
 use crate::compose::{self, Paper, PlanPaper};
 use crate::config::Templates;
-use crate::discover::{self, InputFile, SkippedFile};
+use crate::discover;
 use crate::improvement::{self, PlanProgress};
+use crate::model::returns::{CheckedReturn, ReturnStatus};
+use crate::model::workbook::{InputFile, SkippedFile};
 use crate::narrative::{self, Narrative};
 use crate::period::Period;
 use crate::read;
 use crate::render::{self, RenderContext, Renderer};
 use crate::ssda903::{self, Extract, ExtractStatus};
 use crate::typeset::{self, Typeset};
-use crate::validate::{self, CheckedReturn, ReturnStatus};
+use crate::validate;
 
 /// Where a run reads and writes.
 #[derive(Debug, Clone)]

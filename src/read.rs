@@ -21,12 +21,11 @@ use std::collections::BTreeMap;
 use std::io::Cursor;
 
 use calamine::{open_workbook_from_rs, Data, Ods, Reader, Sheets, Xls, Xlsb, Xlsx};
-use chrono::NaiveDateTime;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::diagnostic::{cell_ref, Diagnostic};
-use crate::discover::InputFile;
+use crate::model::layout::{ACTIONS_SHEET, COVER_SHEET, INDICATORS_SHEET};
+use crate::model::workbook::{FileFacts, Format, InputFile, Sheet, Workbook};
 
 mod guard;
 
@@ -49,190 +48,29 @@ pub const MAX_SHEET_COLUMNS: u32 = 256;
 /// is far beyond any return, and beyond a pasted list of 50,000 rows.
 pub const MAX_WORKBOOK_CELLS: u64 = 8_000_000;
 
-/// The sheets the contract defines.
-pub const COVER_SHEET: &str = "Return";
-pub const INDICATORS_SHEET: &str = "Indicators";
-pub const ACTIONS_SHEET: &str = "Actions";
-
-/// A cell's content, with the quirks of each file format smoothed away.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Empty,
-    Number(f64),
-    Text(String),
-    Bool(bool),
-    /// A spreadsheet error such as `#DIV/0!` or LibreOffice's `Err:502`.
-    Error(String),
-    Date(NaiveDateTime),
-}
-
-impl Cell {
-    fn from_data(data: &Data) -> Cell {
-        match data {
-            Data::Empty => Cell::Empty,
-            Data::Int(i) => Cell::Number(*i as f64),
-            Data::Float(f) => Cell::Number(*f),
-            Data::Bool(b) => Cell::Bool(*b),
-            Data::Error(e) => Cell::Error(e.to_string()),
-            Data::String(s) => {
-                if s.trim().is_empty() {
-                    Cell::Empty
-                } else if is_error_text(s) {
-                    // ODS files carry error cells as their text.
-                    Cell::Error(s.trim().to_string())
-                } else {
-                    Cell::Text(s.clone())
-                }
-            }
-            Data::DateTime(dt) => {
-                if dt.is_duration() {
-                    Cell::Number(dt.as_f64())
-                } else {
-                    dt.as_datetime()
-                        .map_or(Cell::Number(dt.as_f64()), Cell::Date)
-                }
-            }
-            Data::DateTimeIso(s) => parse_iso(s).map_or_else(|| Cell::Text(s.clone()), Cell::Date),
-            Data::DurationIso(s) => Cell::Text(s.clone()),
+/// A sheet from its filled cells (row, column, value), refusing one
+/// with anything beyond the rows and columns a return can use.
+fn sheet_from_cells(
+    name: &str,
+    cells: impl IntoIterator<Item = Result<(u32, u32, Data), Diagnostic>>,
+) -> Result<Sheet, Diagnostic> {
+    let mut cells_held = BTreeMap::new();
+    let mut bounds: Option<((u32, u32), (u32, u32))> = None;
+    for cell in cells {
+        let (row, col, data) = cell?;
+        if matches!(data, Data::Empty) {
+            continue;
         }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        matches!(self, Cell::Empty)
-    }
-
-    /// The cell as an officer would read it, for quoting in messages.
-    pub fn shown(&self) -> String {
-        match self {
-            Cell::Empty => String::new(),
-            Cell::Number(n) => format!("{n}"),
-            Cell::Text(t) => t.trim().to_string(),
-            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-            Cell::Error(e) => e.clone(),
-            Cell::Date(d) => d.format("%d/%m/%Y").to_string(),
+        if row >= MAX_SHEET_ROWS || col >= MAX_SHEET_COLUMNS {
+            return Err(sheet_too_large(name, row, col));
         }
+        bounds = Some(match bounds {
+            None => ((row, col), (row, col)),
+            Some(((r0, c0), (r1, c1))) => ((r0.min(row), c0.min(col)), (r1.max(row), c1.max(col))),
+        });
+        cells_held.insert((row, col), data);
     }
-}
-
-fn parse_iso(s: &str) -> Option<NaiveDateTime> {
-    let s = s.trim();
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
-        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
-        .ok()
-        .or_else(|| {
-            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .ok()
-                .map(|d| d.and_time(chrono::NaiveTime::MIN))
-        })
-}
-
-/// Whether text is a spreadsheet error value as Excel or LibreOffice show it.
-pub fn is_error_text(s: &str) -> bool {
-    let s = s.trim();
-    const EXCEL: [&str; 9] = [
-        "#DIV/0!",
-        "#N/A",
-        "#NAME?",
-        "#NULL!",
-        "#NUM!",
-        "#REF!",
-        "#VALUE!",
-        "#GETTING_DATA",
-        "#SPILL!",
-    ];
-    EXCEL.iter().any(|e| e.eq_ignore_ascii_case(s))
-        || s.strip_prefix("Err:")
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// One sheet's cells, addressed by Excel row and column (from 0). Only the
-/// filled cells are held, and none beyond [`MAX_SHEET_ROWS`] and
-/// [`MAX_SHEET_COLUMNS`].
-#[derive(Debug, Clone)]
-pub struct Sheet {
-    /// The name as written in the workbook (e.g. ` indicators `).
-    pub name: String,
-    cells: BTreeMap<(u32, u32), Data>,
-    bounds: Option<((u32, u32), (u32, u32))>,
-}
-
-impl Sheet {
-    /// A sheet from its filled cells (row, column, value), refusing one
-    /// with anything beyond the rows and columns a return can use.
-    fn from_cells(
-        name: &str,
-        cells: impl IntoIterator<Item = Result<(u32, u32, Data), Diagnostic>>,
-    ) -> Result<Sheet, Diagnostic> {
-        let mut sheet = Sheet {
-            name: name.to_string(),
-            cells: BTreeMap::new(),
-            bounds: None,
-        };
-        for cell in cells {
-            let (row, col, data) = cell?;
-            if matches!(data, Data::Empty) {
-                continue;
-            }
-            if row >= MAX_SHEET_ROWS || col >= MAX_SHEET_COLUMNS {
-                return Err(sheet_too_large(name, row, col));
-            }
-            sheet.bounds = Some(match sheet.bounds {
-                None => ((row, col), (row, col)),
-                Some(((r0, c0), (r1, c1))) => {
-                    ((r0.min(row), c0.min(col)), (r1.max(row), c1.max(col)))
-                }
-            });
-            sheet.cells.insert((row, col), data);
-        }
-        Ok(sheet)
-    }
-
-    /// The cell at an absolute position; `Empty` where nothing is filled.
-    pub fn cell(&self, row: u32, col: u32) -> Cell {
-        self.cells
-            .get(&(row, col))
-            .map_or(Cell::Empty, Cell::from_data)
-    }
-
-    /// The rows and columns in use, as absolute (first, last) pairs.
-    pub fn bounds(&self) -> Option<((u32, u32), (u32, u32))> {
-        self.bounds
-    }
-
-    /// `Indicators!D7`.
-    pub fn address(&self, row: u32, col: u32) -> String {
-        format!("{}!{}", self.name, cell_ref(row, col))
-    }
-}
-
-/// The file format, by content rather than by name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    Xlsx,
-    Xlsb,
-    Xls,
-    Ods,
-}
-
-/// What the run knows of a file before it is parsed: its size and checksum.
-#[derive(Debug, Clone, Serialize)]
-pub struct FileFacts {
-    pub bytes: u64,
-    pub sha256: String,
-}
-
-/// The sheets of a return that the contract uses.
-#[derive(Debug, Clone)]
-pub struct Workbook {
-    pub format: Format,
-    /// Every sheet's name, in workbook order, for messages.
-    pub sheet_names: Vec<String>,
-    /// Names of the sheets hidden in the workbook (hidden or very hidden).
-    pub hidden_sheets: Vec<String>,
-    pub cover: Option<Sheet>,
-    pub indicators: Option<Sheet>,
-    pub actions: Option<Sheet>,
+    Ok(Sheet::from_parts(name, cells_held, bounds))
 }
 
 /// The outcome of reading one file.
@@ -540,11 +378,11 @@ fn read_sheet(sheets: &mut Sheets<Cursor<&[u8]>>, name: &str) -> Result<Sheet, D
                 Ok(c) => c,
                 // A chart sheet with the name: no cells.
                 Err(calamine::XlsxError::NotAWorksheet(_)) => {
-                    return Sheet::from_cells(name, std::iter::empty())
+                    return sheet_from_cells(name, std::iter::empty())
                 }
                 Err(e) => return Err(unreadable(e.to_string())),
             };
-            Sheet::from_cells(
+            sheet_from_cells(
                 name,
                 std::iter::from_fn(|| match cells.next_cell() {
                     Ok(Some(c)) => {
@@ -560,7 +398,7 @@ fn read_sheet(sheets: &mut Sheets<Cursor<&[u8]>>, name: &str) -> Result<Sheet, D
             let mut cells = book
                 .worksheet_cells_reader(name)
                 .map_err(|e| unreadable(e.to_string()))?;
-            Sheet::from_cells(
+            sheet_from_cells(
                 name,
                 std::iter::from_fn(|| match cells.next_cell() {
                     Ok(Some(c)) => {
@@ -576,7 +414,7 @@ fn read_sheet(sheets: &mut Sheets<Cursor<&[u8]>>, name: &str) -> Result<Sheet, D
             let range = other
                 .worksheet_range(name)
                 .map_err(|e| unreadable(e.to_string()))?;
-            Sheet::from_cells(
+            sheet_from_cells(
                 name,
                 range.used_cells().map(|(r, c, d)| {
                     let (r0, c0) = range.start().unwrap_or((0, 0));
@@ -602,16 +440,6 @@ fn open_failure(message: &str) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn error_text_matches_excel_and_libreoffice() {
-        for s in ["#DIV/0!", "#n/a", " #VALUE! ", "Err:502"] {
-            assert!(is_error_text(s), "{s}");
-        }
-        for s in ["n/a", "Err:", "Error", "12"] {
-            assert!(!is_error_text(s), "{s}");
-        }
-    }
 
     #[test]
     fn unreadable_names_the_cause() {

@@ -13,11 +13,11 @@ use chrono::{DateTime, Local, NaiveDate, NaiveDateTime};
 
 use crate::aggregate::period_of;
 use crate::config::Templates;
-use crate::discover::SkippedFile;
+use crate::model::returns::{CheckedReturn, ReturnStatus};
+use crate::model::workbook::SkippedFile;
 use crate::period::Period;
 use crate::render::feedback;
 use crate::ssda903::{Extract, ExtractStatus};
-use crate::validate::{CheckedReturn, ReturnStatus};
 
 /// What became of one file, as the status page says it.
 #[derive(Debug, Clone, PartialEq, Eq)]

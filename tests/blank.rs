@@ -10,8 +10,8 @@ use common::*;
 use scorecard::blank::{blank_return, Entries, FigureEntry};
 use scorecard::config::Templates;
 use scorecard::judge::Measure;
+use scorecard::model::returns::ActionStatus;
 use scorecard::period::Period;
-use scorecard::validate::ActionStatus;
 
 fn templates() -> Templates {
     Templates::load(&root().join("templates")).unwrap()

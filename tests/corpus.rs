@@ -968,7 +968,7 @@ fn xls_formula_longer_than_its_record() {
 
 #[test]
 fn file_deleted_while_the_run_is_going() {
-    use scorecard::{config::Templates, discover, pipeline, validate::ReturnStatus};
+    use scorecard::{config::Templates, discover, model::returns::ReturnStatus, pipeline};
     let case = case_with_good();
     cpr().write(&case.inputs().join("gone.xlsx"));
     let templates = Templates::load(&case.templates()).unwrap();
@@ -998,7 +998,7 @@ fn file_deleted_while_the_run_is_going() {
 
 #[test]
 fn file_replaced_while_the_run_is_going() {
-    use scorecard::{config::Templates, discover, pipeline, validate::ReturnStatus};
+    use scorecard::{config::Templates, discover, model::returns::ReturnStatus, pipeline};
     let case = Case::new();
     cpr().write(&case.inputs().join("cpr.xlsx"));
     let templates = Templates::load(&case.templates()).unwrap();

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use crate::cli::{CheckArgs, EXIT_OK, EXIT_PROBLEMS};
 use crate::config::Templates;
 use crate::discover;
+use crate::model::returns::ReturnStatus;
 use crate::pipeline;
 use crate::ssda903;
-use crate::validate::ReturnStatus;
 
 /// Checks the files named and prints each problem. Returns the exit code.
 pub fn execute(args: &CheckArgs) -> anyhow::Result<u8> {

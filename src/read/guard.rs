@@ -16,7 +16,8 @@ use std::io::{Cursor, Read};
 
 use crate::diagnostic::Diagnostic;
 
-use super::{bomb, corrupt, protected, Format, MAX_RATIO, MAX_UNPACKED_BYTES, MAX_WORKBOOK_CELLS};
+use super::{bomb, corrupt, protected, MAX_RATIO, MAX_UNPACKED_BYTES, MAX_WORKBOOK_CELLS};
+use crate::model::workbook::Format;
 
 /// The largest number of parts a zip-based workbook may hold.
 const MAX_PARTS: usize = 10_000;

@@ -11,8 +11,8 @@ use rust_xlsxwriter::{
 
 use super::{RenderContext, Renderer};
 use crate::judge::{Measure, Rag};
+use crate::model::returns::{ActionStatus, ReturnStatus};
 use crate::output::write_atomic;
-use crate::validate::{ActionStatus, ReturnStatus};
 
 /// The Excel scorecard.
 pub struct ExcelScorecard;

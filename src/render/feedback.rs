@@ -11,10 +11,10 @@ use rust_xlsxwriter::{
 
 use super::{RenderContext, Renderer};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::returns::{CheckedReturn, ReturnStatus};
+use crate::model::workbook::{Cell, Sheet};
 use crate::output::write_atomic;
-use crate::read::{Cell, Sheet};
 use crate::ssda903::{Extract, ExtractStatus};
-use crate::validate::{CheckedReturn, ReturnStatus};
 
 /// The feedback file's name for an extract: `ssda903 <its name>.xlsx`.
 pub fn extract_file_name(e: &Extract) -> String {

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use crate::aggregate::Scorecard;
 use crate::config::Templates;
+use crate::model::returns::CheckedReturn;
 use crate::narrative::Narrative;
-use crate::validate::CheckedReturn;
 
 pub mod chart;
 pub mod csv;
@@ -37,7 +37,7 @@ pub struct RenderContext<'a> {
     /// Every return read in the run, whatever its period.
     pub returns: &'a [CheckedReturn],
     /// Files in `inputs/` that were not returns.
-    pub skipped: &'a [crate::discover::SkippedFile],
+    pub skipped: &'a [crate::model::workbook::SkippedFile],
     /// Every SSDA903 extract read in the run.
     pub extracts: &'a [crate::ssda903::Extract],
     /// The reported quarter's extract, when it has one. Its children are

@@ -67,7 +67,7 @@ struct Record<'a> {
     services_rejected: &'a [String],
     services_missing: &'a [String],
     inputs: Vec<Input<'a>>,
-    skipped: &'a [crate::discover::SkippedFile],
+    skipped: &'a [crate::model::workbook::SkippedFile],
     ssda903_extracts: Vec<ExtractInput<'a>>,
     summary: &'a crate::aggregate::Summary,
     timings_seconds: Vec<(&'a str, f64)>,
@@ -79,7 +79,7 @@ impl Renderer for RunRecord {
     }
 
     fn render(&self, ctx: &RenderContext) -> anyhow::Result<Vec<PathBuf>> {
-        use crate::validate::ReturnStatus;
+        use crate::model::returns::ReturnStatus;
         let inputs: Vec<Input> = ctx
             .returns
             .iter()

@@ -8,7 +8,7 @@
 use crate::config::{Source, Templates};
 use crate::diagnostic::Diagnostic;
 use crate::judge::{self, Measure};
-use crate::validate::{CheckedReturn, Figure};
+use crate::model::returns::{CheckedReturn, Figure};
 
 use super::{for_period, Extract};
 

@@ -21,24 +21,6 @@ pub(super) struct CoverField {
     pub(super) value: Cell,
 }
 
-pub(super) const COVER_LABELS: [&str; 6] = [
-    "service",
-    "period",
-    "prepared by",
-    "email",
-    "submitted",
-    "template version",
-];
-
-pub(super) fn normalise_label(text: &str) -> String {
-    text.trim()
-        .trim_end_matches(':')
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
-
 pub(super) fn find_cover_fields(sheet: &Sheet) -> HashMap<&'static str, CoverField> {
     let mut fields = HashMap::new();
     let Some(((r0, c0), (r1, c1))) = sheet.bounds() else {

@@ -47,13 +47,14 @@ use rayon::prelude::*;
 
 use crate::aggregate::{period_of, periods_found_with};
 use crate::config::Templates;
-use crate::discover::{self, InputFile, SkippedFile};
+use crate::discover;
+use crate::model::returns::{CheckedReturn, ReturnStatus};
+use crate::model::workbook::{InputFile, SkippedFile};
 use crate::period::Period;
 use crate::pipeline;
 use crate::render::{feedback, status as status_page};
 use crate::ssda903::{self, Extract, ExtractSource, ExtractStatus};
 use crate::status::{is_temporary, ReturnsStatus, ServiceState};
-use crate::validate::{CheckedReturn, ReturnStatus};
 
 mod lock;
 mod settle;

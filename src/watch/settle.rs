@@ -24,9 +24,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::{Change, Watch};
+use crate::model::returns::CheckedReturn;
 use crate::period::Period;
 use crate::ssda903::{Extract, ExtractSource};
-use crate::validate::CheckedReturn;
 
 /// How long a file's size and modified time must stay the same before it
 /// is read: a return still being copied is never read half-written.
