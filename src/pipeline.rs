@@ -492,10 +492,13 @@ pub fn not_extracts(extracts: &[Extract]) -> Vec<SkippedFile> {
         .filter(|e| !e.is_extract())
         .flat_map(|e| {
             let reason = |name: &str| {
-                e.problems.iter().find(|p| p.file == name).map_or_else(
-                    || "not a list of an SSDA903 extract".to_string(),
-                    |p| p.message.clone(),
-                )
+                e.problems
+                    .iter()
+                    .find(|p| p.file_name() == name)
+                    .map_or_else(
+                        || "not a list of an SSDA903 extract".to_string(),
+                        |p| p.message.clone(),
+                    )
             };
             let names: Vec<String> = if e.files.is_empty() {
                 vec![e.name.clone()]

@@ -107,8 +107,8 @@ mod tests {
         for call in [
             "Diagnostic::error(",
             "Diagnostic::warning(",
-            "Problem::error(",
-            "Problem::warning(",
+            "located_error(",
+            "located_warning(",
         ] {
             for part in source.split(call).skip(1) {
                 let part = part.trim_start();

@@ -141,15 +141,15 @@ pub fn write_extract(
     let problems = e.all_problems();
     for (i, p) in problems.iter().enumerate() {
         let row = top + 1 + i as u32;
-        let place = match (&p.row, &p.element) {
+        let place = match (p.row(), p.element()) {
             (Some(r), _) => r.to_string(),
-            (None, Some(el)) => el.clone(),
+            (None, Some(el)) => el.to_string(),
             _ => String::new(),
         };
         let cells = [
-            p.file.clone(),
+            p.file_name().to_string(),
             place,
-            p.column.clone().unwrap_or_default(),
+            p.column().unwrap_or_default().to_string(),
             p.severity.label().to_string(),
             p.rule.to_string(),
             p.message.clone(),
@@ -298,7 +298,7 @@ pub fn write_one(
         .set_paper_size(9)
         .set_print_fit_to_pages(1, 0);
     for (i, d) in r.diagnostics.iter().enumerate() {
-        let (Some(sheet_name), Some(cell)) = (&d.sheet, &d.cell) else {
+        let (Some(sheet_name), Some(cell)) = d.cell() else {
             continue;
         };
         if r.sheets.iter().any(|s| &s.name == sheet_name) {
@@ -358,9 +358,9 @@ fn write_copy(
     let mut problems: BTreeMap<(u32, u32), Vec<&Diagnostic>> = BTreeMap::new();
     for d in diagnostics
         .iter()
-        .filter(|d| d.sheet.as_deref() == Some(copy.name.as_str()))
+        .filter(|d| d.cell().0 == Some(copy.name.as_str()))
     {
-        if let Some((row, col)) = d.cell.as_deref().and_then(parse_cell_ref) {
+        if let Some((row, col)) = d.cell().1.and_then(parse_cell_ref) {
             problems.entry((row, col)).or_default().push(d);
         }
     }

@@ -41,7 +41,7 @@ struct ExtractInput<'a> {
     left_out: usize,
     errors: usize,
     warnings: usize,
-    problems: Vec<&'a crate::ssda903::Problem>,
+    problems: Vec<&'a crate::diagnostic::Diagnostic>,
 }
 
 #[derive(Serialize)]

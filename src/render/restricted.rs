@@ -19,9 +19,10 @@ use std::path::{Path, PathBuf};
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 
 use super::{RenderContext, Renderer};
+use crate::diagnostic::Diagnostic;
 use crate::output::write_atomic;
 use crate::ssda903::indicators::{Computed, Detail, Member};
-use crate::ssda903::{Extract, Problem};
+use crate::ssda903::Extract;
 
 /// The restricted workbook, written when the quarter has an extract.
 pub struct RestrictedWorkbook;
@@ -94,13 +95,13 @@ fn workbook(
     book.set_tempdir(spool)?;
     book.set_zip_compression_level(1);
     read_me(book.add_worksheet(), ctx, extract, refs, &s)?;
-    let left: Vec<&Problem> = extract
+    let left: Vec<&Diagnostic> = extract
         .checked
         .left_out
         .iter()
         .flat_map(|l| &l.problems)
         .collect();
-    let warnings: Vec<&Problem> = extract
+    let warnings: Vec<&Diagnostic> = extract
         .checked
         .warnings
         .iter()
@@ -144,7 +145,7 @@ struct Sheet<'a> {
 
 enum Rows<'a> {
     Members(&'a Computed, &'a [Member]),
-    Problems(&'a [&'a Problem]),
+    Problems(&'a [&'a Diagnostic]),
 }
 
 impl<'a> Sheet<'a> {
@@ -159,7 +160,7 @@ impl<'a> Sheet<'a> {
             .collect()
     }
 
-    fn of_problems(name: &str, problems: &'a [&'a Problem], per_sheet: usize) -> Vec<Sheet<'a>> {
+    fn of_problems(name: &str, problems: &'a [&'a Diagnostic], per_sheet: usize) -> Vec<Sheet<'a>> {
         parts(problems, per_sheet)
             .into_iter()
             .enumerate()
@@ -295,7 +296,11 @@ fn finish_table(sheet: &mut Worksheet, columns: usize, rows: usize) -> Result<()
 }
 
 /// Problems, with the child and the value at fault.
-fn problem_rows(sheet: &mut Worksheet, problems: &[&Problem], s: &Styles) -> Result<(), XlsxError> {
+fn problem_rows(
+    sheet: &mut Worksheet,
+    problems: &[&Diagnostic],
+    s: &Styles,
+) -> Result<(), XlsxError> {
     let headers = ["CHILD", "Where", "Severity", "Rule", "What to do", "Value"];
     table_header(sheet, &headers, s)?;
     sheet.set_column_width(1, 40)?;

@@ -277,7 +277,7 @@ L7,15/05/1994,YES,0,0\n";
         .checked
         .warnings
         .iter()
-        .any(|w| w.rule == "ssda903-row-unused" && w.row == Some(6)));
+        .any(|w| w.rule == "ssda903-row-unused" && w.row() == Some(6)));
 }
 
 #[test]
@@ -608,7 +608,7 @@ fn an_extract_whose_quarter_cannot_be_told_is_refused() {
         .iter()
         .find(|p| p.rule == "ssda903-quarter")
         .unwrap();
-    assert_eq!(p.file, "ssda903/");
+    assert_eq!(p.file_name(), "ssda903/");
     assert!(
         p.message.contains("inputs/2014-15-Q2/ssda903/"),
         "{}",

@@ -12,7 +12,7 @@
 //! An extract is read in parallel with the returns. Its figures become the
 //! borough figures of the indicators marked `source = "ssda903"` in
 //! `templates/indicators.toml`; the children behind them go only to the
-//! restricted workbook. Every [`Problem`] message is free of child ids, so
+//! restricted workbook. Every problem's message is free of child ids, so
 //! problems may be printed and recorded anywhere; the id travels beside it
 //! for the restricted workbook only.
 
@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::Diagnostic;
 use crate::period::Period;
 
 pub mod compare;
@@ -34,146 +34,15 @@ use indicators::Computed;
 use model::{Checked, Reason};
 use read::{ExtractFile, List, Refusal};
 
-/// Where a row is: its file, its row as the file numbers it (header row 1)
-/// or, in XML, its element ("CHILD 12, EPISODE 2").
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct At {
-    /// Index into the extract's files.
-    pub file: usize,
-    pub file_name: Option<String>,
-    pub row: u32,
-    pub element: Option<String>,
-}
-
-impl At {
-    pub fn file(name: &str) -> At {
-        At {
-            file_name: Some(name.to_string()),
-            ..At::default()
-        }
-    }
-
-    pub fn row(name: &str, row: u32) -> At {
-        At {
-            row,
-            ..At::file(name)
-        }
-    }
-}
-
-/// A problem in an extract, located by file, row and column.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Problem {
-    pub rule: &'static str,
-    pub severity: Severity,
-    pub file: String,
-    /// The row as the file numbers it; `None` for the whole file or XML.
-    pub row: Option<u32>,
-    /// In XML, the element: `CHILD 12, EPISODE 2`.
-    pub element: Option<String>,
-    pub column: Option<String>,
-    /// What is wrong and what to do. Never holds a value from a child's
-    /// record: it may be printed and recorded anywhere.
-    pub message: String,
-    /// The value that is wrong, as the file holds it: for the restricted
-    /// feedback only.
-    #[serde(skip)]
-    pub value: Option<String>,
-    /// The child, for the restricted workbook only.
-    #[serde(skip)]
-    pub child: Option<String>,
-}
-
-impl Problem {
-    fn new(
-        rule: &'static str,
-        severity: Severity,
-        at: At,
-        column: Option<String>,
-        message: String,
-    ) -> Problem {
-        Problem {
-            rule,
-            severity,
-            file: at.file_name.unwrap_or_default(),
-            row: (at.row > 0).then_some(at.row),
-            element: at.element,
-            column,
-            message,
-            value: None,
-            child: None,
-        }
-    }
-
-    pub fn error(rule: &'static str, at: At, column: Option<String>, message: String) -> Problem {
-        Problem::new(rule, Severity::Error, at, column, message)
-    }
-
-    pub fn warning(rule: &'static str, at: At, column: Option<String>, message: String) -> Problem {
-        Problem::new(rule, Severity::Warning, at, column, message)
-    }
-
-    pub fn for_child(mut self, child: &str) -> Problem {
-        self.child = Some(child.to_string()).filter(|c| !c.is_empty());
-        self
-    }
-
-    /// The value that is wrong, kept for the restricted feedback.
-    pub fn with_value(mut self, value: &str) -> Problem {
-        self.value = Some(value.to_string());
-        self
-    }
-
-    /// `episodes.csv, row 7, column DECOM` or
-    /// `extract.xml, CHILD 12, EPISODE 2, DECOM`.
-    pub fn location(&self) -> String {
-        if self.file.is_empty() {
-            return "the child's records".into();
-        }
-        let mut parts = vec![self.file.clone()];
-        if let Some(r) = self.row {
-            parts.push(format!("row {r}"));
-        }
-        if let Some(e) = &self.element {
-            parts.push(e.clone());
-        }
-        if let Some(c) = &self.column {
-            parts.push(if self.element.is_some() {
-                c.clone()
-            } else {
-                format!("column {c}")
-            });
-        }
-        parts.join(", ")
-    }
-
-    pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
-    }
-}
-
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: {} [{}]: {}",
-            self.location(),
-            self.severity.label().to_lowercase(),
-            self.rule,
-            self.message
-        )
-    }
-}
-
 /// Problems as lines to print: each located problem on its own line, and
 /// the same message about a child that has no row to point at (a child
 /// with no oc2 row…) once, with how many children it concerns, since
 /// those children are named only in the restricted workbook.
-pub fn problem_lines(problems: &[&Problem]) -> Vec<String> {
+pub fn problem_lines(problems: &[&Diagnostic]) -> Vec<String> {
     let mut lines = Vec::new();
-    let mut unlocated: Vec<(&Problem, usize)> = Vec::new();
+    let mut unlocated: Vec<(&Diagnostic, usize)> = Vec::new();
     for p in problems {
-        if p.file.is_empty() {
+        if p.file.is_none() {
             match unlocated
                 .iter_mut()
                 .find(|(q, _)| q.rule == p.rule && q.message == p.message)
@@ -346,13 +215,13 @@ pub struct Extract {
     /// Lists it lacks or cannot use, with why ("holds only its header row").
     pub unusable: BTreeMap<List, String>,
     /// Problems with files and rows (errors and warnings), located.
-    pub problems: Vec<Problem>,
+    pub problems: Vec<Diagnostic>,
     pub checked: Checked,
     /// The ten figures, for the quarter's last day.
     pub figures: Vec<Computed>,
     /// Warnings the figures raised (no oc2 row, a review outside any
     /// period of care), with the child they concern.
-    pub figure_warnings: Vec<Problem>,
+    pub figure_warnings: Vec<Diagnostic>,
 }
 
 impl Extract {
@@ -394,20 +263,22 @@ impl Extract {
     }
 
     /// Every problem, in file order, for feedback.
-    pub fn all_problems(&self) -> Vec<&Problem> {
-        let left: Vec<&Problem> = self
+    pub fn all_problems(&self) -> Vec<&Diagnostic> {
+        let left: Vec<&Diagnostic> = self
             .checked
             .left_out
             .iter()
             .flat_map(|l| &l.problems)
             .collect();
-        let mut all: Vec<&Problem> = self
+        let mut all: Vec<&Diagnostic> = self
             .problems
             .iter()
             .chain(left)
             .chain(&self.checked.warnings)
             .collect();
-        all.sort_by(|a, b| (&a.file, a.row, &a.element).cmp(&(&b.file, b.row, &b.element)));
+        all.sort_by(|a, b| {
+            (a.file_name(), a.row(), a.element()).cmp(&(b.file_name(), b.row(), b.element()))
+        });
         all.extend(&self.figure_warnings);
         all
     }
@@ -500,15 +371,13 @@ pub fn load(
     let mut refusals = std::mem::take(&mut raw.refusals);
     if source.period.is_none() {
         refusals.push(Refusal::NoQuarter);
-        extract.problems.push(Problem::error(
+        extract.problems.push(Diagnostic::error(
             "ssda903-quarter",
-            At::file(&source.name),
-            None,
             format!(
                 "The quarter of this extract cannot be told, so it was refused: put it in a folder named after its quarter, e.g. inputs/2014-15-Q2/ssda903/{}",
                 if source.xml { ", or name the XML file after it, e.g. ssda903 2014-15-Q2.xml" } else { "" }
             ),
-        ));
+        ).in_file(&source.name));
     }
     if refusals.is_empty() {
         for list in [List::Header, List::Episodes] {
@@ -568,19 +437,16 @@ fn refuse_feedback(extract: &mut Extract, refusals: &[Refusal]) {
             ),
             _ => continue,
         };
-        extract.problems.push(Problem::error(
-            "ssda903-refused",
-            At::file(&extract.name),
-            None,
-            message,
-        ));
+        extract
+            .problems
+            .push(Diagnostic::error("ssda903-refused", message).in_file(&extract.name));
     }
 }
 
 /// Warnings the contract names that need the periods of care: a review
 /// outside any period of care, a child in oc2 not looked after, a child in
 /// the TS13/TS14 denominator with no oc2 row.
-fn figure_warnings(checked: &Checked, end: chrono::NaiveDate) -> Vec<Problem> {
+fn figure_warnings(checked: &Checked, end: chrono::NaiveDate) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let year_ago = end
         .checked_sub_months(chrono::Months::new(12))
@@ -591,7 +457,9 @@ fn figure_warnings(checked: &Checked, end: chrono::NaiveDate) -> Vec<Problem> {
         let message = format!(
             "{message} The child is named in the Warnings sheet of restricted/ssda903-children.xlsx."
         );
-        Problem::warning(rule, At::default(), None, message).for_child(child)
+        Diagnostic::warning(rule, message)
+            .about_a_child()
+            .for_child(child)
     };
     for c in &checked.children {
         let periods = indicators::periods_of_care(c);
@@ -682,12 +550,11 @@ fn damaged(source: &ExtractSource) -> Extract {
         lists: List::ALL.to_vec(),
         usable: Vec::new(),
         unusable: BTreeMap::new(),
-        problems: vec![Problem::error(
+        problems: vec![Diagnostic::error(
             "ssda903-file",
-            At::file(&source.name),
-            None,
-            "The extract could not be read: its files are damaged in a way the reader could not make sense of. Export it again from the case-management system.".into(),
-        )],
+            "The extract could not be read: its files are damaged in a way the reader could not make sense of. Export it again from the case-management system.",
+        )
+        .in_file(&source.name)],
         checked: Checked::default(),
         figures: Vec::new(),
         figure_warnings: Vec::new(),
@@ -789,21 +656,6 @@ mod tests {
         assert_eq!(period_in_name("ssda903-2014-15-Q2.xml"), q2);
         assert_eq!(period_in_name("SSDA903 Q2 2014-15"), q2);
         assert_eq!(period_in_name("ssda903"), None);
-    }
-
-    #[test]
-    fn locations_name_file_row_and_column() {
-        let p = Problem::error(
-            "ssda903-date",
-            At::row("episodes.csv", 7),
-            Some("DECOM".into()),
-            "m".into(),
-        );
-        assert_eq!(p.location(), "episodes.csv, row 7, column DECOM");
-        let mut at = At::file("e.xml");
-        at.element = Some("CHILD 12, EPISODE 2".into());
-        let p = Problem::error("ssda903-date", at, Some("DECOM".into()), "m".into());
-        assert_eq!(p.location(), "e.xml, CHILD 12, EPISODE 2, DECOM");
     }
 }
 

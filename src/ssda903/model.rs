@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::Problem;
+use crate::diagnostic::Diagnostic;
 
 pub const RNE_CODES: &[&str] = &["S", "L", "P", "T", "U", "B"];
 pub const LS_CODES: &[&str] = &[
@@ -145,7 +145,7 @@ pub struct CareLeaver {
 pub struct LeftOut {
     pub id: String,
     pub reasons: Vec<Reason>,
-    pub problems: Vec<Problem>,
+    pub problems: Vec<Diagnostic>,
 }
 
 impl LeftOut {
@@ -167,7 +167,7 @@ pub struct Checked {
     pub care_leavers: Vec<CareLeaver>,
     pub left_out: Vec<LeftOut>,
     /// Warnings: rows not used, located.
-    pub warnings: Vec<Problem>,
+    pub warnings: Vec<Diagnostic>,
     /// Distinct children in the header and episodes lists.
     pub children_in_extract: usize,
 }

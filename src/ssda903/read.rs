@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{At, Problem};
+use crate::diagnostic::Diagnostic;
 use crate::encoding::{decode_csv, decode_xml, Decoded};
 use crate::read::{read_bounded, MAX_FILE_BYTES};
 
@@ -354,7 +354,7 @@ pub struct RawExtract {
     pub tables: BTreeMap<List, Table>,
     /// Lists found but not usable (a column missing or repeated), with why.
     pub unusable: BTreeMap<List, String>,
-    pub problems: Vec<Problem>,
+    pub problems: Vec<Diagnostic>,
     /// Why the extract cannot be used at all, if it cannot.
     pub refusals: Vec<Refusal>,
     /// Whether the extract came as XML (its columns are named differently).
@@ -396,8 +396,38 @@ fn facts(path: &Path, name: &str, bytes: &[u8]) -> ExtractFile {
     }
 }
 
-fn file_problem(rule: &'static str, file: &str, message: String) -> Problem {
-    Problem::error(rule, At::file(file), None, message)
+fn file_problem(rule: &'static str, file: &str, message: String) -> Diagnostic {
+    Diagnostic::error(rule, message).in_file(file)
+}
+
+/// A problem in a file of the list, at a row when `row` is not 0.
+fn located(d: Diagnostic, name: &str, row: u32, column: Option<String>) -> Diagnostic {
+    let d = d.in_file(name);
+    if row == 0 {
+        d
+    } else {
+        d.at_row(row, column)
+    }
+}
+
+fn located_error(
+    rule: &'static str,
+    name: &str,
+    row: u32,
+    column: Option<String>,
+    message: String,
+) -> Diagnostic {
+    located(Diagnostic::error(rule, message), name, row, column)
+}
+
+fn located_warning(
+    rule: &'static str,
+    name: &str,
+    row: u32,
+    column: Option<String>,
+    message: String,
+) -> Diagnostic {
+    located(Diagnostic::warning(rule, message), name, row, column)
 }
 
 /// What reading one file gave.
@@ -410,7 +440,7 @@ struct FileRead {
     table: Option<Table>,
     /// Why the list cannot be used, when it cannot.
     unusable: Option<String>,
-    problems: Vec<Problem>,
+    problems: Vec<Diagnostic>,
     /// Why the file cannot be read whole, when it cannot.
     damaged: Option<String>,
 }
@@ -538,11 +568,7 @@ fn read_csv(path: &Path, name: &str, index: usize) -> FileRead {
 
 fn note_encoding(decoded: &Decoded, name: &str, read: &mut FileRead) {
     if decoded.guessed {
-        read.problems.push(Problem::warning(
-            "ssda903-encoding",
-            At::file(name),
-            None,
-            "The file is not in UTF-8, so it was read as Windows-1252 (what Excel on Windows writes as \"CSV\"). If any letter in it looks wrong, export it again as \"CSV UTF-8\".".into(),
+        read.problems.push(located_warning("ssda903-encoding", name, 0, None, "The file is not in UTF-8, so it was read as Windows-1252 (what Excel on Windows writes as \"CSV\"). If any letter in it looks wrong, export it again as \"CSV UTF-8\".".into(),
         ));
     }
 }
@@ -580,11 +606,7 @@ fn csv_list(text: &str, name: &str, index: usize, read: &mut FileRead) {
     };
     read.list = Some(list);
     if sep != b',' {
-        read.problems.push(Problem::warning(
-            "ssda903-separator",
-            At::row(name, 1),
-            None,
-            format!(
+        read.problems.push(located_warning("ssda903-separator", name, 1, None, format!(
                 "The file's columns are separated by {} rather than commas; it was read that way. An export as comma-separated CSV avoids any doubt.",
                 if sep == b';' { "semicolons" } else { "tabs" }
             ),
@@ -598,11 +620,7 @@ fn csv_list(text: &str, name: &str, index: usize, read: &mut FileRead) {
     };
     if table.is_empty() {
         read.unusable = Some("holds only its header row".into());
-        read.problems.push(Problem::error(
-            "ssda903-list-empty",
-            At::row(name, 1),
-            None,
-            format!(
+        read.problems.push(located_error("ssda903-list-empty", name, 1, None, format!(
                 "The {} list holds only its header row, no rows, so the figures that need it come from the services' returns. If the case-management system has records for it, export the list again.",
                 list.name()
             ),
@@ -629,11 +647,7 @@ fn list_of(header: &[String], name: &str, read: &mut FileRead) -> Option<List> {
             .iter()
             .any(|h| h.chars().any(|c| c.is_ascii_digit() || c == '/'));
     if looks_like_values {
-        read.problems.push(Problem::error(
-            "ssda903-no-header-row",
-            At::row(name, 1),
-            None,
-            "The file's first row holds values, not column names: it seems to have been exported without its header row (or to be the second half of a list split in two), so which list it is cannot be told. An extract is used whole or not at all, so it was refused: export the list again, whole, with its header row (CHILD, DOB, …).".into(),
+        read.problems.push(located_error("ssda903-no-header-row", name, 1, None, "The file's first row holds values, not column names: it seems to have been exported without its header row (or to be the second half of a list split in two), so which list it is cannot be told. An extract is used whole or not at all, so it was refused: export the list again, whole, with its header row (CHILD, DOB, …).".into(),
         ));
         read.damaged = Some("has no header row".into());
         return None;
@@ -649,9 +663,10 @@ fn list_of(header: &[String], name: &str, read: &mut FileRead) -> Option<List> {
             known.join(", ")
         )
     };
-    read.problems.push(Problem::warning(
+    read.problems.push(located_warning(
         "ssda903-list-unknown",
-        At::row(name, 1),
+        name,
+        1,
         None,
         message,
     ));
@@ -669,11 +684,7 @@ fn positions(list: List, header: &[String], name: &str, read: &mut FileRead) -> 
         .map(|(_, h)| h.as_str())
         .find(|h| KNOWN_COLUMNS.contains(h));
     if let Some(column) = twice {
-        read.problems.push(Problem::error(
-            "ssda903-column-twice",
-            At::row(name, 1),
-            Some(column.to_string()),
-            format!(
+        read.problems.push(located_error("ssda903-column-twice", name, 1, Some(column.to_string()), format!(
                 "The header row names the column {column} twice, so which one holds the values cannot be told and the {} list was not used. Remove or rename one of them and export the list again.",
                 list.name()
             ),
@@ -692,11 +703,7 @@ fn positions(list: List, header: &[String], name: &str, read: &mut FileRead) -> 
         .map(|(c, _)| *c)
         .collect();
     if !missing.is_empty() {
-        read.problems.push(Problem::error(
-            "ssda903-column-missing",
-            At::row(name, 1),
-            Some(missing.join(", ")),
-            format!(
+        read.problems.push(located_error("ssda903-column-missing", name, 1, Some(missing.join(", ")), format!(
                 "This file looks like the {} list but has no {} column, so it was not used and the figures that need it come from the services' returns. The list needs the columns {}; export it again with them.",
                 list.name(),
                 missing.join(" or "),
@@ -871,7 +878,7 @@ struct XmlState {
 /// Why the XML stopped being read: a problem, and the refusal's words when
 /// it was an extract (`None`: not an SSDA903 export at all).
 struct XmlStop {
-    problem: Problem,
+    problem: Diagnostic,
     short: Option<String>,
 }
 
@@ -1241,7 +1248,7 @@ mod tests {
         let read = csv("CHILD,DOB,DOB\nA,01/02/2005,01/02/2006\n");
         assert!(read.table.is_none());
         assert_eq!(read.problems[0].rule, "ssda903-column-twice");
-        assert_eq!(read.problems[0].column.as_deref(), Some("DOB"));
+        assert_eq!(read.problems[0].column(), Some("DOB"));
         let read = csv("CHILD,DOB\n");
         assert!(read.table.is_none());
         assert_eq!(read.unusable.as_deref(), Some("holds only its header row"));

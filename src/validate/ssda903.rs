@@ -13,18 +13,18 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap as HashMap;
 
+use crate::diagnostic::Diagnostic;
 use crate::ssda903::model::{
     parse_date, CareLeaver, Checked, Child, Episode, LeftOut, Oc2, Reason, LS_CODES, PLACE_CODES,
     REC_CODES, RNE_CODES,
 };
 use crate::ssda903::read::{xml_element, List, RawExtract, Row};
-use crate::ssda903::{At, Problem};
 
 /// Collects one child's problems as they are found.
 struct Collector<'a> {
     raw: &'a RawExtract,
     by_child: BTreeMap<&'a str, LeftOut>,
-    warnings: Vec<Problem>,
+    warnings: Vec<Diagnostic>,
 }
 
 impl<'a> Collector<'a> {
@@ -79,10 +79,14 @@ impl<'a> Collector<'a> {
         message: String,
         value: Option<&str>,
     ) {
-        let at = self.raw_at(list, row);
-        let mut problem =
-            Problem::error(reason.rule(), at, Some(self.column(list, column)), message)
-                .for_child(row.child());
+        let mut problem = self
+            .locate(
+                Diagnostic::error(reason.rule(), message),
+                list,
+                row,
+                Some(column),
+            )
+            .for_child(row.child());
         problem.value = value.map(|v| v.trim().to_string());
         let entry = self.by_child.entry(row.child()).or_insert_with(|| LeftOut {
             id: row.child().to_string(),
@@ -103,31 +107,29 @@ impl<'a> Collector<'a> {
         column: Option<&'static str>,
         message: String,
     ) {
-        let at = self.raw_at(list, row);
-        let column = column.map(|c| self.column(list, c));
-        self.warnings
-            .push(Problem::warning(rule, at, column, message).for_child(row.child()));
+        let problem = self.locate(Diagnostic::warning(rule, message), list, row, column);
+        self.warnings.push(problem.for_child(row.child()));
     }
 
-    /// Where a row is, for its problems: file and row, or in XML the
-    /// element.
-    fn raw_at(&self, list: List, row: Row) -> At {
+    /// Places a problem at its row: file, row and column, or in XML the
+    /// element and the value's name.
+    fn locate(
+        &self,
+        d: Diagnostic,
+        list: List,
+        row: Row,
+        column: Option<&'static str>,
+    ) -> Diagnostic {
         let place = row.place();
-        let file_name = self.raw.files.get(row.file()).map(|f| f.name.clone());
+        let d = match self.raw.files.get(row.file()) {
+            Some(f) => d.in_file(&f.name),
+            None => d,
+        };
+        let column = column.map(|c| self.column(list, c));
         if self.raw.xml {
-            At {
-                file: row.file(),
-                file_name,
-                row: 0,
-                element: Some(xml_element(list, place)),
-            }
+            d.at_element(xml_element(list, place), column)
         } else {
-            At {
-                file: row.file(),
-                file_name,
-                row: place.line,
-                element: None,
-            }
+            d.at_row(place.line, column)
         }
     }
 

@@ -331,8 +331,8 @@ pub(super) fn extract_files_cut_short(extract: &Extract) -> Vec<&str> {
     extract
         .problems
         .iter()
-        .filter(|p| p.rule == "ssda903-file" && p.is_error() && !p.file.is_empty())
-        .map(|p| p.file.as_str())
+        .filter(|p| p.rule == "ssda903-file" && p.is_error() && !p.file_name().is_empty())
+        .map(|p| p.file_name())
         .collect()
 }
 
