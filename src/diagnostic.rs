@@ -67,15 +67,20 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// The file, for an input of several files (an extract); a return's
     /// problems leave it out, the return being the file.
-    pub file: Option<String>,
+    pub file: Option<Box<str>>,
     pub location: Location,
     /// What is wrong and what to do, in plain words. For a child's record,
     /// never a value from it.
     pub message: String,
-    /// The value at fault, for the restricted feedback only.
-    pub value: Option<String>,
-    /// The child, for the restricted workbook only.
-    pub child: Option<String>,
+    /// The child and the value at fault, for the restricted files only.
+    personal: Option<Box<Personal>>,
+}
+
+/// What a problem in a child's record keeps for the restricted files.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Personal {
+    child: Option<String>,
+    value: Option<String>,
 }
 
 impl Diagnostic {
@@ -86,8 +91,7 @@ impl Diagnostic {
             file: None,
             location: Location::File,
             message: message.into(),
-            value: None,
-            child: None,
+            personal: None,
         }
     }
 
@@ -118,7 +122,7 @@ impl Diagnostic {
 
     /// Names the file of a set (an extract's list).
     pub fn in_file(mut self, file: &str) -> Diagnostic {
-        self.file = Some(file.to_string());
+        self.file = Some(file.into());
         self
     }
 
@@ -142,14 +146,25 @@ impl Diagnostic {
 
     /// The child, kept for the restricted workbook.
     pub fn for_child(mut self, child: &str) -> Diagnostic {
-        self.child = Some(child.to_string()).filter(|c| !c.is_empty());
+        self.personal.get_or_insert_default().child =
+            Some(child.to_string()).filter(|c| !c.is_empty());
         self
     }
 
     /// The value at fault, kept for the restricted feedback.
     pub fn with_value(mut self, value: &str) -> Diagnostic {
-        self.value = Some(value.to_string());
+        self.personal.get_or_insert_default().value = Some(value.to_string());
         self
+    }
+
+    /// The child the problem concerns: for the restricted files only.
+    pub fn child(&self) -> Option<&str> {
+        self.personal.as_ref()?.child.as_deref()
+    }
+
+    /// The value at fault: for the restricted files only.
+    pub fn value(&self) -> Option<&str> {
+        self.personal.as_ref()?.value.as_deref()
     }
 
     /// The file's name, or "" for a return's own problems.

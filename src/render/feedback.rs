@@ -153,7 +153,7 @@ pub fn write_extract(
             p.severity.label().to_string(),
             p.rule.to_string(),
             p.message.clone(),
-            p.value.clone().unwrap_or_default(),
+            p.value().unwrap_or_default().to_string(),
         ];
         for (c, v) in cells.iter().enumerate() {
             sheet.write_string_with_format(row, c as u16, v, &wrap)?;

@@ -307,12 +307,12 @@ fn problem_rows(
     sheet.set_column_width(4, 100)?;
     for (i, p) in problems.iter().enumerate() {
         let row = 1 + i as u32;
-        sheet.write_string(row, 0, p.child.as_deref().unwrap_or(""))?;
+        sheet.write_string(row, 0, p.child().unwrap_or(""))?;
         sheet.write_string(row, 1, p.location())?;
         sheet.write_string(row, 2, p.severity.label())?;
         sheet.write_string(row, 3, p.rule)?;
         sheet.write_string(row, 4, &p.message)?;
-        if let Some(v) = &p.value {
+        if let Some(v) = p.value() {
             sheet.write_string(row, 5, v)?;
         }
     }

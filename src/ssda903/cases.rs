@@ -240,7 +240,7 @@ H5,01/01/2012,S,C2,U1,,\n"
         .filter(|w| w.rule == "ssda903-oc2-missing")
         .collect();
     assert_eq!(missing.len(), 1);
-    assert_eq!(missing[0].child.as_deref(), Some("H5"));
+    assert_eq!(missing[0].child(), Some("H5"));
     assert!(!missing[0].message.contains("H5"));
 }
 

@@ -79,7 +79,7 @@ impl<'a> Collector<'a> {
         message: String,
         value: Option<&str>,
     ) {
-        let mut problem = self
+        let problem = self
             .locate(
                 Diagnostic::error(reason.rule(), message),
                 list,
@@ -87,7 +87,10 @@ impl<'a> Collector<'a> {
                 Some(column),
             )
             .for_child(row.child());
-        problem.value = value.map(|v| v.trim().to_string());
+        let problem = match value {
+            Some(v) => problem.with_value(v.trim()),
+            None => problem,
+        };
         let entry = self.by_child.entry(row.child()).or_insert_with(|| LeftOut {
             id: row.child().to_string(),
             reasons: Vec::new(),
