@@ -44,15 +44,18 @@ pub enum Location {
     #[default]
     File,
     /// A sheet of a workbook, or a cell on it (`D7`).
-    Cell { sheet: String, cell: Option<String> },
+    Cell {
+        sheet: Box<str>,
+        cell: Option<Box<str>>,
+    },
     /// A row of a list, as the file numbers it (header row 1), and its
     /// column.
-    Record { row: u32, column: Option<String> },
+    Record { row: u32, column: Option<Box<str>> },
     /// An element of an XML file (`CHILD 12, EPISODE 2`), and the value
     /// inside it.
     Element {
-        element: String,
-        column: Option<String>,
+        element: Box<str>,
+        column: Option<Box<str>>,
     },
     /// A child as a whole, with no one row to point at (a child with no
     /// oc2 row): the child is named only in the restricted workbook.
@@ -105,7 +108,7 @@ impl Diagnostic {
     /// Places the problem on a sheet.
     pub fn on_sheet(mut self, sheet: &str) -> Diagnostic {
         self.location = Location::Cell {
-            sheet: sheet.to_string(),
+            sheet: sheet.into(),
             cell: None,
         };
         self
@@ -114,8 +117,8 @@ impl Diagnostic {
     /// Places the problem in a cell; `row` and `col` count from 0.
     pub fn at(mut self, sheet: &str, row: u32, col: u32) -> Diagnostic {
         self.location = Location::Cell {
-            sheet: sheet.to_string(),
-            cell: Some(cell_ref(row, col)),
+            sheet: sheet.into(),
+            cell: Some(cell_ref(row, col).into()),
         };
         self
     }
@@ -128,13 +131,19 @@ impl Diagnostic {
 
     /// Places the problem at a row of a list (header row 1), and a column.
     pub fn at_row(mut self, row: u32, column: Option<String>) -> Diagnostic {
-        self.location = Location::Record { row, column };
+        self.location = Location::Record {
+            row,
+            column: column.map(Into::into),
+        };
         self
     }
 
     /// Places the problem at an XML element, and a value in it.
     pub fn at_element(mut self, element: String, column: Option<String>) -> Diagnostic {
-        self.location = Location::Element { element, column };
+        self.location = Location::Element {
+            element: element.into(),
+            column: column.map(Into::into),
+        };
         self
     }
 
@@ -183,7 +192,7 @@ impl Diagnostic {
     /// The XML element, when the problem is in one.
     pub fn element(&self) -> Option<&str> {
         match &self.location {
-            Location::Element { element, .. } => Some(element),
+            Location::Element { element, .. } => Some(&**element),
             _ => None,
         }
     }
@@ -199,7 +208,7 @@ impl Diagnostic {
     /// The sheet and cell of a return, when the problem is in one.
     pub fn cell(&self) -> (Option<&str>, Option<&str>) {
         match &self.location {
-            Location::Cell { sheet, cell } => (Some(sheet), cell.as_deref()),
+            Location::Cell { sheet, cell } => (Some(&**sheet), cell.as_deref()),
             _ => (None, None),
         }
     }
@@ -219,7 +228,7 @@ impl Diagnostic {
                 sheet,
                 cell: Some(c),
             } => format!("{sheet}!{c}"),
-            Location::Cell { sheet, cell: None } => sheet.clone(),
+            Location::Cell { sheet, cell: None } => sheet.to_string(),
             Location::File if self.file.is_none() => "whole file".to_string(),
             Location::File => self.file_name().to_string(),
             Location::Child => "the child's records".to_string(),
@@ -229,8 +238,8 @@ impl Diagnostic {
                     .collect(),
             ),
             Location::Element { element, column } => in_file(
-                std::iter::once(element.clone())
-                    .chain(column.iter().cloned())
+                std::iter::once(element.to_string())
+                    .chain(column.iter().map(|c| c.to_string()))
                     .collect(),
             ),
         }

@@ -301,7 +301,7 @@ pub fn write_one(
         let (Some(sheet_name), Some(cell)) = d.cell() else {
             continue;
         };
-        if r.sheets.iter().any(|s| &s.name == sheet_name) {
+        if r.sheets.iter().any(|s| s.name == sheet_name) {
             // The location links to the cell in the copy of the officer's sheet.
             let link = Url::new(format!("internal:'{}'!{cell}", copy_name(sheet_name)))
                 .set_text(d.location());
