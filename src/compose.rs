@@ -18,12 +18,15 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::aggregate::Scorecard;
-use crate::config::{Templates, GRADES};
+use crate::config::Templates;
 use crate::improvement::PlanProgress;
 use crate::judge::{Direction, Rag};
+use crate::model::palette::{
+    cell_classes, grade_class, rag_class, rag_symbol, status_class, Colours,
+};
 use crate::narrative::{Bullet, Narrative};
 use crate::render::chart::{charted, rag_svg, trend_svg, RagChart, TrendChart};
-use crate::text::long_date;
+use crate::text::{long_date, slug};
 use crate::validate::ActionStatus;
 
 /// Charts are drawn at this size (pixels, or SVG user units) and scaled to
@@ -241,13 +244,6 @@ pub const EXHIBITS: [&str; 9] = [
     "findings",
 ];
 
-/// A fill and a text colour, `#RRGGBB`, with at least 4.5:1 contrast.
-#[derive(Debug, Clone, Serialize)]
-pub struct Colours {
-    pub fill: String,
-    pub text: String,
-}
-
 /// The committee report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Paper {
@@ -281,81 +277,6 @@ pub struct PlanArea {
     pub number: String,
     pub heading: String,
     pub table: Table,
-}
-
-/// A shape printed before each rating, so that no rating is told by colour
-/// alone (printing in black and white, high-contrast modes); the word
-/// follows it.
-pub fn rag_symbol(rag: Rag) -> &'static str {
-    match rag {
-        Rag::Green => "●",
-        Rag::Amber => "◆",
-        Rag::Red => "■",
-    }
-}
-
-pub fn rag_class(rag: Rag) -> &'static str {
-    match rag {
-        Rag::Green => "rag-green",
-        Rag::Amber => "rag-amber",
-        Rag::Red => "rag-red",
-    }
-}
-
-pub fn grade_class(grade: &str) -> String {
-    format!("grade-{}", slug(grade))
-}
-
-pub fn status_class(status: ActionStatus) -> String {
-    format!("status-{}", slug(status.label()))
-}
-
-fn slug(text: &str) -> String {
-    text.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect::<Vec<_>>()
-        .join("-")
-}
-
-/// Fill and text colours for an inspection grade.
-pub fn grade_colours(grade: &str) -> (u32, u32) {
-    match grade {
-        "Outstanding" => (0xC6E0B4, 0x1E4620),
-        "Good" => (0xC6EFCE, 0x006100),
-        "Adequate" => (0xFFEB9C, 0x7A4500),
-        _ => (0xFFC7CE, 0x9C0006),
-    }
-}
-
-/// Dark red for "OVERDUE", readable (4.5:1 or better) on every status fill.
-pub const OVERDUE_TEXT: u32 = 0x9C0006;
-
-/// Every colour class a cell may carry, with its colours.
-pub fn palette() -> BTreeMap<String, Colours> {
-    use crate::render::excel::{rag_colours, status_colours};
-    let hex = |c: u32| format!("#{c:06X}");
-    let mut p = BTreeMap::new();
-    let mut add = |class: String, (fill, text): (u32, u32)| {
-        p.insert(
-            class,
-            Colours {
-                fill: hex(fill),
-                text: hex(text),
-            },
-        );
-    };
-    for rag in [Rag::Green, Rag::Amber, Rag::Red] {
-        add(rag_class(rag).to_string(), rag_colours(rag));
-    }
-    for grade in GRADES {
-        add(grade_class(grade), grade_colours(grade));
-    }
-    for status in ActionStatus::ALL {
-        add(status_class(status), status_colours(status));
-    }
-    add("overdue".into(), (0xFFFFFF, OVERDUE_TEXT));
-    p
 }
 
 /// The report's date: the meeting's, or the end of the quarter without one.
@@ -438,7 +359,7 @@ pub fn compose_report(s: &Sources) -> anyhow::Result<Paper> {
             background_papers: t.meeting.background_papers.clone(),
             findings: findings_table(t),
         },
-        palette: palette(),
+        palette: cell_classes(),
     })
 }
 
@@ -865,7 +786,7 @@ pub fn compose_plan(s: &Sources) -> PlanPaper {
         counts,
         areas,
         key: n.passage("plan_key").to_vec(),
-        palette: palette(),
+        palette: cell_classes(),
     }
 }
 
@@ -948,18 +869,5 @@ fn area_table(plan: &PlanProgress, area: &str, number: usize) -> Table {
             rows,
         }],
         wide: true,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn classes_are_slugs() {
-        assert_eq!(status_class(ActionStatus::OnTrack), "status-on-track");
-        assert_eq!(grade_class("Outstanding"), "grade-outstanding");
-        let p = palette();
-        assert!(p.contains_key("rag-amber") && p.contains_key("status-not-started"));
     }
 }

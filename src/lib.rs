@@ -55,6 +55,7 @@ pub mod improvement;
 pub mod judge;
 pub mod lines;
 pub mod memory;
+pub mod model;
 pub mod narrative;
 pub mod output;
 pub mod period;

@@ -184,7 +184,7 @@ fn is_one_self_contained_page() {
     // Colours come from the stylesheet alone, which the contrast test measures.
     assert!(!html.contains(" style=\""), "inline style attributes");
     assert_eq!(elements(html, "style").len(), 1);
-    assert!(html.contains(&scorecard::render::html::stylesheet()));
+    assert!(html.contains(&scorecard::typeset::html::stylesheet()));
 }
 
 #[test]
@@ -303,7 +303,7 @@ fn ratings_and_grades_are_written_as_well_as_coloured() {
                 coloured_rows += 1;
                 let text = text_of(row);
                 assert!(text.contains(word), "{class} without the word: {text}");
-                let symbol = scorecard::render::html::rag_symbol(match word {
+                let symbol = scorecard::model::palette::rag_symbol(match word {
                     "Green" => scorecard::judge::Rag::Green,
                     "Amber" => scorecard::judge::Rag::Amber,
                     _ => scorecard::judge::Rag::Red,
@@ -477,7 +477,8 @@ fn contrast_is_measured_right() {
 
 #[test]
 fn every_text_colour_in_the_stylesheet_has_a_contrast_of_at_least_4_5() {
-    use scorecard::render::html::{stylesheet, text_colours};
+    use scorecard::model::palette::report_page_text as text_colours;
+    use scorecard::typeset::html::stylesheet;
     let css = stylesheet();
     assert!(
         !css.contains("background:"),

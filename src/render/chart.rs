@@ -16,8 +16,10 @@ use plotters::style::FontStyle;
 
 use crate::aggregate::{IndicatorRow, Scorecard};
 use crate::judge::{Measure, Rag};
+use crate::model::palette::{
+    rag_colours, CHART_INK, GRIDLINE, NAVY, NEIGHBOURS_LINE, PAPER, TARGET_LINE,
+};
 use crate::period::Period;
-use crate::render::excel::rag_colours;
 
 /// The font family name charts use, registered once from the embedded bytes.
 const FAMILY: &str = "scorecard-sans";
@@ -145,10 +147,6 @@ fn rgb(hex: u32) -> RGBColor {
     RGBColor((hex >> 16) as u8, (hex >> 8) as u8, hex as u8)
 }
 
-const NAVY: RGBColor = RGBColor(0x1F, 0x38, 0x64);
-const TARGET: RGBColor = RGBColor(0xC0, 0x00, 0x00);
-const NEIGHBOURS: RGBColor = RGBColor(0x59, 0x59, 0x59);
-
 fn draw_error<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow::anyhow!("drawing a chart failed: {e:?}")
 }
@@ -236,21 +234,21 @@ fn trend_on<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &TrendChart,
 ) -> anyhow::Result<()> {
-    root.fill(&WHITE).map_err(draw_error)?;
+    root.fill(&rgb(PAPER)).map_err(draw_error)?;
     // The key sits in a strip above the plot, where it never hides a point.
     let (key_area, plot) = root.split_vertically(44);
-    let mut key: Vec<(String, RGBColor, &[u32])> = vec![(chart.reference.clone(), NAVY, &[])];
+    let mut key: Vec<(String, RGBColor, &[u32])> = vec![(chart.reference.clone(), rgb(NAVY), &[])];
     if let Some(t) = chart.target {
         key.push((
             format!("Target {}", chart.measure.display_target(t)),
-            TARGET,
+            rgb(TARGET_LINE),
             &[12, 8],
         ));
     }
     if let Some(n) = chart.neighbours {
         key.push((
             format!("Statistical neighbours {}", chart.measure.display(n)),
-            NEIGHBOURS,
+            rgb(NEIGHBOURS_LINE),
             &[4, 6],
         ));
     }
@@ -292,7 +290,7 @@ fn trend_on<DB: DrawingBackend>(
         // value is printed on its point as well.
         .y_labels(6)
         .label_style(font(20.0))
-        .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
+        .light_line_style(rgb(GRIDLINE))
         .max_light_lines(1)
         .draw()
         .map_err(draw_error)?;
@@ -301,7 +299,7 @@ fn trend_on<DB: DrawingBackend>(
             [(-0.5, t), (n as f64 - 0.5, t)],
             12,
             8,
-            TARGET.stroke_width(3),
+            rgb(TARGET_LINE).stroke_width(3),
         ))
         .map_err(draw_error)?;
     }
@@ -310,7 +308,7 @@ fn trend_on<DB: DrawingBackend>(
             [(-0.5, sn), (n as f64 - 0.5, sn)],
             4,
             6,
-            NEIGHBOURS.stroke_width(3),
+            rgb(NEIGHBOURS_LINE).stroke_width(3),
         ))
         .map_err(draw_error)?;
     }
@@ -326,9 +324,9 @@ fn trend_on<DB: DrawingBackend>(
         }
     }
     for run in runs.into_iter().filter(|r| !r.is_empty()) {
-        ctx.draw_series(LineSeries::new(run.clone(), NAVY.stroke_width(4)))
+        ctx.draw_series(LineSeries::new(run.clone(), rgb(NAVY).stroke_width(4)))
             .map_err(draw_error)?;
-        ctx.draw_series(run.iter().map(|p| Circle::new(*p, 7, NAVY.filled())))
+        ctx.draw_series(run.iter().map(|p| Circle::new(*p, 7, rgb(NAVY).filled())))
             .map_err(draw_error)?;
         // Each value sits just above its point, clear of the marker.
         ctx.draw_series(run.iter().map(|(x, y)| {
@@ -337,7 +335,7 @@ fn trend_on<DB: DrawingBackend>(
                     measure.display(*y),
                     (0, -10),
                     font(20.0)
-                        .color(&NAVY)
+                        .color(&rgb(NAVY))
                         .pos(plotters::style::text_anchor::Pos::new(
                             plotters::style::text_anchor::HPos::Center,
                             plotters::style::text_anchor::VPos::Bottom,
@@ -387,14 +385,12 @@ fn draw_key<DB: DrawingBackend>(
                     .map_err(draw_error)?;
             }
         }
-        let text_style =
-            (FAMILY, 22.0)
-                .into_font()
-                .color(&BLACK)
-                .pos(plotters::style::text_anchor::Pos::new(
-                    plotters::style::text_anchor::HPos::Left,
-                    plotters::style::text_anchor::VPos::Center,
-                ));
+        let text_style = (FAMILY, 22.0).into_font().color(&rgb(CHART_INK)).pos(
+            plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Left,
+                plotters::style::text_anchor::VPos::Center,
+            ),
+        );
         area.draw(&Text::new(label.clone(), (x + 50, y), text_style))
             .map_err(draw_error)?;
         let (w, _) = area
@@ -415,7 +411,7 @@ fn rag_on<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &RagChart,
 ) -> anyhow::Result<()> {
-    root.fill(&WHITE).map_err(draw_error)?;
+    root.fill(&rgb(PAPER)).map_err(draw_error)?;
     let n = chart.points.len().max(1);
     let top = chart
         .points
@@ -438,7 +434,7 @@ fn rag_on<DB: DrawingBackend>(
         .x_label_formatter(&|x| quarter_label(&labels, *x))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .label_style(font(20.0))
-        .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
+        .light_line_style(rgb(GRIDLINE))
         .max_light_lines(1)
         .draw()
         .map_err(draw_error)?;

@@ -11,31 +11,14 @@ use rust_xlsxwriter::{
 
 use super::{RenderContext, Renderer};
 use crate::judge::{Measure, Rag};
+use crate::model::palette::{
+    rag_colours, CELL_BORDER, GREY, NAVY, NEIGHBOURS_LINE, PAPER, TARGET_LINE,
+};
 use crate::output::write_atomic;
-use crate::validate::{ActionStatus, ReturnStatus};
+use crate::validate::ReturnStatus;
 
 /// The Excel scorecard.
 pub struct ExcelScorecard;
-
-/// Fill and text colours for RAG, shared with the PDF. Each text colour has
-/// a contrast ratio of at least 4.5:1 on its fill.
-pub fn rag_colours(rag: Rag) -> (u32, u32) {
-    match rag {
-        Rag::Green => (0xC6EFCE, 0x006100),
-        Rag::Amber => (0xFFEB9C, 0x7A4500),
-        Rag::Red => (0xFFC7CE, 0x9C0006),
-    }
-}
-
-/// Fill and text colours for an action's status, shared with the PDF.
-pub fn status_colours(status: ActionStatus) -> (u32, u32) {
-    match status {
-        ActionStatus::Complete | ActionStatus::OnTrack => rag_colours(Rag::Green),
-        ActionStatus::AtRisk => rag_colours(Rag::Amber),
-        ActionStatus::OffTrack => rag_colours(Rag::Red),
-        ActionStatus::NotStarted => (0xE7E6E6, 0x3A3A3A),
-    }
-}
 
 /// The Excel number format for a measure's displayed value.
 pub fn number_format(measure: Measure) -> &'static str {
@@ -112,20 +95,20 @@ fn scorecard_sheet(
     sheet.set_name("Scorecard")?;
     let base = Format::new()
         .set_border(FormatBorder::Thin)
-        .set_border_color(Color::RGB(0xA6A6A6))
+        .set_border_color(Color::RGB(CELL_BORDER))
         .set_align(FormatAlign::Top);
     let header = base
         .clone()
         .set_bold()
         .set_text_wrap()
-        .set_background_color(Color::RGB(0x1F3864))
-        .set_font_color(Color::White);
+        .set_background_color(Color::RGB(NAVY))
+        .set_font_color(Color::RGB(PAPER));
     let wrap = base.clone().set_text_wrap();
     let centre = base.clone().set_align(FormatAlign::Center);
     let no_data = base
         .clone()
         .set_italic()
-        .set_font_color(Color::RGB(0x595959))
+        .set_font_color(Color::RGB(GREY))
         .set_align(FormatAlign::Right);
 
     sheet.write_string_with_format(
@@ -220,7 +203,7 @@ fn scorecard_sheet(
                     .set_range(("Scorecard", row, first_period_col, row, last_period_col))
                     .show_markers(true)
                     .show_last_point(true)
-                    .set_sparkline_color(Color::RGB(0x1F3864)),
+                    .set_sparkline_color(Color::RGB(NAVY)),
             )?;
             match ind.target {
                 Some(v) => sheet.write_number_with_format(row, target_col, v, &target_format)?,
@@ -323,8 +306,8 @@ fn trends_sheet(sheet: &mut Worksheet, ctx: &RenderContext) -> Result<(), XlsxEr
     let bold = Format::new().set_bold();
     let header = Format::new()
         .set_bold()
-        .set_background_color(Color::RGB(0x1F3864))
-        .set_font_color(Color::White);
+        .set_background_color(Color::RGB(NAVY))
+        .set_font_color(Color::RGB(PAPER));
     let note = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     sheet.write_string_with_format(
         0,
@@ -413,11 +396,7 @@ fn trends_sheet(sheet: &mut Worksheet, ctx: &RenderContext) -> Result<(), XlsxEr
             .set_name(("Trends", top + 1, 1))
             .set_categories(("Trends", top + 2, 0, last, 0))
             .set_values(("Trends", top + 2, 1, last, 1))
-            .set_format(
-                ChartLine::new()
-                    .set_color(Color::RGB(0x1F3864))
-                    .set_width(2.25),
-            )
+            .set_format(ChartLine::new().set_color(Color::RGB(NAVY)).set_width(2.25))
             .set_marker(ChartMarker::new().set_automatic())
             .set_data_label(
                 ChartDataLabel::new()
@@ -432,7 +411,7 @@ fn trends_sheet(sheet: &mut Worksheet, ctx: &RenderContext) -> Result<(), XlsxEr
                 .set_values(("Trends", top + 2, 2, last, 2))
                 .set_format(
                     ChartLine::new()
-                        .set_color(Color::RGB(0xC00000))
+                        .set_color(Color::RGB(TARGET_LINE))
                         .set_dash_type(ChartLineDashType::Dash),
                 )
                 .set_marker(ChartMarker::new().set_none());
@@ -445,7 +424,7 @@ fn trends_sheet(sheet: &mut Worksheet, ctx: &RenderContext) -> Result<(), XlsxEr
                 .set_values(("Trends", top + 2, 3, last, 3))
                 .set_format(
                     ChartLine::new()
-                        .set_color(Color::RGB(0x595959))
+                        .set_color(Color::RGB(NEIGHBOURS_LINE))
                         .set_dash_type(ChartLineDashType::RoundDot),
                 )
                 .set_marker(ChartMarker::new().set_none());
@@ -473,8 +452,8 @@ fn returns_sheet(sheet: &mut Worksheet, ctx: &RenderContext) -> Result<(), XlsxE
     sheet.set_name("Returns")?;
     let header = Format::new()
         .set_bold()
-        .set_background_color(Color::RGB(0x1F3864))
-        .set_font_color(Color::White);
+        .set_background_color(Color::RGB(NAVY))
+        .set_font_color(Color::RGB(PAPER));
     let bold = Format::new().set_bold();
     sheet.write_string_with_format(
         0,

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use rust_xlsxwriter::{Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook};
 
-use super::excel::status_colours;
 use super::{RenderContext, Renderer};
+use crate::model::palette::{status_colours, CELL_BORDER, NAVY, PAPER, WARNING};
 use crate::output::write_atomic;
 
 /// The improvement plan as a workbook.
@@ -35,16 +35,16 @@ impl Renderer for ImprovementPlanExcel {
         sheet.set_name("Improvement plan")?;
         let base = Format::new()
             .set_border(FormatBorder::Thin)
-            .set_border_color(Color::RGB(0xA6A6A6))
+            .set_border_color(Color::RGB(CELL_BORDER))
             .set_align(FormatAlign::Top)
             .set_text_wrap();
         let header = base
             .clone()
             .set_bold()
-            .set_background_color(Color::RGB(0x1F3864))
-            .set_font_color(Color::White);
+            .set_background_color(Color::RGB(NAVY))
+            .set_font_color(Color::RGB(PAPER));
         let bold = base.clone().set_bold();
-        let flag = base.clone().set_bold().set_font_color(Color::RGB(0xC00000));
+        let flag = base.clone().set_bold().set_font_color(Color::RGB(WARNING));
         sheet.write_string_with_format(
             0,
             0,

@@ -9,28 +9,25 @@
 //! file (no scripts, no outside requests) built to be accessible: `lang`, a
 //! title, landmarks, one `h1`, a table with a caption and scoped header
 //! cells, each status written as words after a shape as well as coloured,
-//! and text colours with a contrast of at least 4.5:1 (measured in the
-//! tests below; `scripts/a11y/check.mjs` runs axe-core over it).
+//! and text colours with a contrast of at least 4.5:1 (measured with the
+//! palette's; `scripts/a11y/check.mjs` runs axe-core over it).
 //!
-//! It shares the committee page's house colours; its own layout and
-//! escaping are written here, as it is not laid out from a template.
+//! Its colours and the look of each state come from the palette; its own
+//! layout and escaping are written here, as it is not laid out from a
+//! template.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::excel::rag_colours;
 use super::{RenderContext, Renderer};
 use crate::config::Templates;
-use crate::judge::Rag;
+use crate::model::palette::{returns_page_text, Look, RULE};
 use crate::output::write_atomic;
 use crate::status::{ExtractLook, FileState, ReturnsStatus, SentFile, ServiceState};
 use crate::text::long_date;
 
 /// The page, in each quarter's output folder.
 pub const FILE_NAME: &str = "returns.html";
-
-// The house colours of the committee report's web page.
-use crate::typeset::html::{FOCUS, GREY, INK, NAVY, PAPER, RULE, SHADE, WARNING};
 
 /// The status page as a renderer of the run.
 pub struct StatusPage;
@@ -62,47 +59,6 @@ pub fn write(
     let path = out_dir.join(FILE_NAME);
     write_atomic(&path, page(status, templates).as_bytes())?;
     Ok(path)
-}
-
-/// The state's colours (text, background), class and shape.
-fn look(state: Look) -> (&'static str, &'static str) {
-    match state {
-        Look::Good => ("st-good", "●"),
-        Look::Warn => ("st-warn", "◆"),
-        Look::Bad => ("st-bad", "■"),
-        Look::Quiet => ("st-quiet", "○"),
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Look {
-    Good,
-    Warn,
-    Bad,
-    Quiet,
-}
-
-/// Every text colour on the page with its background, for the stylesheet
-/// and the contrast test.
-fn text_colours() -> Vec<(&'static str, u32, u32)> {
-    let (gf, gt) = rag_colours(Rag::Green);
-    let (af, at) = rag_colours(Rag::Amber);
-    let (rf, rt) = rag_colours(Rag::Red);
-    vec![
-        ("body", INK, PAPER),
-        ("h1,h2", NAVY, PAPER),
-        ("a", NAVY, PAPER),
-        ("a:focus,.skip:focus", INK, FOCUS),
-        (".masthead", PAPER, NAVY),
-        (".sample-banner", PAPER, WARNING),
-        (".secondary", GREY, PAPER),
-        (".overdue", WARNING, PAPER),
-        ("thead th", INK, SHADE),
-        (".st-good", gt, gf),
-        (".st-warn", at, af),
-        (".st-bad", rt, rf),
-        (".st-quiet", GREY, PAPER),
-    ]
 }
 
 fn stylesheet() -> String {
@@ -140,7 +96,7 @@ fn stylesheet() -> String {
         css,
         "th,td{{border:1px solid #{RULE:06X}}}footer{{border-top:1px solid #{RULE:06X}}}"
     );
-    for (selector, text, background) in text_colours() {
+    for (selector, text, background) in returns_page_text() {
         let _ = writeln!(
             css,
             "{selector}{{color:#{text:06X};background-color:#{background:06X}}}"
@@ -183,7 +139,7 @@ fn href(path: &str) -> String {
 }
 
 fn badge(look_as: Look, words: &str) -> String {
-    let (class, shape) = look(look_as);
+    let (class, shape) = (look_as.class(), look_as.shape());
     format!(
         "<span class=\"state {class}\"><span aria-hidden=\"true\">{shape}</span> {}</span>",
         esc(words)
@@ -434,31 +390,6 @@ pub fn page(status: &ReturnsStatus, templates: &Templates) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn contrast(a: u32, b: u32) -> f64 {
-        fn luminance(c: u32) -> f64 {
-            let channel = |shift: u32| {
-                let v = f64::from((c >> shift) & 0xFF) / 255.0;
-                if v <= 0.03928 {
-                    v / 12.92
-                } else {
-                    ((v + 0.055) / 1.055).powf(2.4)
-                }
-            };
-            0.2126 * channel(16) + 0.7152 * channel(8) + 0.0722 * channel(0)
-        }
-        let (la, lb) = (luminance(a), luminance(b));
-        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
-    }
-
-    #[test]
-    fn every_text_colour_has_a_contrast_of_at_least_4_5() {
-        assert!((contrast(0x000000, 0xFFFFFF) - 21.0).abs() < 0.01);
-        for (selector, text, background) in text_colours() {
-            let ratio = contrast(text, background);
-            assert!(ratio >= 4.5, "{selector}: {ratio:.2}:1");
-        }
-    }
 
     #[test]
     fn links_survive_awkward_file_names() {

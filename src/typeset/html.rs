@@ -9,8 +9,8 @@
 //! captions and `scope`d header cells, ratings written as words (with a
 //! shape) as well as coloured, every chart with alt text, a caption and its
 //! figures in words, and only colour pairs with a contrast of at least
-//! 4.5:1 (see [`text_colours`]; `tests/html.rs` measures every pair in the
-//! stylesheet). `scripts/a11y/check.mjs` runs axe-core over the page in a
+//! 4.5:1 (see [`report_page_text`]; `tests/html.rs` measures every pair in
+//! the stylesheet). `scripts/a11y/check.mjs` runs axe-core over the page in a
 //! real browser.
 
 use std::collections::BTreeMap;
@@ -18,62 +18,9 @@ use std::fmt::Write as _;
 
 use minijinja::{context, AutoEscape, Environment, UndefinedBehavior, Value};
 
-use crate::compose::{grade_class, grade_colours, rag_class, Paper};
+use crate::compose::Paper;
 use crate::config::{TemplateError, TemplateErrors, Templates, HTML_LAYOUT};
-use crate::judge::Rag;
-
-/// Body text.
-pub const INK: u32 = 0x0B0C0C;
-/// The page.
-pub const PAPER: u32 = 0xFFFFFF;
-/// Headings, links and the masthead, as in the PDF.
-pub const NAVY: u32 = 0x1F3864;
-/// Table header cells, as in the PDF.
-pub const SHADE: u32 = 0xD9E1F2;
-/// Theme and section rows in tables, as in the PDF.
-pub const GROUP: u32 = 0xEEF2F8;
-/// Secondary text: commentary, the key, "No data".
-pub const GREY: u32 = 0x595959;
-/// The sample-data notice.
-pub const WARNING: u32 = 0xC00000;
-/// Keyboard focus: dark text on yellow, whatever it sits on.
-pub const FOCUS: u32 = 0xFFDD00;
-/// Table rules and figure frames (not text).
-pub const RULE: u32 = 0x8A96A8;
-
-/// Every rule of the stylesheet that colours text: its selector, the text
-/// colour and the background the text sits on. The stylesheet sets `color`
-/// and `background-color` only through these pairs, each in one rule, so
-/// the contrast of every piece of text on the page can be measured here.
-pub fn text_colours() -> Vec<(String, u32, u32)> {
-    let mut pairs: Vec<(String, u32, u32)> = vec![
-        ("body".into(), INK, PAPER),
-        ("h1, h2, h3".into(), NAVY, PAPER),
-        ("a".into(), NAVY, PAPER),
-        ("a:focus".into(), INK, FOCUS),
-        (".skip:focus".into(), INK, FOCUS),
-        (".masthead".into(), PAPER, NAVY),
-        (".sample-banner".into(), PAPER, WARNING),
-        (".sample-notice".into(), WARNING, PAPER),
-        (
-            ".secondary, .commentary, .key, .words, .no-data".into(),
-            GREY,
-            PAPER,
-        ),
-        ("thead th".into(), INK, SHADE),
-        ("tbody th.group".into(), INK, GROUP),
-        ("footer".into(), INK, PAPER),
-    ];
-    for rag in [Rag::Green, Rag::Amber, Rag::Red] {
-        let (fill, text) = crate::render::excel::rag_colours(rag);
-        pairs.push((format!(".{}", rag_class(rag)), text, fill));
-    }
-    for grade in crate::config::GRADES {
-        let (fill, text) = grade_colours(grade);
-        pairs.push((format!(".{}", grade_class(grade)), text, fill));
-    }
-    pairs
-}
+use crate::model::palette::{report_page_text, INK, PAPER, RULE};
 
 /// The page's stylesheet: screen, small screens and print.
 pub fn stylesheet() -> String {
@@ -152,7 +99,7 @@ pub fn stylesheet() -> String {
         css,
         "th,td{{border:1px solid #{RULE:06X}}}figure img{{border:1px solid #{RULE:06X}}}footer{{border-top:1px solid #{RULE:06X}}}"
     );
-    for (selector, text, background) in text_colours() {
+    for (selector, text, background) in report_page_text() {
         let _ = writeln!(
             css,
             "{selector}{{color:#{text:06X};background-color:#{background:06X}}}"
@@ -260,14 +207,5 @@ mod tests {
             assert_eq!(base64(plain.as_bytes()), encoded);
         }
         assert_eq!(base64(&[0xFF, 0xEF, 0xBE]), "/+++");
-    }
-
-    #[test]
-    fn every_grade_has_its_own_class() {
-        let classes: std::collections::BTreeSet<String> = crate::config::GRADES
-            .iter()
-            .map(|g| grade_class(g))
-            .collect();
-        assert_eq!(classes.len(), crate::config::GRADES.len());
     }
 }

@@ -1,0 +1,3 @@
+//! Floor 2: the model every stage above shares.
+
+pub mod palette;
