@@ -300,7 +300,7 @@ const TREND_BLOCK_ROWS: u32 = 20;
 /// The Trends sheet: for each chart, its data as a table (the text
 /// equivalent) with a native Excel chart beside it drawn from that table.
 fn trends_sheet(sheet: &mut Worksheet, ctx: &RenderContext) -> Result<(), XlsxError> {
-    use crate::render::chart::{charted, RagChart, TrendChart};
+    use crate::compose::chart::{charted, RagChart, TrendChart};
     let sc = ctx.scorecard;
     sheet.set_name("Trends")?;
     let bold = Format::new().set_bold();

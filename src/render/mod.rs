@@ -12,7 +12,6 @@ use crate::config::Templates;
 use crate::narrative::Narrative;
 use crate::validate::CheckedReturn;
 
-pub mod chart;
 pub mod csv;
 pub mod excel;
 pub mod feedback;

@@ -5,8 +5,11 @@
 //! Green, Amber and Red indicators per quarter. Both are built from the
 //! [`Scorecard`] (no figure is worked out here) and come with a caption and
 //! a text equivalent, so a reader who cannot see the picture loses nothing.
-//! Pictures are drawn with plotters using the embedded Liberation Sans, so
-//! no system fonts are needed.
+//! A chart is part of the composed document: its picture is drawn here, as
+//! SVG, once, for the PDF and the web page alike (the Excel scorecard
+//! draws its own, natively, from the same data). Pictures are drawn with
+//! plotters using the embedded Liberation Sans, so no system fonts are
+//! needed.
 
 use std::sync::OnceLock;
 
@@ -20,6 +23,10 @@ use crate::model::palette::{
     rag_colours, CHART_INK, GRIDLINE, NAVY, NEIGHBOURS_LINE, PAPER, TARGET_LINE,
 };
 use crate::period::Period;
+
+/// Charts are drawn at this size (pixels, or SVG user units) and scaled to
+/// the page's width.
+pub const CHART_SIZE: (u32, u32) = (1400, 420);
 
 /// The font family name charts use, registered once from the embedded bytes.
 const FAMILY: &str = "scorecard-sans";
