@@ -15,12 +15,15 @@
 //!   figures, sections);
 //! - [`report`]: the committee report, from the narrative and the scorecard;
 //! - [`plan`]: the improvement plan, from the plan's progress;
-//! - [`chart`]: the charts as data, and their pictures as SVG.
+//! - [`chart`]: the charts as data, and their pictures as SVG;
+//! - [`returns_page`]: the status page of a quarter's returns, from
+//!   [`status`](crate::status).
 
 pub mod chart;
 pub mod paper;
 pub mod plan;
 pub mod report;
+pub mod returns_page;
 
 use chrono::NaiveDate;
 
@@ -36,6 +39,7 @@ pub use paper::{
 };
 pub use plan::compose_plan;
 pub use report::compose_report;
+pub use returns_page::{compose_returns_page, ReturnsPage};
 
 /// The report's date: the meeting's, or the end of the quarter without one.
 pub fn document_date(templates: &Templates, scorecard: &Scorecard) -> NaiveDate {

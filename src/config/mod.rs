@@ -380,6 +380,12 @@ pub const PLAN_LAYOUT: &str = "improvement-plan.typ";
 /// The layout of the committee report as a web page (Jinja).
 pub const HTML_LAYOUT: &str = "report.html.j2";
 
+/// The layout of the status page of a quarter's returns (Jinja).
+pub const STATUS_LAYOUT: &str = "returns.html.j2";
+
+/// The stylesheet both web pages include (Jinja).
+pub const WEB_STYLESHEET: &str = "web-style.css.j2";
+
 /// `report-outline.toml`: the report's sections in order.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -426,6 +432,8 @@ pub struct Layouts {
     pub report: String,
     pub plan: String,
     pub html: String,
+    pub status: String,
+    pub stylesheet: String,
 }
 
 #[derive(Deserialize)]
@@ -820,15 +828,19 @@ fn check(dir: &Path, files: Files, errors: &mut Vec<TemplateError>) -> Templates
     }
 }
 
-/// Reads the three layout templates.
+/// Reads the layout templates.
 fn read_layouts(dir: &Path, errors: &mut Vec<TemplateError>) -> Option<Layouts> {
     let report = read_text(dir, REPORT_LAYOUT, errors);
     let plan = read_text(dir, PLAN_LAYOUT, errors);
     let html = read_text(dir, HTML_LAYOUT, errors);
+    let status = read_text(dir, STATUS_LAYOUT, errors);
+    let stylesheet = read_text(dir, WEB_STYLESHEET, errors);
     Some(Layouts {
         report: report?.1,
         plan: plan?.1,
         html: html?.1,
+        status: status?.1,
+        stylesheet: stylesheet?.1,
     })
 }
 
