@@ -3,7 +3,7 @@
 
 use super::paper::{column, Cell, PlanArea, PlanPaper, RowGroup, Table};
 use super::{document_info, Sources};
-use crate::improvement::PlanProgress;
+use crate::improvement::{ActionProgress, PlanProgress, RecommendationProgress};
 use crate::model::palette::{cell_classes, status_class};
 use crate::validate::ActionStatus;
 
@@ -83,64 +83,12 @@ pub fn compose_plan(s: &Sources) -> PlanPaper {
 }
 
 fn area_table(plan: &PlanProgress, area: &str, number: usize) -> Table {
-    let mut rows = Vec::new();
-    for rp in plan
+    let rows = plan
         .recommendations
         .iter()
         .filter(|rp| rp.recommendation.area == area)
-    {
-        let r = &rp.recommendation;
-        let reference = Cell::new(r.reference.clone()).strong();
-        let recommendation = Cell {
-            text: r.text.clone(),
-            more: vec![format!("({})", r.timescale.label().to_lowercase())],
-            ..Cell::default()
-        };
-        let due = Cell::new(rp.due.format("%d/%m/%Y").to_string());
-        if rp.actions.is_empty() {
-            rows.push(vec![
-                reference,
-                recommendation,
-                due,
-                Cell::new("No action reported").style("overdue").strong(),
-                Cell::new("–"),
-                Cell::new("–"),
-                Cell::new("No action").style("overdue").strong(),
-            ]);
-            continue;
-        }
-        for (j, a) in rp.actions.iter().enumerate() {
-            let mut more = Vec::new();
-            if let Some(u) = &a.action.update {
-                more.push(format!("Update: {u}"));
-            }
-            more.push(format!("({})", a.service));
-            let first = j == 0;
-            let blank = Cell::default;
-            rows.push(vec![
-                if first { reference.clone() } else { blank() },
-                if first {
-                    recommendation.clone()
-                } else {
-                    blank()
-                },
-                if first { due.clone() } else { blank() },
-                Cell {
-                    text: a.action.action.clone(),
-                    more,
-                    ..Cell::default()
-                },
-                Cell::new(a.action.lead.clone()),
-                Cell::new(a.action.due.format("%d/%m/%Y").to_string()),
-                Cell {
-                    alert: a.overdue.then(|| "OVERDUE".to_string()),
-                    ..Cell::new(a.action.status.label())
-                        .style(status_class(a.action.status))
-                        .strong()
-                },
-            ]);
-        }
-    }
+        .flat_map(recommendation_rows)
+        .collect();
     Table {
         id: format!("plan-area-{number}"),
         caption: format!(
@@ -162,4 +110,64 @@ fn area_table(plan: &PlanProgress, area: &str, number: usize) -> Table {
         }],
         wide: true,
     }
+}
+
+/// A recommendation's rows: one per action, the recommendation written on
+/// the first only; or one saying that no action was reported.
+fn recommendation_rows(rp: &RecommendationProgress) -> Vec<Vec<Cell>> {
+    let r = &rp.recommendation;
+    let reference = Cell::new(r.reference.clone()).strong();
+    let recommendation = Cell {
+        text: r.text.clone(),
+        more: vec![format!("({})", r.timescale.label().to_lowercase())],
+        ..Cell::default()
+    };
+    let due = Cell::new(rp.due.format("%d/%m/%Y").to_string());
+    if rp.actions.is_empty() {
+        return vec![vec![
+            reference,
+            recommendation,
+            due,
+            Cell::new("No action reported").style("overdue").strong(),
+            Cell::new("–"),
+            Cell::new("–"),
+            Cell::new("No action").style("overdue").strong(),
+        ]];
+    }
+    let mut rows = Vec::new();
+    for (j, a) in rp.actions.iter().enumerate() {
+        let mut row = if j == 0 {
+            vec![reference.clone(), recommendation.clone(), due.clone()]
+        } else {
+            vec![Cell::default(), Cell::default(), Cell::default()]
+        };
+        row.extend(action_cells(a));
+        rows.push(row);
+    }
+    rows
+}
+
+/// An action, who leads it, when it is due and its status (flagged when
+/// overdue); the latest update and the service under the action.
+fn action_cells(a: &ActionProgress) -> [Cell; 4] {
+    let mut more = Vec::new();
+    if let Some(u) = &a.action.update {
+        more.push(format!("Update: {u}"));
+    }
+    more.push(format!("({})", a.service));
+    [
+        Cell {
+            text: a.action.action.clone(),
+            more,
+            ..Cell::default()
+        },
+        Cell::new(a.action.lead.clone()),
+        Cell::new(a.action.due.format("%d/%m/%Y").to_string()),
+        Cell {
+            alert: a.overdue.then(|| "OVERDUE".to_string()),
+            ..Cell::new(a.action.status.label())
+                .style(status_class(a.action.status))
+                .strong()
+        },
+    ]
 }
