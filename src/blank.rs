@@ -20,6 +20,7 @@ use rust_xlsxwriter::{
 use crate::config::{Indicator, Service, Templates};
 use crate::judge::Measure;
 use crate::model::layout::{ACTIONS_SHEET, COVER_SHEET, INDICATORS_SHEET};
+use crate::model::palette::{CELL_BORDER, INPUT_FILL, NAVY, PAPER, UNUSED_FILL};
 use crate::model::returns::ActionStatus;
 use crate::period::Period;
 
@@ -67,11 +68,11 @@ impl Styles {
     fn new() -> Styles {
         let border = Format::new()
             .set_border(FormatBorder::Thin)
-            .set_border_color(Color::RGB(0xA6A6A6))
+            .set_border_color(Color::RGB(CELL_BORDER))
             .set_align(FormatAlign::Top);
         let input = border
             .clone()
-            .set_background_color(Color::RGB(0xFFF2CC))
+            .set_background_color(Color::RGB(INPUT_FILL))
             .set_unlocked();
         Styles {
             title: Format::new().set_bold().set_font_size(14),
@@ -82,13 +83,13 @@ impl Styles {
                 .clone()
                 .set_bold()
                 .set_text_wrap()
-                .set_background_color(Color::RGB(0x1F3864))
-                .set_font_color(Color::White),
+                .set_background_color(Color::RGB(NAVY))
+                .set_font_color(Color::RGB(PAPER)),
             input_wrap: input.clone().set_text_wrap(),
             input_date: input.clone().set_num_format("dd/mm/yyyy hh:mm"),
             input_day: input.clone().set_num_format("dd/mm/yyyy"),
             input,
-            unused: border.set_background_color(Color::RGB(0xD9D9D9)),
+            unused: border.set_background_color(Color::RGB(UNUSED_FILL)),
             note: Format::new()
                 .set_italic()
                 .set_text_wrap()

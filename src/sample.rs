@@ -16,7 +16,7 @@ use anyhow::Context;
 use chrono::{Duration, NaiveDateTime, NaiveTime};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Formula, Workbook};
 
-use crate::config::{Indicator, Templates};
+use crate::config::{Indicator, Service, Templates};
 use crate::judge::{self, Measure};
 use crate::output::write_atomic;
 use crate::period::Period;
@@ -178,112 +178,152 @@ pub fn write_sample_returns(templates: &Templates, dir: &Path) -> anyhow::Result
     let population = templates.organisation.child_population as f64;
     let mut written = Vec::new();
     for (pi, period) in periods.iter().enumerate() {
+        let latest = pi + 1 == periods.len();
         for service in &templates.services {
             let indicators: Vec<&Indicator> = templates.indicators_for(&service.name);
             if indicators.is_empty() {
                 continue;
             }
-            let mut rows = Vec::new();
-            for ind in &indicators {
-                let Some(plan) = PLANS.iter().find(|p| p.reference == ind.reference) else {
-                    continue;
-                };
-                let borough = fit(ind.measure, plan.values[pi], plan.size, population);
-                let index = ind
-                    .services
-                    .iter()
-                    .position(|s| s == &service.name)
-                    .unwrap_or(0);
-                let (numerator, denominator, value) = split(borough, ind.services.len(), index);
-                let commentary = plan
-                    .commentary
-                    .iter()
-                    .find(|(i, _)| *i == pi && index == 0)
-                    .map(|(_, t)| t.to_string());
-                rows.push(Row {
-                    reference: ind.reference.clone(),
-                    title: ind.title.clone(),
-                    numerator,
-                    denominator,
-                    value,
-                    commentary,
-                });
-            }
-            // Actions are reported from 2014-15, once the plan was under way.
-            let actions: Vec<_> = ACTIONS
-                .iter()
-                .filter(|a| a.0 == service.code && period.start_year() >= 2014)
-                .collect();
-            let submitted = submitted_for(*period, service.code.len() as i64);
-            let mut cover = Cover {
-                service: service.name.clone(),
-                period: period.label(),
-                prepared_by: format!("{} performance lead", service.code),
-                email: format!("{}.performance@example.gov.uk", service.code.to_lowercase()),
-                submitted,
-                formulas: service.code == "CPR",
-                actions: actions
-                    .iter()
-                    .map(|a| (a.1, a.2, a.3, a.4, a.5, a.6))
-                    .collect(),
-            };
-            let latest = pi + 1 == periods.len();
-            let name = format!("{}-{}.xlsx", service.code, period.id());
+            let rows = planned_rows(&indicators, &service.name, pi, population);
+            let cover = cover_for(service, *period);
             let folder = dir.join(period.id());
-            if latest && service.code == "YOS" {
-                // Officer mistakes: a word in a number cell and a
-                // mistyped email address. The return is rejected.
-                cover.period = format!(
-                    "Q2 {}/{:02}",
-                    period.start_year(),
-                    (period.start_year() + 1) % 100
-                );
-                cover.email = "yos.performance".into();
-                if let Some(r) = rows.first_mut() {
-                    r.numerator = Some(40.0);
-                    r.commentary = Some("Figure to be confirmed with the education team.".into());
-                }
-                written.push(write_return(
-                    &folder.join(&name),
-                    &cover,
-                    &rows,
-                    Some("about 40"),
-                )?);
-                continue;
-            }
-            if latest && service.code == "VS" {
-                // An indicator the Virtual School does not return: a warning.
-                rows.push(Row {
-                    reference: "TS21".into(),
-                    title: "Children looked after per 10000 children".into(),
-                    numerator: Some(255.0),
-                    denominator: None,
-                    value: None,
-                    commentary: Some("Copied from last year's return by mistake.".into()),
-                });
-            }
-            if latest && service.code == "LC" {
-                // A first version, later corrected and resubmitted.
-                let mut first = rows.clone();
-                if let Some(r) = first.first_mut() {
-                    r.numerator = r.numerator.map(|n| n - 3.0);
-                }
-                let early = Cover {
-                    submitted: submitted - Duration::days(4),
-                    ..cover.clone()
-                };
-                written.push(write_return(&folder.join(&name), &early, &first, None)?);
-                let v2 = format!("{}-{} v2.xlsx", service.code, period.id());
-                written.push(write_return(&folder.join(v2), &cover, &rows, None)?);
-                continue;
-            }
-            written.push(write_return(&folder.join(&name), &cover, &rows, None)?);
+            written.extend(write_service_return(
+                &folder,
+                &service.code,
+                *period,
+                latest,
+                cover,
+                rows,
+            )?);
         }
     }
     // The children's records for three of the quarters, from which ten of
     // the figures are worked out.
     written.extend(crate::ssda903::sample::write_sample_extracts(dir)?);
     Ok(written)
+}
+
+/// A service's rows for the quarter `pi` (from the oldest): its share of
+/// each planned borough figure, and the commentary planned for it.
+fn planned_rows(indicators: &[&Indicator], service: &str, pi: usize, population: f64) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for ind in indicators {
+        let Some(plan) = PLANS.iter().find(|p| p.reference == ind.reference) else {
+            continue;
+        };
+        let borough = fit(ind.measure, plan.values[pi], plan.size, population);
+        let index = ind.services.iter().position(|s| s == service).unwrap_or(0);
+        let (numerator, denominator, value) = split(borough, ind.services.len(), index);
+        let commentary = plan
+            .commentary
+            .iter()
+            .find(|(i, _)| *i == pi && index == 0)
+            .map(|(_, t)| t.to_string());
+        rows.push(Row {
+            reference: ind.reference.clone(),
+            title: ind.title.clone(),
+            numerator,
+            denominator,
+            value,
+            commentary,
+        });
+    }
+    rows
+}
+
+/// The cover a service's officer fills in, with the actions it reports.
+fn cover_for(service: &Service, period: Period) -> Cover {
+    // Actions are reported from 2014-15, once the plan was under way.
+    let actions: Vec<_> = ACTIONS
+        .iter()
+        .filter(|a| a.0 == service.code && period.start_year() >= 2014)
+        .collect();
+    Cover {
+        service: service.name.clone(),
+        period: period.label(),
+        prepared_by: format!("{} performance lead", service.code),
+        email: format!("{}.performance@example.gov.uk", service.code.to_lowercase()),
+        submitted: submitted_for(period, service.code.len() as i64),
+        formulas: service.code == "CPR",
+        actions: actions
+            .iter()
+            .map(|a| (a.1, a.2, a.3, a.4, a.5, a.6))
+            .collect(),
+    }
+}
+
+/// Writes a service's return for a quarter into `folder`. In the latest
+/// quarter three services' returns carry the mistakes officers make.
+fn write_service_return(
+    folder: &Path,
+    code: &str,
+    period: Period,
+    latest: bool,
+    mut cover: Cover,
+    mut rows: Vec<Row>,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let name = format!("{code}-{}.xlsx", period.id());
+    match (latest, code) {
+        (true, "YOS") => {
+            // Officer mistakes: a word in a number cell and a
+            // mistyped email address. The return is rejected.
+            cover.period = format!(
+                "Q2 {}/{:02}",
+                period.start_year(),
+                (period.start_year() + 1) % 100
+            );
+            cover.email = "yos.performance".into();
+            if let Some(r) = rows.first_mut() {
+                r.numerator = Some(40.0);
+                r.commentary = Some("Figure to be confirmed with the education team.".into());
+            }
+            Ok(vec![write_return(
+                &folder.join(&name),
+                &cover,
+                &rows,
+                Some("about 40"),
+            )?])
+        }
+        (true, "VS") => {
+            // An indicator the Virtual School does not return: a warning.
+            rows.push(Row {
+                reference: "TS21".into(),
+                title: "Children looked after per 10000 children".into(),
+                numerator: Some(255.0),
+                denominator: None,
+                value: None,
+                commentary: Some("Copied from last year's return by mistake.".into()),
+            });
+            Ok(vec![write_return(
+                &folder.join(&name),
+                &cover,
+                &rows,
+                None,
+            )?])
+        }
+        (true, "LC") => {
+            // A first version, later corrected and resubmitted.
+            let mut first = rows.clone();
+            if let Some(r) = first.first_mut() {
+                r.numerator = r.numerator.map(|n| n - 3.0);
+            }
+            let early = Cover {
+                submitted: cover.submitted - Duration::days(4),
+                ..cover.clone()
+            };
+            let v2 = format!("{code}-{} v2.xlsx", period.id());
+            Ok(vec![
+                write_return(&folder.join(&name), &early, &first, None)?,
+                write_return(&folder.join(v2), &cover, &rows, None)?,
+            ])
+        }
+        _ => Ok(vec![write_return(
+            &folder.join(&name),
+            &cover,
+            &rows,
+            None,
+        )?]),
+    }
 }
 
 #[derive(Clone)]

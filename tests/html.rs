@@ -9,6 +9,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use common::*;
+use scorecard::typeset::html::WebPage;
 
 /// The sample run's page and CSV, made once for every test here.
 struct Sample {
@@ -184,7 +185,7 @@ fn is_one_self_contained_page() {
     // Colours come from the stylesheet alone, which the contrast test measures.
     assert!(!html.contains(" style=\""), "inline style attributes");
     assert_eq!(elements(html, "style").len(), 1);
-    assert!(html.contains(&scorecard::render::html::stylesheet()));
+    assert!(html.contains(&stylesheet(WebPage::Report)));
 }
 
 #[test]
@@ -303,7 +304,7 @@ fn ratings_and_grades_are_written_as_well_as_coloured() {
                 coloured_rows += 1;
                 let text = text_of(row);
                 assert!(text.contains(word), "{class} without the word: {text}");
-                let symbol = scorecard::render::html::rag_symbol(match word {
+                let symbol = scorecard::model::palette::rag_symbol(match word {
                     "Green" => scorecard::judge::Rag::Green,
                     "Amber" => scorecard::judge::Rag::Amber,
                     _ => scorecard::judge::Rag::Red,
@@ -475,10 +476,37 @@ fn contrast_is_measured_right() {
     assert!((contrast(0xFFFFFF, 0xFFFFFF) - 1.0).abs() < 1e-9);
 }
 
+/// The shared stylesheet as `page` includes it.
+fn stylesheet(page: WebPage) -> String {
+    let templates = scorecard::config::Templates::load(&root().join("templates")).unwrap();
+    scorecard::typeset::html::stylesheet(&templates, page).unwrap()
+}
+
 #[test]
 fn every_text_colour_in_the_stylesheet_has_a_contrast_of_at_least_4_5() {
-    use scorecard::render::html::{stylesheet, text_colours};
-    let css = stylesheet();
+    use scorecard::model::palette::{report_page_text, returns_page_text};
+    for (page, text_colours) in [
+        (WebPage::Report, report_page_text()),
+        (WebPage::Returns, returns_page_text()),
+    ] {
+        let measured = measure_text_colours(&stylesheet(page));
+        // Every pair the palette declares is in the stylesheet and was measured.
+        for (selector, fg, bg) in &text_colours {
+            assert!(
+                measured.iter().any(|(s, _)| s == selector),
+                "{page:?}: {selector} ({fg:06X} on {bg:06X}) not found in the stylesheet"
+            );
+        }
+        assert!(measured.len() >= text_colours.len());
+        for (selector, ratio) in &measured {
+            println!("{page:?} {ratio:5.2}:1  {selector}");
+        }
+    }
+}
+
+/// Every rule of `css` that colours text, with its contrast, which must be
+/// at least 4.5:1.
+fn measure_text_colours(css: &str) -> Vec<(String, f64)> {
     assert!(
         !css.contains("background:"),
         "use background-color, so it can be measured"
@@ -516,17 +544,7 @@ fn every_text_colour_in_the_stylesheet_has_a_contrast_of_at_least_4_5() {
             _ => panic!("{selector} sets a text or background colour without the other"),
         }
     }
-    // Every pair the renderer declares is in the stylesheet and was measured.
-    for (selector, fg, bg) in text_colours() {
-        assert!(
-            measured.iter().any(|(s, _)| *s == selector),
-            "{selector} ({fg:06X} on {bg:06X}) not found in the stylesheet"
-        );
-    }
-    assert!(measured.len() >= text_colours().len());
-    for (selector, ratio) in &measured {
-        println!("{ratio:5.2}:1  {selector}");
-    }
+    measured
 }
 
 #[test]

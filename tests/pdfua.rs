@@ -251,13 +251,13 @@ fn every_colour_the_pdfs_print_text_in_has_4_5_to_1_contrast() {
         ("theme rows", 0x000000, colour("group")),
     ];
     // Ratings, grades and statuses: the palette each report carries.
-    for (class, c) in scorecard::compose::palette() {
+    for (class, c) in scorecard::model::palette::cell_classes() {
         let hex = |s: &str| u32::from_str_radix(s.trim_start_matches('#'), 16).unwrap();
         let ratio = contrast(hex(&c.text), hex(&c.fill));
         assert!(ratio >= 4.5, "{class}: {ratio:.2}:1");
         // "OVERDUE" is printed under an action's status, on its fill.
         if class.starts_with("status-") {
-            let ratio = contrast(scorecard::compose::OVERDUE_TEXT, hex(&c.fill));
+            let ratio = contrast(scorecard::model::palette::OVERDUE_TEXT, hex(&c.fill));
             assert!(ratio >= 4.5, "OVERDUE on {class}: {ratio:.2}:1");
         }
     }

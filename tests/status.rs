@@ -45,6 +45,12 @@ fn every_service_is_listed_with_what_it_sent() {
         "{page}"
     );
     assert!(page.contains("SAMPLE DATA"));
+    // The house style the committee report's page shares, and nothing else.
+    let css = scorecard::typeset::html::stylesheet(&t, scorecard::typeset::html::WebPage::Returns)
+        .unwrap();
+    assert!(page.contains(&format!("<style>\n{css}</style>")), "{page}");
+    assert_eq!(page.matches("<style").count(), 1);
+    assert!(!page.contains(" style=\""), "inline style attributes");
     assert!(page.contains("<html lang=\"en-GB\">") && page.contains("<caption"));
     assert!(!page.contains("<script") && !page.contains("http://") && !page.contains("https://"));
 }

@@ -248,6 +248,74 @@ fn the_web_page_layout_is_checked_like_the_wording() {
 }
 
 #[test]
+fn a_mistake_in_the_status_page_layout_is_located_and_nothing_is_written() {
+    let case = Case::with_samples();
+    case.edit_template(
+        "returns.html.j2",
+        "{% for row in services %}",
+        "{% for row in services %}{% endif %}",
+    );
+    let line = line_in(
+        &case,
+        "returns.html.j2",
+        "{% for row in services %}{% endif %}",
+    );
+    let out = case.run(&["check"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stdout(&out).contains(&format!("returns.html.j2, line {line}: syntax error")),
+        "{}",
+        stdout(&out)
+    );
+    let out = case.run(&["run"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("returns.html.j2, line {line}")),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !case.output().join("2014-15-Q2").exists(),
+        "nothing is written"
+    );
+}
+
+#[test]
+fn a_name_the_status_page_does_not_have_is_located_when_it_is_written() {
+    let case = Case::with_samples();
+    case.edit_template(
+        "returns.html.j2",
+        "{{ counts.services }} services",
+        "{{ counts.service }} services",
+    );
+    let out = case.run(&["run"]);
+    let err = stderr(&out);
+    let line = line_in(&case, "returns.html.j2", "{{ counts.service }} services");
+    assert!(
+        err.contains(&format!("returns.html.j2, line {line}: undefined value")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_mistake_in_the_shared_web_stylesheet_names_its_own_file() {
+    let case = Case::new();
+    case.edit_template(
+        "web-style.css.j2",
+        "{{ style.rule }}}",
+        "{{ style.rules }}}",
+    );
+    let out = case.run(&["check"]);
+    assert_eq!(out.status.code(), Some(3));
+    let line = line_in(&case, "web-style.css.j2", "{{ style.rules }}}");
+    assert!(
+        stdout(&out).contains(&format!("web-style.css.j2, line {line}: undefined value")),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn a_passage_is_added_by_editing_templates_alone() {
     let case = Case::with_samples();
     case.edit_template(

@@ -157,10 +157,14 @@ fn read_layouts(dir: &Path, errors: &mut Vec<TemplateError>) -> Option<Layouts> 
     let report = read_text(dir, REPORT_LAYOUT, errors);
     let plan = read_text(dir, PLAN_LAYOUT, errors);
     let html = read_text(dir, HTML_LAYOUT, errors);
+    let status = read_text(dir, STATUS_LAYOUT, errors);
+    let stylesheet = read_text(dir, WEB_STYLESHEET, errors);
     Some(Layouts {
         report: report?.1,
         plan: plan?.1,
         html: html?.1,
+        status: status?.1,
+        stylesheet: stylesheet?.1,
     })
 }
 

@@ -334,6 +334,12 @@ pub const PLAN_LAYOUT: &str = "improvement-plan.typ";
 /// The layout of the committee report as a web page (Jinja).
 pub const HTML_LAYOUT: &str = "report.html.j2";
 
+/// The layout of the status page of a quarter's returns (Jinja).
+pub const STATUS_LAYOUT: &str = "returns.html.j2";
+
+/// The stylesheet both web pages include (Jinja).
+pub const WEB_STYLESHEET: &str = "web-style.css.j2";
+
 /// `report-outline.toml`: the report's sections in order.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -380,6 +386,8 @@ pub struct Layouts {
     pub report: String,
     pub plan: String,
     pub html: String,
+    pub status: String,
+    pub stylesheet: String,
 }
 
 /// `indicators.toml`, each indicator with where it is in the file.

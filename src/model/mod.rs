@@ -4,5 +4,6 @@
 //! them live on the floors above.
 
 pub mod layout;
+pub mod palette;
 pub mod returns;
 pub mod workbook;

@@ -8,9 +8,6 @@ use std::path::PathBuf;
 use super::{RenderContext, Renderer};
 use crate::output::write_atomic;
 
-pub use crate::compose::rag_symbol;
-pub use crate::typeset::html::{stylesheet, text_colours};
-
 /// The committee report as a web page.
 pub struct HtmlReport;
 

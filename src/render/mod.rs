@@ -12,7 +12,6 @@ use crate::config::Templates;
 use crate::model::returns::CheckedReturn;
 use crate::narrative::Narrative;
 
-pub mod chart;
 pub mod csv;
 pub mod excel;
 pub mod feedback;

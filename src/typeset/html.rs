@@ -1,219 +1,223 @@
-//! Lays out the committee report as one web page, from
-//! `templates/report.html.j2` over the same [`Paper`] the PDF is
-//! typeset from: the accessible twin of `committee-report.pdf`.
+//! Lays out the web pages from their Jinja templates: the committee report
+//! from `templates/report.html.j2` over the same [`Paper`] the PDF is
+//! typeset from (the accessible twin of `committee-report.pdf`), and the
+//! status page of a quarter's returns from `templates/returns.html.j2` over
+//! a [`ReturnsPage`]. Both include one stylesheet,
+//! `templates/web-style.css.j2`, given the palette's colours.
 //!
-//! The page is one self-contained file — styles inline, charts embedded as
+//! Each page is one self-contained file — styles inline, charts embedded as
 //! SVG `data:` URIs — so it can be emailed, published or opened offline
 //! and never fetches anything. Accessibility is built in: `lang`, a
 //! `<title>`, landmarks, one `h1` then `h2`/`h3` in order, tables with
-//! captions and `scope`d header cells, ratings written as words (with a
-//! shape) as well as coloured, every chart with alt text, a caption and its
-//! figures in words, and only colour pairs with a contrast of at least
-//! 4.5:1 (see [`text_colours`]; `tests/html.rs` measures every pair in the
-//! stylesheet). `scripts/a11y/check.mjs` runs axe-core over the page in a
-//! real browser.
+//! captions and `scope`d header cells, ratings and states written as words
+//! (with a shape) as well as coloured, every chart with alt text, a caption
+//! and its figures in words, and only colour pairs with a contrast of at
+//! least 4.5:1 (see [`report_page_text`] and [`returns_page_text`];
+//! `tests/html.rs` measures every pair in the stylesheet).
+//! `scripts/a11y/check.mjs` runs axe-core over the pages in a real browser.
+//!
+//! The three templates are compiled together whenever the report's page is
+//! laid out, so a mistake in any of them is found, named by file and line,
+//! before a run writes anything.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
-use minijinja::{context, AutoEscape, Environment, UndefinedBehavior, Value};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use minijinja::{
+    context, escape_formatter, AutoEscape, Environment, Output, State, UndefinedBehavior, Value,
+};
+use serde::Serialize;
 
-use crate::compose::{grade_class, grade_colours, rag_class, Paper};
-use crate::config::{TemplateError, TemplateErrors, Templates, HTML_LAYOUT};
-use crate::judge::Rag;
+use crate::compose::{Paper, ReturnsPage};
+use crate::config::{
+    TemplateError, TemplateErrors, Templates, HTML_LAYOUT, STATUS_LAYOUT, WEB_STYLESHEET,
+};
+use crate::model::palette::{hex, report_page_text, returns_page_text, INK, PAPER, RULE};
 
-/// Body text.
-pub const INK: u32 = 0x0B0C0C;
-/// The page.
-pub const PAPER: u32 = 0xFFFFFF;
-/// Headings, links and the masthead, as in the PDF.
-pub const NAVY: u32 = 0x1F3864;
-/// Table header cells, as in the PDF.
-pub const SHADE: u32 = 0xD9E1F2;
-/// Theme and section rows in tables, as in the PDF.
-pub const GROUP: u32 = 0xEEF2F8;
-/// Secondary text: commentary, the key, "No data".
-pub const GREY: u32 = 0x595959;
-/// The sample-data notice.
-pub const WARNING: u32 = 0xC00000;
-/// Keyboard focus: dark text on yellow, whatever it sits on.
-pub const FOCUS: u32 = 0xFFDD00;
-/// Table rules and figure frames (not text).
-pub const RULE: u32 = 0x8A96A8;
-
-/// Every rule of the stylesheet that colours text: its selector, the text
-/// colour and the background the text sits on. The stylesheet sets `color`
-/// and `background-color` only through these pairs, each in one rule, so
-/// the contrast of every piece of text on the page can be measured here.
-pub fn text_colours() -> Vec<(String, u32, u32)> {
-    let mut pairs: Vec<(String, u32, u32)> = vec![
-        ("body".into(), INK, PAPER),
-        ("h1, h2, h3".into(), NAVY, PAPER),
-        ("a".into(), NAVY, PAPER),
-        ("a:focus".into(), INK, FOCUS),
-        (".skip:focus".into(), INK, FOCUS),
-        (".masthead".into(), PAPER, NAVY),
-        (".sample-banner".into(), PAPER, WARNING),
-        (".sample-notice".into(), WARNING, PAPER),
-        (
-            ".secondary, .commentary, .key, .words, .no-data".into(),
-            GREY,
-            PAPER,
-        ),
-        ("thead th".into(), INK, SHADE),
-        ("tbody th.group".into(), INK, GROUP),
-        ("footer".into(), INK, PAPER),
-    ];
-    for rag in [Rag::Green, Rag::Amber, Rag::Red] {
-        let (fill, text) = crate::render::excel::rag_colours(rag);
-        pairs.push((format!(".{}", rag_class(rag)), text, fill));
-    }
-    for grade in crate::config::GRADES {
-        let (fill, text) = grade_colours(grade);
-        pairs.push((format!(".{}", grade_class(grade)), text, fill));
-    }
-    pairs
+/// The two web pages, which share a stylesheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebPage {
+    /// `committee-report.html`.
+    Report,
+    /// `returns.html`, the status page.
+    Returns,
 }
 
-/// The page's stylesheet: screen, small screens and print.
-pub fn stylesheet() -> String {
-    let mut css = String::new();
-    css.push_str(
-        "*,*::before,*::after{box-sizing:border-box}\
-         html{-webkit-text-size-adjust:100%;text-size-adjust:100%}\
-         body{margin:0;font-family:Arial,\"Liberation Sans\",Helvetica,sans-serif;font-size:1rem;line-height:1.5}\
-         .wrap{max-width:64rem;margin:0 auto;padding:0 1rem}\
-         .skip{position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}\
-         .skip:focus{position:static;width:auto;height:auto;display:inline-block;margin:.5rem 1rem;padding:.25rem .5rem}\
-         .masthead{padding:.75rem 0}\
-         .masthead p{margin:0}\
-         .masthead .org{font-weight:bold;font-size:1.125rem}\
-         .sample-banner{margin:0;max-width:none;padding:.5rem 1rem;font-weight:bold;text-align:center}\
-         main{display:block;padding-bottom:2rem}\
-         h1{font-size:1.75rem;line-height:1.25;margin:1.5rem 0 1rem;text-transform:uppercase;letter-spacing:.01em}\
-         h2{font-size:1.4rem;line-height:1.3;margin:2.25rem 0 .75rem;padding-bottom:.25rem;border-bottom:2px solid currentColor}\
-         h3{font-size:1.15rem;line-height:1.3;margin:1.75rem 0 .5rem}\
-         p{margin:0 0 .75rem;max-width:48rem}\
-         a{text-decoration:underline;text-underline-offset:.15em}\
-         a:focus,.skip:focus{outline:3px solid transparent;text-decoration:none;box-shadow:0 4px 0 #0B0C0C}\
-         .meeting{display:grid;grid-template-columns:minmax(10rem,13rem) 1fr;gap:.4rem 1rem;margin:0 0 1rem}\
-         .meeting dt{font-weight:bold}\
-         .meeting dd{margin:0}\
-         .sample-notice{font-weight:bold;border-left:.35rem solid currentColor;padding:.25rem 0 .25rem .75rem}\
-         ul{padding-left:1.5rem;max-width:48rem}\
-         .bullets>li{margin-bottom:.75rem}\
-         .bullets p{margin:0 0 .25rem}\
-         .commentary{font-style:italic;margin-left:.5rem}\
-         .service{font-weight:bold}\
-         .key,.words{font-size:.9rem}\
-         .table-wrap{overflow-x:auto;margin:0 0 1rem}\
-         .table-wrap:focus{outline:3px solid #0B0C0C;outline-offset:2px}\
-         table{border-collapse:collapse;width:100%;font-size:.9rem;line-height:1.35;margin:0 0 1rem}\
-         caption{caption-side:top;text-align:left;font-weight:bold;padding:0 0 .4rem}\
-         caption span{display:block;position:sticky;left:0;max-width:min(calc(100vw - 2rem),62rem)}\
-         th,td{padding:.3rem .45rem;vertical-align:top;text-align:left}\
-         thead th{vertical-align:bottom}\
-         .right{text-align:right;font-variant-numeric:tabular-nums}\
-         .center{text-align:center}\
-         .nowrap{white-space:nowrap}\
-         th[scope=row]{font-weight:normal}\
-         th[scope=row]:not(:first-child){min-width:12rem}\
-         th[scope=row].strong,td.strong{font-weight:bold}\
-         .more{display:block;font-style:italic}\
-         .alert{display:block;font-weight:bold}\
-         figure{margin:1.5rem 0;max-width:56rem}\
-         figcaption{font-weight:bold;margin-bottom:.4rem}\
-         figure img{display:block;width:100%;height:auto}\
-         .words{margin:.4rem 0 0}\
-         footer{padding:1rem 0 2rem;font-size:.9rem}\
-         footer p{margin:0 0 .25rem}\
-         @media (max-width:40rem){\
-         h1{font-size:1.4rem}\
-         .meeting{grid-template-columns:1fr;gap:0}\
-         .meeting dd{margin-bottom:.5rem}\
-         }\
-         @media print{\
-         body{font-size:10pt}\
-         *{-webkit-print-color-adjust:exact;print-color-adjust:exact}\
-         .skip{display:none}\
-         .masthead{padding:0 0 .5rem}\
-         .wrap{max-width:none;padding:0}\
-         .table-wrap{overflow:visible}\
-         table{font-size:8pt}\
-         thead{display:table-header-group}\
-         tr,figure,.bullets>li{break-inside:avoid}\
-         h2,h3,caption,figcaption{break-after:avoid}\
-         .appendix{break-before:page}\
-         a{text-decoration:none}\
-         }\
-         @page{size:A4;margin:15mm}\n",
-    );
-    let _ = writeln!(
-        css,
-        "th,td{{border:1px solid #{RULE:06X}}}figure img{{border:1px solid #{RULE:06X}}}footer{{border-top:1px solid #{RULE:06X}}}"
-    );
-    for (selector, text, background) in text_colours() {
-        let _ = writeln!(
-            css,
-            "{selector}{{color:#{text:06X};background-color:#{background:06X}}}"
-        );
-    }
-    // The masthead prints as plain text, not a dark band.
-    let _ = writeln!(
-        css,
-        "@media print{{.masthead{{color:#{INK:06X};background-color:#{PAPER:06X}}}}}"
-    );
-    css
+/// What the shared stylesheet is given: which page it styles, and the
+/// palette's colours for it.
+#[derive(Debug, Clone, Serialize)]
+struct Style {
+    /// `report` or `returns`.
+    page: &'static str,
+    /// Every rule that colours text, with its background.
+    text: Vec<TextRule>,
+    ink: String,
+    paper: String,
+    rule: String,
 }
 
-/// Standard base64 (RFC 4648) with padding, for `data:` URIs.
-pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
+#[derive(Debug, Clone, Serialize)]
+struct TextRule {
+    selector: String,
+    text: String,
+    background: String,
+}
+
+impl Style {
+    fn of(page: WebPage) -> Style {
+        let (name, pairs) = match page {
+            WebPage::Report => ("report", report_page_text()),
+            WebPage::Returns => ("returns", returns_page_text()),
+        };
+        Style {
+            page: name,
+            text: pairs
+                .into_iter()
+                .map(|(selector, text, background)| TextRule {
+                    selector,
+                    text: hex(text),
+                    background: hex(background),
+                })
+                .collect(),
+            ink: hex(INK),
+            paper: hex(PAPER),
+            rule: hex(RULE),
+        }
+    }
+}
+
+/// The status page escapes text as it did when it was written by hand: the
+/// five characters HTML needs (`'` as `&#39;`), leaving `/` as it is, so a
+/// path in a file's name or a link's address reads as typed. The report's
+/// page keeps minijinja's own escaping.
+const STATUS_ESCAPE: AutoEscape = AutoEscape::Custom("status-html");
+
+/// Writes a value into a page, escaped as its template asks.
+fn format_value(out: &mut Output, state: &State, value: &Value) -> Result<(), minijinja::Error> {
+    match state.auto_escape() {
+        STATUS_ESCAPE if !value.is_safe() => {
+            out.write_str(&escape_text(&value.to_string()))?;
+            Ok(())
+        }
+        STATUS_ESCAPE => out.write_str(&value.to_string()).map_err(Into::into),
+        _ => escape_formatter(out, state, value),
+    }
+}
+
+/// Escapes text for element content and attribute values.
+fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
         }
     }
     out
 }
 
-/// Lays out the web page, or says where `report.html.j2` went wrong.
-pub fn lay_out(templates: &Templates, paper: &Paper) -> Result<String, TemplateErrors> {
-    let file = templates.dir.join(HTML_LAYOUT);
-    let located = |e: minijinja::Error| {
-        let mut message = match e.detail() {
-            Some(d) => format!("{}: {d}", e.kind()),
-            None => e.kind().to_string(),
-        };
-        let mut source = std::error::Error::source(&e);
-        while let Some(inner) = source {
-            message.push_str(&format!(": {inner}"));
-            source = inner.source();
+/// Joins a block's lines, each trimmed, into one line: the stylesheet is
+/// written a rule to a line and sent as one.
+fn one_line(text: String) -> String {
+    let mut line: String = text.lines().map(str::trim).collect();
+    line.push('\n');
+    line
+}
+
+/// Where a template went wrong: its file and line. A mistake in the
+/// stylesheet comes wrapped in the error of the page that includes it, so
+/// the innermost template named in the chain is the one to fix.
+fn located(templates: &Templates, e: &minijinja::Error) -> TemplateError {
+    let mut at = e;
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        if let Some(inner) = inner.downcast_ref::<minijinja::Error>() {
+            if inner.name().is_some() && inner.line().is_some() {
+                at = inner;
+            }
         }
-        TemplateErrors(vec![TemplateError {
-            file: file.clone(),
-            line: e.line(),
-            message,
-        }])
+        source = inner.source();
+    }
+    let mut message = match at.detail() {
+        Some(d) => format!("{}: {d}", at.kind()),
+        None => at.kind().to_string(),
     };
+    let mut source = std::error::Error::source(at);
+    while let Some(inner) = source {
+        message.push_str(&format!(": {inner}"));
+        source = inner.source();
+    }
+    TemplateError {
+        file: templates.dir.join(at.name().unwrap_or(HTML_LAYOUT)),
+        line: at.line(),
+        message,
+    }
+}
+
+/// Both pages' templates and their stylesheet, compiled; every mistake in
+/// them is reported at once.
+fn environment(templates: &Templates) -> Result<Environment<'static>, TemplateErrors> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
-    env.set_auto_escape_callback(|_| AutoEscape::Html);
-    env.add_template_owned(HTML_LAYOUT, templates.layouts.html.clone())
-        .map_err(located)?;
+    env.set_auto_escape_callback(|name| match name {
+        STATUS_LAYOUT => STATUS_ESCAPE,
+        WEB_STYLESHEET => AutoEscape::None,
+        _ => AutoEscape::Html,
+    });
+    env.set_formatter(format_value);
+    env.add_filter("one_line", one_line);
+    let layouts = &templates.layouts;
+    let mut errors = Vec::new();
+    for (name, source) in [
+        (WEB_STYLESHEET, &layouts.stylesheet),
+        (HTML_LAYOUT, &layouts.html),
+        (STATUS_LAYOUT, &layouts.status),
+    ] {
+        if let Err(e) = env.add_template_owned(name, source.clone()) {
+            errors.push(located(templates, &e));
+        }
+    }
+    if errors.is_empty() {
+        Ok(env)
+    } else {
+        Err(TemplateErrors(errors))
+    }
+}
+
+/// Renders one of the templates, or says where it went wrong.
+fn render(
+    templates: &Templates,
+    env: &Environment<'static>,
+    name: &str,
+    context: Value,
+) -> Result<String, TemplateErrors> {
+    env.get_template(name)
+        .and_then(|template| template.render(context))
+        .map_err(|e| TemplateErrors(vec![located(templates, &e)]))
+}
+
+/// The stylesheet as a page includes it, for measuring its colours.
+pub fn stylesheet(templates: &Templates, page: WebPage) -> Result<String, TemplateErrors> {
+    let env = environment(templates)?;
+    render(
+        templates,
+        &env,
+        WEB_STYLESHEET,
+        context! { style => Style::of(page) },
+    )
+}
+
+/// Lays out the committee report's web page, or says where its templates
+/// went wrong.
+pub fn lay_out(templates: &Templates, paper: &Paper) -> Result<String, TemplateErrors> {
+    let env = environment(templates)?;
     // Base64 holds no character HTML needs escaped.
     let images: BTreeMap<String, Value> = paper
         .exhibits
@@ -224,22 +228,43 @@ pub fn lay_out(templates: &Templates, paper: &Paper) -> Result<String, TemplateE
                 f.id.clone(),
                 Value::from_safe_string(format!(
                     "data:image/svg+xml;base64,{}",
-                    base64(f.svg.as_bytes())
+                    BASE64.encode(f.svg.as_bytes())
                 )),
             )
         })
         .collect();
-    let template = env.get_template(HTML_LAYOUT).map_err(located)?;
-    template
-        .render(context! {
+    render(
+        templates,
+        &env,
+        HTML_LAYOUT,
+        context! {
             document => &paper.document,
             heading => &paper.heading,
             sections => &paper.sections,
             exhibits => &paper.exhibits,
             images => images,
-            stylesheet => stylesheet(),
-        })
-        .map_err(located)
+            style => Style::of(WebPage::Report),
+        },
+    )
+}
+
+/// Lays out the status page of a quarter's returns, or says where its
+/// templates went wrong.
+pub fn lay_out_returns(
+    templates: &Templates,
+    page: &ReturnsPage,
+) -> Result<String, TemplateErrors> {
+    let env = environment(templates)?;
+    let mut html = render(
+        templates,
+        &env,
+        STATUS_LAYOUT,
+        context! { style => Style::of(WebPage::Returns), ..Value::from_serialize(page) },
+    )?;
+    // minijinja drops a template's last line break; this page has always
+    // ended with one.
+    html.push('\n');
+    Ok(html)
 }
 
 #[cfg(test)]
@@ -247,27 +272,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn base64_matches_rfc_4648() {
-        for (plain, encoded) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64(plain.as_bytes()), encoded);
-        }
-        assert_eq!(base64(&[0xFF, 0xEF, 0xBE]), "/+++");
+    fn status_text_is_escaped_as_it_always_was() {
+        assert_eq!(
+            escape_text("<a href=\"x/y\">'&'</a>"),
+            "&lt;a href=&quot;x/y&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
     }
 
     #[test]
-    fn every_grade_has_its_own_class() {
-        let classes: std::collections::BTreeSet<String> = crate::config::GRADES
-            .iter()
-            .map(|g| grade_class(g))
-            .collect();
-        assert_eq!(classes.len(), crate::config::GRADES.len());
+    fn a_stylesheet_block_becomes_one_line() {
+        assert_eq!(
+            one_line("a{b}\n  @media x{\n  c{d}\n}\n".into()),
+            "a{b}@media x{c{d}}\n"
+        );
     }
 }

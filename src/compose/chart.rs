@@ -5,19 +5,30 @@
 //! Green, Amber and Red indicators per quarter. Both are built from the
 //! [`Scorecard`] (no figure is worked out here) and come with a caption and
 //! a text equivalent, so a reader who cannot see the picture loses nothing.
-//! Pictures are drawn with plotters using the embedded Liberation Sans, so
-//! no system fonts are needed.
+//! A chart is part of the composed document: its picture is drawn here, as
+//! SVG, once, for the PDF and the web page alike (the Excel scorecard
+//! draws its own, natively, from the same data). Pictures are drawn with
+//! plotters using the embedded Liberation Sans, so no system fonts are
+//! needed.
 
 use std::sync::OnceLock;
 
+use plotters::coord::cartesian::Cartesian2d;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
 use crate::aggregate::{IndicatorRow, Scorecard};
 use crate::judge::{Measure, Rag};
+use crate::model::palette::{
+    rag_colours, CHART_INK, GRIDLINE, NAVY, NEIGHBOURS_LINE, PAPER, TARGET_LINE,
+};
 use crate::period::Period;
-use crate::render::excel::rag_colours;
+
+/// Charts are drawn at this size (pixels, or SVG user units) and scaled to
+/// the page's width.
+pub const CHART_SIZE: (u32, u32) = (1400, 420);
 
 /// The font family name charts use, registered once from the embedded bytes.
 const FAMILY: &str = "scorecard-sans";
@@ -145,10 +156,6 @@ fn rgb(hex: u32) -> RGBColor {
     RGBColor((hex >> 16) as u8, (hex >> 8) as u8, hex as u8)
 }
 
-const NAVY: RGBColor = RGBColor(0x1F, 0x38, 0x64);
-const TARGET: RGBColor = RGBColor(0xC0, 0x00, 0x00);
-const NEIGHBOURS: RGBColor = RGBColor(0x59, 0x59, 0x59);
-
 fn draw_error<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow::anyhow!("drawing a chart failed: {e:?}")
 }
@@ -232,49 +239,19 @@ fn merge_polylines(svg: &str) -> String {
     out
 }
 
+/// A trend chart's plotting area: quarters across, values up.
+type TrendPlot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
 fn trend_on<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &TrendChart,
 ) -> anyhow::Result<()> {
-    root.fill(&WHITE).map_err(draw_error)?;
+    root.fill(&rgb(PAPER)).map_err(draw_error)?;
     // The key sits in a strip above the plot, where it never hides a point.
     let (key_area, plot) = root.split_vertically(44);
-    let mut key: Vec<(String, RGBColor, &[u32])> = vec![(chart.reference.clone(), NAVY, &[])];
-    if let Some(t) = chart.target {
-        key.push((
-            format!("Target {}", chart.measure.display_target(t)),
-            TARGET,
-            &[12, 8],
-        ));
-    }
-    if let Some(n) = chart.neighbours {
-        key.push((
-            format!("Statistical neighbours {}", chart.measure.display(n)),
-            NEIGHBOURS,
-            &[4, 6],
-        ));
-    }
-    draw_key(&key_area, &key)?;
-    let values: Vec<f64> = chart.points.iter().filter_map(|(_, v)| *v).collect();
-    let mut all = values.clone();
-    all.extend(chart.target);
-    all.extend(chart.neighbours);
-    let (lo, hi) = all
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
-    let (lo, hi) = if lo > hi { (0.0, 1.0) } else { (lo, hi) };
-    let pad = ((hi - lo) * 0.15).max(hi.abs() * 0.02).max(0.5);
-    let y0 = if lo >= 0.0 {
-        (lo - pad).max(0.0)
-    } else {
-        lo - pad
-    };
-    let y1 = match chart.measure {
-        Measure::Percent => (hi + pad).min(100.0_f64.max(hi)),
-        _ => hi + pad,
-    };
+    draw_key(&key_area, &trend_key(chart))?;
+    let (y0, y1) = value_range(chart);
     let n = chart.points.len().max(1);
-    let font = |size: f64| (FAMILY, size).into_font();
     let mut ctx = ChartBuilder::on(&plot)
         .margin(12)
         .x_label_area_size(36)
@@ -291,30 +268,91 @@ fn trend_on<DB: DrawingBackend>(
         // Six labelled lines are enough to read a value against; every
         // value is printed on its point as well.
         .y_labels(6)
-        .label_style(font(20.0))
-        .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
+        .label_style((FAMILY, 20.0).into_font())
+        .light_line_style(rgb(GRIDLINE))
         .max_light_lines(1)
         .draw()
         .map_err(draw_error)?;
     if let Some(t) = chart.target {
-        ctx.draw_series(DashedLineSeries::new(
-            [(-0.5, t), (n as f64 - 0.5, t)],
-            12,
-            8,
-            TARGET.stroke_width(3),
-        ))
-        .map_err(draw_error)?;
+        draw_level(&mut ctx, n, t, (12, 8), TARGET_LINE)?;
     }
     if let Some(sn) = chart.neighbours {
-        ctx.draw_series(DashedLineSeries::new(
-            [(-0.5, sn), (n as f64 - 0.5, sn)],
-            4,
-            6,
-            NEIGHBOURS.stroke_width(3),
-        ))
-        .map_err(draw_error)?;
+        draw_level(&mut ctx, n, sn, (4, 6), NEIGHBOURS_LINE)?;
     }
-    // Each unbroken run of quarters with data is one line.
+    draw_values(&mut ctx, chart)
+}
+
+/// The key's entries: the indicator's line, then its target and the
+/// statistical neighbours' figure with their values, when it has them.
+fn trend_key(chart: &TrendChart) -> Vec<(String, RGBColor, &'static [u32])> {
+    let mut key: Vec<(String, RGBColor, &'static [u32])> =
+        vec![(chart.reference.clone(), rgb(NAVY), &[])];
+    if let Some(t) = chart.target {
+        key.push((
+            format!("Target {}", chart.measure.display_target(t)),
+            rgb(TARGET_LINE),
+            &[12, 8],
+        ));
+    }
+    if let Some(n) = chart.neighbours {
+        key.push((
+            format!("Statistical neighbours {}", chart.measure.display(n)),
+            rgb(NEIGHBOURS_LINE),
+            &[4, 6],
+        ));
+    }
+    key
+}
+
+/// The values the axis runs between: every figure, the target and the
+/// benchmark, with room above and below, never below nothing when nothing
+/// is below it, nor far past 100 for a percentage.
+fn value_range(chart: &TrendChart) -> (f64, f64) {
+    let mut all: Vec<f64> = chart.points.iter().filter_map(|(_, v)| *v).collect();
+    all.extend(chart.target);
+    all.extend(chart.neighbours);
+    let (lo, hi) = all
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+    let (lo, hi) = if lo > hi { (0.0, 1.0) } else { (lo, hi) };
+    let pad = ((hi - lo) * 0.15).max(hi.abs() * 0.02).max(0.5);
+    let y0 = if lo >= 0.0 {
+        (lo - pad).max(0.0)
+    } else {
+        lo - pad
+    };
+    let y1 = match chart.measure {
+        Measure::Percent => (hi + pad).min(100.0_f64.max(hi)),
+        _ => hi + pad,
+    };
+    (y0, y1)
+}
+
+/// A level across the whole chart (a target, a benchmark), dashed with
+/// the `(dash, gap)` lengths its key shows.
+fn draw_level<DB: DrawingBackend>(
+    ctx: &mut TrendPlot<'_, DB>,
+    quarters: usize,
+    value: f64,
+    (dash, gap): (u32, u32),
+    colour: u32,
+) -> anyhow::Result<()> {
+    ctx.draw_series(DashedLineSeries::new(
+        [(-0.5, value), (quarters as f64 - 0.5, value)],
+        dash,
+        gap,
+        rgb(colour).stroke_width(3),
+    ))
+    .map_err(draw_error)?;
+    Ok(())
+}
+
+/// The indicator's figures: a line through each unbroken run of quarters
+/// with data, a marker on each, and each value printed above its marker.
+fn draw_values<DB: DrawingBackend>(
+    ctx: &mut TrendPlot<'_, DB>,
+    chart: &TrendChart,
+) -> anyhow::Result<()> {
     let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
     for (i, (_, v)) in chart.points.iter().enumerate() {
         match v {
@@ -325,10 +363,11 @@ fn trend_on<DB: DrawingBackend>(
             None => runs.push(Vec::new()),
         }
     }
+    let measure = chart.measure;
     for run in runs.into_iter().filter(|r| !r.is_empty()) {
-        ctx.draw_series(LineSeries::new(run.clone(), NAVY.stroke_width(4)))
+        ctx.draw_series(LineSeries::new(run.clone(), rgb(NAVY).stroke_width(4)))
             .map_err(draw_error)?;
-        ctx.draw_series(run.iter().map(|p| Circle::new(*p, 7, NAVY.filled())))
+        ctx.draw_series(run.iter().map(|p| Circle::new(*p, 7, rgb(NAVY).filled())))
             .map_err(draw_error)?;
         // Each value sits just above its point, clear of the marker.
         ctx.draw_series(run.iter().map(|(x, y)| {
@@ -336,12 +375,12 @@ fn trend_on<DB: DrawingBackend>(
                 + Text::new(
                     measure.display(*y),
                     (0, -10),
-                    font(20.0)
-                        .color(&NAVY)
-                        .pos(plotters::style::text_anchor::Pos::new(
+                    (FAMILY, 20.0).into_font().color(&rgb(NAVY)).pos(
+                        plotters::style::text_anchor::Pos::new(
                             plotters::style::text_anchor::HPos::Center,
                             plotters::style::text_anchor::VPos::Bottom,
-                        )),
+                        ),
+                    ),
                 )
         }))
         .map_err(draw_error)?;
@@ -387,14 +426,12 @@ fn draw_key<DB: DrawingBackend>(
                     .map_err(draw_error)?;
             }
         }
-        let text_style =
-            (FAMILY, 22.0)
-                .into_font()
-                .color(&BLACK)
-                .pos(plotters::style::text_anchor::Pos::new(
-                    plotters::style::text_anchor::HPos::Left,
-                    plotters::style::text_anchor::VPos::Center,
-                ));
+        let text_style = (FAMILY, 22.0).into_font().color(&rgb(CHART_INK)).pos(
+            plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Left,
+                plotters::style::text_anchor::VPos::Center,
+            ),
+        );
         area.draw(&Text::new(label.clone(), (x + 50, y), text_style))
             .map_err(draw_error)?;
         let (w, _) = area
@@ -415,7 +452,7 @@ fn rag_on<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &RagChart,
 ) -> anyhow::Result<()> {
-    root.fill(&WHITE).map_err(draw_error)?;
+    root.fill(&rgb(PAPER)).map_err(draw_error)?;
     let n = chart.points.len().max(1);
     let top = chart
         .points
@@ -438,7 +475,7 @@ fn rag_on<DB: DrawingBackend>(
         .x_label_formatter(&|x| quarter_label(&labels, *x))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .label_style(font(20.0))
-        .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
+        .light_line_style(rgb(GRIDLINE))
         .max_light_lines(1)
         .draw()
         .map_err(draw_error)?;
