@@ -42,6 +42,14 @@ pub fn typeset(
         let start = Instant::now();
         f().map(|bytes| (bytes, start.elapsed().as_secs_f64()))
     };
+    let charts = || -> Vec<(String, Vec<u8>)> {
+        report
+            .exhibits
+            .figures
+            .iter()
+            .map(|f| (f.file.clone(), f.svg.clone().into_bytes()))
+            .collect()
+    };
     let report_job = || {
         timed(&|| {
             pdf::typeset(pdf::PdfJob {
@@ -49,12 +57,7 @@ pub fn typeset(
                 template: REPORT_LAYOUT,
                 source: &templates.layouts.report,
                 data: to_json(report),
-                files: report
-                    .exhibits
-                    .figures
-                    .iter()
-                    .map(|f| (f.file.clone(), f.svg.clone().into_bytes()))
-                    .collect(),
+                files: charts(),
                 date,
                 ident: format!("committee-report {period_id}"),
             })
@@ -74,8 +77,13 @@ pub fn typeset(
         })
     };
     let html_job = || timed(&|| html::lay_out(templates, report).map(String::into_bytes));
-    let (report_pdf, (plan_pdf, report_html)) =
-        rayon::join(report_job, || rayon::join(plan_job, html_job));
+    // The report is the longest; while one core typesets it, the other
+    // decodes its charts first (see `pdf::decode_pictures`), then
+    // typesets the plan and lays out the web page.
+    let (report_pdf, (plan_pdf, report_html)) = rayon::join(report_job, || {
+        pdf::decode_pictures(&templates.dir, to_json(&report.document), charts(), date);
+        rayon::join(plan_job, html_job)
+    });
     let mut errors = Vec::new();
     let mut take = |r: Result<(Vec<u8>, f64), TemplateErrors>| match r {
         Ok(done) => Some(done),
