@@ -115,9 +115,7 @@ pub fn decode_pictures(
     files: Vec<(String, Vec<u8>)>,
     date: NaiveDate,
 ) {
-    // On one thread the document itself would come first, and find
-    // nothing left to do here.
-    if files.is_empty() || rayon::current_num_threads() < 2 {
+    if files.is_empty() {
         return;
     }
     // No header or footer: without "Page N of M" one layout pass is enough.
