@@ -13,6 +13,7 @@ pub mod html;
 pub mod pdf;
 pub mod world;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use crate::compose::{Paper, PlanPaper};
@@ -42,23 +43,31 @@ pub fn typeset(
         let start = Instant::now();
         f().map(|bytes| (bytes, start.elapsed().as_secs_f64()))
     };
+    let charts = || -> Vec<(String, Vec<u8>)> {
+        report
+            .exhibits
+            .figures
+            .iter()
+            .map(|f| (f.file.clone(), f.svg.clone().into_bytes()))
+            .collect()
+    };
+    // Set once the report is typeset: from then on, decoding its charts
+    // ahead of it would be work for nothing.
+    let report_done = AtomicBool::new(false);
     let report_job = || {
-        timed(&|| {
+        let typeset = timed(&|| {
             pdf::typeset(pdf::PdfJob {
                 dir: &templates.dir,
                 template: REPORT_LAYOUT,
                 source: &templates.layouts.report,
                 data: to_json(report),
-                files: report
-                    .exhibits
-                    .figures
-                    .iter()
-                    .map(|f| (f.file.clone(), f.svg.clone().into_bytes()))
-                    .collect(),
+                files: charts(),
                 date,
                 ident: format!("committee-report {period_id}"),
             })
-        })
+        });
+        report_done.store(true, Ordering::Relaxed);
+        typeset
     };
     let plan_job = || {
         timed(&|| {
@@ -74,8 +83,16 @@ pub fn typeset(
         })
     };
     let html_job = || timed(&|| html::lay_out(templates, report).map(String::into_bytes));
-    let (report_pdf, (plan_pdf, report_html)) =
-        rayon::join(report_job, || rayon::join(plan_job, html_job));
+    // The report is the longest; while one core typesets it, the other
+    // decodes its charts first (see `pdf::decode_pictures`), then
+    // typesets the plan and lays out the web page. On one thread, or with
+    // every core busy with other quarters, the report may come first.
+    let (report_pdf, (plan_pdf, report_html)) = rayon::join(report_job, || {
+        if !report_done.load(Ordering::Relaxed) {
+            pdf::decode_pictures(&templates.dir, to_json(&report.document), charts(), date);
+        }
+        rayon::join(plan_job, html_job)
+    });
     let mut errors = Vec::new();
     let mut take = |r: Result<(Vec<u8>, f64), TemplateErrors>| match r {
         Ok(done) => Some(done),

@@ -87,6 +87,53 @@ pub fn typeset(job: PdfJob) -> Result<Vec<u8>, TemplateErrors> {
     Ok(bytes)
 }
 
+/// The house style every layout template imports, which chooses the
+/// typefaces the charts' words are set in.
+const HOUSE_STYLE: &str = "council-paper.typ";
+
+/// Where [`decode_pictures`] finds the document's details for the house
+/// style, and the made-up name of its own source (no template has it, so
+/// the world serves the source given).
+const DOCUMENT_PATH: &str = "/document.json";
+const PICTURES: &str = "scorecard-pictures.typ";
+
+/// Decodes a document's pictures ahead of it, so that its typesetting, on
+/// another core, finds them ready.
+///
+/// Turning a chart's SVG into shapes (its words laid out in the house
+/// typeface) is about a sixth of the committee report's work, and Typst
+/// keeps the result, keyed by the picture's bytes, the typefaces in force
+/// and its file. The pictures are placed in the body of a council paper,
+/// as the report places them, so the keys are the same: decoding is moved,
+/// never changed, and the PDF is the same to the byte. `document` is the
+/// JSON of the paper's `document` block, all the house style reads. Only
+/// a head start: if the house style cannot be used this way (a council's
+/// own `council-paper.typ`), nothing is lost but the time.
+pub fn decode_pictures(
+    dir: &Path,
+    document: Vec<u8>,
+    files: Vec<(String, Vec<u8>)>,
+    date: NaiveDate,
+) {
+    if files.is_empty() {
+        return;
+    }
+    // No header or footer: without "Page N of M" one layout pass is enough.
+    let mut source = format!(
+        "#import \"{HOUSE_STYLE}\": council-paper\n\
+         #show: council-paper.with(json(\"{DOCUMENT_PATH}\"))\n\
+         #set page(header: none, footer: none)\n"
+    );
+    for (path, _) in &files {
+        source.push_str(&format!("#image({path:?})\n"));
+    }
+    let mut files = files;
+    files.push((DOCUMENT_PATH.to_string(), document));
+    if let Ok(world) = PaperWorld::new(dir, PICTURES, source, files, date) {
+        let _ = typst::compile::<PagedDocument>(&world);
+    }
+}
+
 /// Turns Typst's diagnostics into problems with the file of `templates/`
 /// and the line they are in (the template, or a file it imports), and a
 /// hint where Typst gives one.
