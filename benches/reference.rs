@@ -145,10 +145,24 @@ const ROWS: [(&str, &[&str], &[&str]); 6] = [
     ("data/indicators.csv", &["render csv"], &["csv"]),
     ("scorecard.xlsx", &["render excel"], &["excel"]),
     (
-        "committee-report.pdf",
-        &["render committee report"],
+        "committee-report.pdf (scorecard: the typeset stage, the plan and web page typeset beside the report, then the file written)",
+        &[TYPESET, "render committee report"],
         &["pdf"],
     ),
+];
+
+/// The stage that typesets a quarter's documents, before anything is
+/// written.
+const TYPESET: &str = "typeset";
+
+/// What the run record times within [`TYPESET`]: its documents, typeset at
+/// once, and what they share first. They overlap each other and lie inside
+/// the stage, so they are never added to it.
+const INSIDE_TYPESET: [&str; 4] = [
+    "load the fonts and Typst's library",
+    "typeset committee report",
+    "typeset improvement plan",
+    "lay out committee report (HTML)",
 ];
 
 /// The time a run spent outside the stages it timed.
@@ -156,7 +170,11 @@ const REST: &str = "(rest)";
 
 /// A run's stages with the time outside them added, as [`REST`].
 fn with_rest(mut stages: Stages, whole: Duration) -> Stages {
-    let timed: f64 = stages.values().sum();
+    let timed: f64 = stages
+        .iter()
+        .filter(|(name, _)| !INSIDE_TYPESET.contains(&name.as_str()))
+        .map(|(_, seconds)| seconds)
+        .sum();
     stages.insert(REST.to_string(), (whole.as_secs_f64() - timed).max(0.0));
     stages
 }
@@ -186,6 +204,7 @@ fn print_stages(rust: &[Stages], rust_whole: Duration, python: &[Stages], python
     }
     let mut named: Vec<&str> = ROWS.iter().flat_map(|r| r.1.iter().copied()).collect();
     named.push(REST);
+    named.extend(INSIDE_TYPESET);
     let mut others: Vec<&str> = rust
         .iter()
         .flat_map(|s| s.keys())
@@ -209,6 +228,28 @@ fn print_stages(rust: &[Stages], rust_whole: Duration, python: &[Stages], python
         "| whole run | {} | {} |",
         seconds(rust_whole),
         seconds(python_whole)
+    );
+    println!();
+    let shares: Vec<Duration> = rust
+        .iter()
+        .map(|s| {
+            let whole: f64 = s
+                .iter()
+                .filter(|(name, _)| !INSIDE_TYPESET.contains(&name.as_str()))
+                .map(|(_, seconds)| seconds)
+                .sum();
+            // A share in millionths, so that the median of `Duration`s serves.
+            Duration::from_micros((s.get(TYPESET).copied().unwrap_or(0.0) / whole * 1e6) as u64)
+        })
+        .collect();
+    println!(
+        "Typesetting, scorecard: the typeset stage {} of the whole run ({:.0} % of it, median of the runs' shares); \
+         within it, at once, the committee report {}, the improvement plan {} and the web page {}.",
+        seconds(median_of(rust, &[TYPESET])),
+        median(shares).as_secs_f64() * 100.0,
+        seconds(median_of(rust, &[INSIDE_TYPESET[1]])),
+        seconds(median_of(rust, &[INSIDE_TYPESET[2]])),
+        seconds(median_of(rust, &[INSIDE_TYPESET[3]])),
     );
 }
 
