@@ -203,6 +203,17 @@ impl fmt::Display for Direction {
     }
 }
 
+/// A share as people say it: 0.1 → "tenth", else a percentage ("12.5%"):
+/// the share of an extract's children that may be left out.
+pub fn share(limit: f64) -> String {
+    match limit {
+        x if (x - 0.1).abs() < 1e-9 => "tenth".into(),
+        x if (x - 0.05).abs() < 1e-9 => "twentieth".into(),
+        x if (x - 0.25).abs() < 1e-9 => "quarter".into(),
+        x => format!("{}%", round_half_away(x * 100.0, 1)),
+    }
+}
+
 /// Rounds half away from zero, as Excel's ROUND does, working on the
 /// shortest decimal form of `value` (the digits Rust prints for it) rather
 /// than on its binary expansion. So 12.35, whose nearest double is a hair

@@ -48,6 +48,7 @@ pub mod compose;
 pub mod config;
 
 pub mod diagnostic;
+pub mod dice;
 pub mod discover;
 pub mod encoding;
 pub mod fonts;
@@ -71,3 +72,4 @@ pub mod text;
 pub mod typeset;
 pub mod validate;
 pub mod watch;
+pub mod xml;

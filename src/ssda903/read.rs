@@ -20,9 +20,10 @@ use sha2::{Digest, Sha256};
 use crate::diagnostic::Diagnostic;
 use crate::encoding::{decode_csv, decode_xml, Decoded};
 use crate::read::{read_bounded, MAX_FILE_BYTES};
+use crate::xml::{has_doctype, line_at};
 
 /// Deepest nesting of elements accepted in the XML; the layout needs four.
-pub const MAX_XML_DEPTH: usize = 16;
+pub use crate::xml::MAX_DEPTH as MAX_XML_DEPTH;
 
 /// The lists the figures use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -337,14 +338,7 @@ impl Refusal {
 }
 
 /// A share as people say it: 0.1 → "tenth", else a percentage.
-pub fn share(limit: f64) -> String {
-    match limit {
-        x if (x - 0.1).abs() < 1e-9 => "tenth".into(),
-        x if (x - 0.05).abs() < 1e-9 => "twentieth".into(),
-        x if (x - 0.25).abs() < 1e-9 => "quarter".into(),
-        x => format!("{}%", crate::judge::round_half_away(x * 100.0, 1)),
-    }
-}
+pub use crate::judge::share;
 
 /// Every list's rows, as text.
 #[derive(Debug, Default)]
@@ -853,13 +847,6 @@ pub fn read_xml_file(path: &Path, name: &str) -> RawExtract {
     raw
 }
 
-fn is_unsafe(text: &str) -> bool {
-    let upper = |w: &[u8], pat: &[u8]| w.iter().zip(pat).all(|(a, b)| a.to_ascii_uppercase() == *b);
-    text.as_bytes()
-        .windows(9)
-        .any(|w| upper(w, b"<!DOCTYPE") || upper(&w[..8], b"<!ENTITY"))
-}
-
 /// Where the XML reader is: the open elements, the text of the current one,
 /// and the child and group being filled.
 #[derive(Default)]
@@ -912,18 +899,7 @@ impl XmlState {
 
     /// An entity or character reference inside text.
     fn reference(&mut self, r: &quick_xml::events::BytesRef) {
-        match r.xml10_content().as_ref() {
-            "amp" => self.text.push('&'),
-            "lt" => self.text.push('<'),
-            "gt" => self.text.push('>'),
-            "quot" => self.text.push('"'),
-            "apos" => self.text.push('\''),
-            _ => {
-                if let Ok(Some(c)) = r.resolve_char_ref() {
-                    self.text.push(c)
-                }
-            }
-        }
+        crate::xml::push_reference(&mut self.text, r);
     }
 
     /// An element closes: its value goes where it belongs, and a finished
@@ -994,15 +970,6 @@ fn not_903(name: &str, message: &str) -> Box<XmlStop> {
     })
 }
 
-/// The line a byte offset of `text` is on, counting from 1.
-fn line_at(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    1 + text.as_bytes()[..end]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-}
-
 /// Reads the XML's children into rows. Anything that stops the reading
 /// before the end means the extract cannot be used: no rows are kept.
 fn read_xml(text: &str, name: &str, raw: &mut RawExtract) -> Result<(), Box<XmlStop>> {
@@ -1012,7 +979,7 @@ fn read_xml(text: &str, name: &str, raw: &mut RawExtract) -> Result<(), Box<XmlS
             short: Some(short.to_string()),
         })
     };
-    if is_unsafe(text) {
+    if has_doctype(text) {
         return Err(refuse("The file holds an XML document type declaration (<!DOCTYPE or <!ENTITY), which an SSDA903 export never has and which can be used to attack the computer reading it, so the extract was refused. Export it again from the case-management system.".into(), "holds a document type declaration"));
     }
     let mut reader = quick_xml::Reader::from_str(text);
