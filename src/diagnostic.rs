@@ -51,11 +51,12 @@ pub enum Location {
     /// A row of a list, as the file numbers it (header row 1), and its
     /// column.
     Record { row: u32, column: Option<Box<str>> },
-    /// An element of an XML file (`CHILD 12, EPISODE 2`), and the value
-    /// inside it.
+    /// An element of an XML file (`CHILD 12, EPISODE 2`), the value
+    /// inside it, and the line the file has it on (0: not known).
     Element {
         element: Box<str>,
         column: Option<Box<str>>,
+        line: u32,
     },
     /// A child as a whole, with no one row to point at (a child with no
     /// oc2 row): the child is named only in the restricted workbook.
@@ -143,7 +144,17 @@ impl Diagnostic {
         self.location = Location::Element {
             element: element.into(),
             column: column.map(Into::into),
+            line: 0,
         };
+        self
+    }
+
+    /// The line the file has the problem's XML element on, as an editor
+    /// numbers it; only for a problem placed at an element.
+    pub fn on_line(mut self, line: u32) -> Diagnostic {
+        if let Location::Element { line: at, .. } = &mut self.location {
+            *at = line;
+        }
         self
     }
 
@@ -197,6 +208,15 @@ impl Diagnostic {
         }
     }
 
+    /// The line of an XML element, when the problem is at one and its
+    /// line is known.
+    pub fn line(&self) -> Option<u32> {
+        match self.location {
+            Location::Element { line, .. } if line > 0 => Some(line),
+            _ => None,
+        }
+    }
+
     /// The column of a list (or the value of an element).
     pub fn column(&self) -> Option<&str> {
         match &self.location {
@@ -215,7 +235,8 @@ impl Diagnostic {
 
     /// Where, in words: `Indicators!D7`, `Indicators`, `whole file`;
     /// `episodes.csv, row 7, column DECOM`; `e.xml, CHILD 12, EPISODE 2,
-    /// DECOM`; `the child's records`.
+    /// DECOM`; `cin.xml, line 40, Child 3, CINdetails 1, CINreferralDate`;
+    /// `the child's records`.
     pub fn location(&self) -> String {
         let in_file = |place: Vec<String>| {
             std::iter::once(self.file_name().to_string())
@@ -237,8 +258,15 @@ impl Diagnostic {
                     .chain(column.iter().map(|c| format!("column {c}")))
                     .collect(),
             ),
-            Location::Element { element, column } => in_file(
-                std::iter::once(element.to_string())
+            Location::Element {
+                element,
+                column,
+                line,
+            } => in_file(
+                (*line > 0)
+                    .then(|| format!("line {line}"))
+                    .into_iter()
+                    .chain(std::iter::once(element.to_string()))
                     .chain(column.iter().map(|c| c.to_string()))
                     .collect(),
             ),
@@ -278,11 +306,16 @@ impl fmt::Display for Diagnostic {
 impl Serialize for Diagnostic {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if self.of_a_set() {
-            let mut st = s.serialize_struct("Diagnostic", 7)?;
+            let fields = 7 + usize::from(self.line().is_some());
+            let mut st = s.serialize_struct("Diagnostic", fields)?;
             st.serialize_field("rule", self.rule)?;
             st.serialize_field("severity", &self.severity)?;
             st.serialize_field("file", self.file_name())?;
             st.serialize_field("row", &self.row())?;
+            match self.line() {
+                Some(line) => st.serialize_field("line", &line)?,
+                None => st.skip_field("line")?,
+            }
             st.serialize_field("element", &self.element())?;
             st.serialize_field("column", &self.column())?;
             st.serialize_field("message", &self.message)?;
@@ -344,6 +377,11 @@ mod tests {
             .in_file("e.xml")
             .at_element("CHILD 12, EPISODE 2".into(), Some("DECOM".into()));
         assert_eq!(p.location(), "e.xml, CHILD 12, EPISODE 2, DECOM");
+        let p = p.on_line(40);
+        assert_eq!(p.location(), "e.xml, line 40, CHILD 12, EPISODE 2, DECOM");
+        assert_eq!(p.line(), Some(40));
+        let json = serde_json::to_string(&p).unwrap();
+        assert!(json.contains(r#""row":null,"line":40,"element""#), "{json}");
         let p = Diagnostic::warning("ssda903-oc2-missing", "m").about_a_child();
         assert_eq!(p.location(), "the child's records");
     }
