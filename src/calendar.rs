@@ -99,6 +99,35 @@ impl BankHolidays {
         day
     }
 
+    /// The working days after `from`, up to and including `to`: `from`
+    /// never counts, so the same day is 0 (and so is any `to` before it).
+    /// Counted by whole weeks, then the holidays in between, so a span of
+    /// years costs no more than a span of days.
+    pub fn working_days(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        let Some(first) = from.succ_opt().filter(|f| *f <= to) else {
+            return 0;
+        };
+        let days = (to - from).num_days();
+        let weeks = days / 7;
+        let mut count = weeks * 5;
+        let mut day = first + chrono::Duration::days(weeks * 7);
+        while day <= to {
+            if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+                count += 1;
+            }
+            match day.succ_opt() {
+                Some(next) => day = next,
+                None => break,
+            }
+        }
+        let holidays = self
+            .days
+            .range(first..=to)
+            .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+            .count();
+        count - holidays as i64
+    }
+
     /// The first and last years the list holds a holiday in.
     pub fn years(&self) -> Option<(i32, i32)> {
         Some((self.days.first()?.year(), self.days.last()?.year()))
@@ -126,6 +155,34 @@ mod tests {
             BankHolidays::default().add_working_days(d(2014, 4, 7), 20),
             d(2014, 5, 5)
         );
+    }
+
+    #[test]
+    fn working_days_from_a_start_to_a_day() {
+        let hols = BankHolidays::from_days([
+            d(2014, 4, 18),
+            d(2014, 4, 21),
+            d(2014, 5, 5),
+            d(2014, 5, 26),
+        ]);
+        // cin.md's example: from Thursday 17 April 2014.
+        let start = d(2014, 4, 17);
+        assert_eq!(hols.working_days(start, d(2014, 6, 25)), 45);
+        assert_eq!(hols.working_days(start, d(2014, 6, 26)), 46);
+        assert_eq!(hols.working_days(start, d(2014, 6, 27)), 47);
+        assert_eq!(hols.working_days(start, d(2014, 6, 28)), 47);
+        assert_eq!(hols.working_days(start, start), 0);
+        assert_eq!(hols.working_days(start, d(2014, 4, 1)), 0);
+        // Against counting day by day, over every span up to 400 days.
+        let from = d(2014, 3, 29);
+        for n in 0..400 {
+            let to = from + chrono::Duration::days(n);
+            let slow = (1..=n)
+                .map(|k| from + chrono::Duration::days(k))
+                .filter(|x| hols.is_working_day(*x))
+                .count() as i64;
+            assert_eq!(hols.working_days(from, to), slow, "{to}");
+        }
     }
 
     #[test]
