@@ -561,11 +561,13 @@ fn damaged(source: &ExtractSource) -> Extract {
     }
 }
 
-/// The extract a quarter uses, if any.
+/// The extract a quarter uses, if any. An XML file beside it that turned
+/// out to be no SSDA903 export (a children in need census, say) is never
+/// taken for it.
 pub fn for_period(extracts: &[Extract], period: Period) -> Option<&Extract> {
     extracts
         .iter()
-        .find(|e| e.period == Some(period) && e.status == ExtractStatus::Used)
+        .find(|e| e.period == Some(period) && e.status == ExtractStatus::Used && e.is_extract())
 }
 
 /// The extract that decides a quarter: the one used, or the one refused
