@@ -42,6 +42,7 @@
 pub mod aggregate;
 pub mod blank;
 pub mod calendar;
+pub mod cin;
 pub mod cli;
 pub mod cmd;
 pub mod compose;

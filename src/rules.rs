@@ -1,5 +1,5 @@
-//! Every rule a return or an SSDA903 extract is checked against, with its
-//! id and severity.
+//! Every rule a return, an SSDA903 extract or a children in need census is
+//! checked against, with its id and severity.
 //!
 //! The ids appear in every message (`[number-not-number]`), in feedback
 //! files and in the run record, so an officer or analyst can look a rule up
@@ -90,6 +90,23 @@ pub const RULES: &[Rule] = &[
     rule("ssda903-oc2-missing", Warning, "A child looked after for 12 months or more has an oc2 row (without one, counted as not checked)."),
     rule("ssda903-oc2-not-looked-after", Warning, "A child in oc2 is looked after on the quarter's last day."),
     rule("ssda903-review-outside-care", Warning, "Each review falls within one of the child's periods of care."),
+    // The children in need census.
+    rule("cin-file", Error, "The census file can be read whole: not empty, at most 200 MB, XML with a root Message holding Children and Child elements, in an encoding that can be read, not cut short, well formed, nested no deeper than 16 elements, with no document type declaration, with at least one Child (else it is refused)."),
+    rule("cin-refused", Error, "The census can be used whole: at most a tenth of its children (left_out_limit in scorecard.toml) are left out for errors, with at least one left to count (else it is refused and its figures come from the returns)."),
+    rule("cin-quarter", Error, "The census's quarter can be told from its folder or its file name."),
+    rule("cin-child-id", Error, "Each Child has a LAchildID, and no other Child has the same one (the child, or both children, are left out)."),
+    rule("cin-date", Error, "CINreferralDate, CINclosureDate, DateOfInitialCPC, AssessmentActualStartDate, AssessmentAuthorisationDate, S47ActualStartDate, CPPstartDate, CPPendDate and CPPreviewDate are real yyyy-mm-dd dates; a referral, start or review date is not blank (the child is left out)."),
+    rule("cin-ends-before-start", Error, "No end comes before its start: a referral's closure, an assessment's authorisation, an enquiry's initial conference, a plan's end (the child is left out)."),
+    rule("cin-review-outside-plan", Error, "Each review of a child protection plan is after the plan started and not after it ended (the child is left out)."),
+    rule("cin-plan-overlap", Error, "A child's child protection plans do not overlap: none starts on or before the end of an earlier one, or after one that never ended (the child is left out)."),
+    rule("cin-yes-no", Error, "ReferralNFA and ICPCnotRequired are true, false, 1 or 0 in any case, or blank (the child is left out)."),
+    rule("cin-previous-plans", Error, "NumberOfPreviousCPP is a whole number, 0 or more (the child is left out)."),
+    rule("cin-code", Warning, "ReferralSource, PrimaryNeedCode, ReasonForClosure, InitialCategoryOfAbuse and LatestCategoryOfAbuse are the Department's codes, or blank (no figure uses them)."),
+    rule("cin-conference-not-required", Warning, "A Section47 whose ICPCnotRequired is true has no DateOfInitialCPC (it is not counted as a conference)."),
+    rule("cin-previous-plans-zero", Warning, "A plan with NumberOfPreviousCPP 0 is the child's first in the extract (else it counts as a second plan)."),
+    rule("cin-referral-while-open", Warning, "A referral is not dated before an earlier referral's episode closed, or while it is still open (both count)."),
+    rule("cin-reference-date", Warning, "The header's ReferenceDate is the quarter's last day or the 31 March ending its year."),
+    rule("cin-census-year-only", Warning, "The census holds a referral closed before the year to date began (else it looks like the census year alone, and re-referrals may be missed)."),
 ];
 
 /// The rule with this id.
@@ -136,6 +153,9 @@ mod tests {
             include_str!("ssda903/read.rs"),
             include_str!("ssda903/model.rs"),
             include_str!("ssda903/compare.rs"),
+            include_str!("cin/mod.rs"),
+            include_str!("cin/read.rs"),
+            include_str!("cin/check.rs"),
         ];
         let used: Vec<String> = sources.iter().flat_map(|s| ids_in(s)).collect();
         assert!(used.len() > 20, "found {used:?}");

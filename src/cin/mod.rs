@@ -1,0 +1,262 @@
+//! Figures from the children in need census: seven help-and-protection
+//! indicators worked out from the children's own records, as `cin.md`
+//! defines them.
+//!
+//! ```text
+//!  inputs/<quarter>/cin/*.xml
+//!        │ read (guarded: size, encoding, DOCTYPE, depth, cut short)
+//!        ▼
+//!  model::Census ──► check ──► model::Checked ──► indicators ──► Computed (×7)
+//!  (every element's    (left out,   (children who      (TS2 TS3 TS4 TS5
+//!   text and line)      and why)     pass, as dates)    TS6 TS22 TS23)
+//! ```
+//!
+//! [`load`] does the whole of it for one file and a quarter, and refuses a
+//! census that cannot be used whole ([`Refusal`]): damaged, cut short, too
+//! deep, unreadable, with no `Child`, with no child left to count, or with
+//! more than the allowed share of children left out. Every problem's
+//! message is free of child ids and values, so problems may be printed and
+//! recorded anywhere; the child and the value travel beside each one for
+//! the restricted feedback only.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::calendar::BankHolidays;
+use crate::diagnostic::Diagnostic;
+use crate::period::Period;
+
+pub mod check;
+pub mod indicators;
+pub mod model;
+pub mod read;
+
+use indicators::Computed;
+use model::{Checked, Reason};
+use read::CensusFile;
+
+/// Settings for child-level extracts, from `templates/scorecard.toml`: the
+/// share of children that may be left out before an extract is refused.
+pub use crate::config::ChildRecords as Rules;
+
+/// Why a census cannot be used at all, in words that quote nothing from it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// The file could not be read whole, or holds no `Child`:
+    /// `(file, what is wrong)`.
+    Damaged(String, String),
+    /// Its quarter cannot be told.
+    NoQuarter,
+    /// Every child has errors.
+    NoChild,
+    /// More than the allowed share of children left out:
+    /// `(left out, of, share allowed)`.
+    TooManyLeftOut(usize, usize, f64),
+}
+
+impl Refusal {
+    /// The reason in words, e.g. "cin.xml was cut short".
+    pub fn describe(&self) -> String {
+        match self {
+            Refusal::Damaged(file, why) => format!("{file} {why}"),
+            Refusal::NoQuarter => "its quarter cannot be told from its folder or file name".into(),
+            Refusal::NoChild => "every child in it has errors, so no child is left to count".into(),
+            Refusal::TooManyLeftOut(n, of, limit) => format!(
+                "{} of its {} {} errors, more than the {} that may be left out for its figures to describe the borough",
+                crate::text::count(*n),
+                crate::text::count_of(*of, "child", "children"),
+                if *n == 1 { "has" } else { "have" },
+                crate::judge::share(*limit)
+            ),
+        }
+    }
+}
+
+/// Whether checked children are too few to stand for the borough: none
+/// left, or more than `rules.left_out_limit` of them left out.
+pub fn refusal(checked: &Checked, rules: Rules) -> Option<Refusal> {
+    let (children, left_out) = (checked.children_in_extract, checked.left_out.len());
+    if checked.children.is_empty() {
+        Some(Refusal::NoChild)
+    } else if left_out as f64 > rules.left_out_limit * children as f64 {
+        Some(Refusal::TooManyLeftOut(
+            left_out,
+            children,
+            rules.left_out_limit,
+        ))
+    } else {
+        None
+    }
+}
+
+/// What became of a census file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum Status {
+    Used,
+    /// It cannot be used at all (see [`Refusal`]); its figures come from
+    /// the returns. `because` names no child and quotes no value.
+    Refused {
+        because: String,
+    },
+    /// The XML is not a census at all: not read.
+    NotACensus,
+}
+
+/// One census file, read, checked and worked out for its quarter.
+#[derive(Debug, Clone)]
+pub struct Extract {
+    pub name: String,
+    pub period: Option<Period>,
+    pub status: Status,
+    pub file: Option<CensusFile>,
+    /// Problems with the file and the quarter (errors and warnings),
+    /// located; the children's own are in `checked`.
+    pub problems: Vec<Diagnostic>,
+    pub checked: Checked,
+    /// The seven figures, for the quarter's last day; none when refused.
+    pub figures: Vec<Computed>,
+}
+
+impl Extract {
+    /// The figure for a ref, when the census was used.
+    pub fn figure(&self, reference: &str) -> Option<&Computed> {
+        if self.status != Status::Used {
+            return None;
+        }
+        self.figures.iter().find(|f| f.reference == reference)
+    }
+
+    /// `Child` elements in the census.
+    pub fn children(&self) -> usize {
+        self.checked.children_in_extract
+    }
+
+    /// Every problem, in file and line order, for feedback.
+    pub fn all_problems(&self) -> Vec<&Diagnostic> {
+        let mut all: Vec<&Diagnostic> = self
+            .problems
+            .iter()
+            .chain(self.checked.left_out.iter().flat_map(|l| &l.problems))
+            .chain(&self.checked.warnings)
+            .collect();
+        all.sort_by_key(|d| (d.file_name().to_string(), d.line().unwrap_or(0)));
+        all
+    }
+
+    /// Children left out, counted under their main reason.
+    pub fn left_out_by_reason(&self) -> Vec<(Reason, usize)> {
+        Reason::ALL
+            .iter()
+            .map(|r| {
+                let n = self
+                    .checked
+                    .left_out
+                    .iter()
+                    .filter(|l| l.main_reason() == *r)
+                    .count();
+                (*r, n)
+            })
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
+    /// Drops the children and everything behind each figure, keeping the
+    /// figures, counts and problems.
+    pub fn forget_children(&mut self) {
+        self.checked.children = Vec::new();
+        for f in &mut self.figures {
+            f.members = Vec::new();
+        }
+    }
+}
+
+/// Reads, checks and works out one census file for `period`; or refuses
+/// it. Whatever goes wrong inside becomes a message on it: one strange
+/// file never stops the run.
+pub fn load(
+    path: &Path,
+    name: &str,
+    period: Option<Period>,
+    holidays: &BankHolidays,
+    rules: Rules,
+) -> Extract {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        load_whole(path, name, period, holidays, rules)
+    }))
+    .unwrap_or_else(|_| {
+        let mut e = empty(name, period);
+        e.problems.push(Diagnostic::error("cin-file", "The census could not be read: it is damaged in a way the reader could not make sense of. Export it again from the case-management system.").in_file(name));
+        refuse(&mut e, &[Refusal::Damaged(name.into(), "could not be read".into())]);
+        e
+    })
+}
+
+fn empty(name: &str, period: Option<Period>) -> Extract {
+    Extract {
+        name: name.to_string(),
+        period,
+        status: Status::Used,
+        file: None,
+        problems: Vec::new(),
+        checked: Checked::default(),
+        figures: Vec::new(),
+    }
+}
+
+fn load_whole(
+    path: &Path,
+    name: &str,
+    period: Option<Period>,
+    holidays: &BankHolidays,
+    rules: Rules,
+) -> Extract {
+    let read = read::read_file(path, name);
+    let mut e = empty(name, period);
+    e.file = read.file;
+    e.problems = read.problems;
+    if read.not_a_census {
+        e.status = Status::NotACensus;
+        return e;
+    }
+    let mut refusals: Vec<Refusal> = read.refusal.into_iter().collect();
+    if period.is_none() {
+        refusals.push(Refusal::NoQuarter);
+        e.problems.push(Diagnostic::error("cin-quarter", "The quarter of this census cannot be told, so it was refused: put it in a folder named after its quarter, e.g. inputs/2014-15-Q2/cin/, or name the file after it, e.g. CIN census 2014-15-Q2.xml.").in_file(name));
+    }
+    let (Some(census), Some(period), true) = (read.census, period, refusals.is_empty()) else {
+        refuse(&mut e, &refusals);
+        return e;
+    };
+    e.checked = check::check(&census);
+    if let Some(r) = refusal(&e.checked, rules) {
+        refuse(&mut e, &[r]);
+        return e;
+    }
+    let end = period.last_day();
+    e.problems
+        .extend(check::quarter_warnings(&census, &e.checked, end));
+    e.figures = indicators::compute(&e.checked, end, holidays);
+    e
+}
+
+/// Marks a census refused, with the problem that says why when no file
+/// problem says so already.
+fn refuse(e: &mut Extract, refusals: &[Refusal]) {
+    for r in refusals {
+        if let Refusal::NoChild | Refusal::TooManyLeftOut(..) = r {
+            e.problems.push(Diagnostic::error("cin-refused", format!(
+                "The census was refused: {}. Its figures come from the services' returns. Correct the errors listed here in the case-management system and export the census again; if so many errors are expected, the share allowed is `left_out_limit` in templates/scorecard.toml.",
+                r.describe()
+            )).in_file(&e.name));
+        }
+    }
+    let because: Vec<String> = refusals.iter().map(Refusal::describe).collect();
+    e.status = Status::Refused {
+        because: because.join("; "),
+    };
+}
+
+#[cfg(test)]
+mod cases;
