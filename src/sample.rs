@@ -198,8 +198,10 @@ pub fn write_sample_returns(templates: &Templates, dir: &Path) -> anyhow::Result
         }
     }
     // The children's records for three of the quarters, from which ten of
-    // the figures are worked out.
+    // the figures are worked out; and the children in need census for the
+    // same quarters, from which seven more can be.
     written.extend(crate::ssda903::sample::write_sample_extracts(dir)?);
+    written.extend(crate::cin::sample::write_sample_extracts(dir)?);
     Ok(written)
 }
 

@@ -17,7 +17,8 @@
 //! more than the allowed share of children left out. Every problem's
 //! message is free of child ids and values, so problems may be printed and
 //! recorded anywhere; the child and the value travel beside each one for
-//! the restricted feedback only.
+//! the restricted feedback only. [`sample`] invents censuses for the
+//! sample quarters, the benchmark and the tests.
 
 use std::path::Path;
 
@@ -28,9 +29,11 @@ use crate::diagnostic::Diagnostic;
 use crate::period::Period;
 
 pub mod check;
+pub mod edges;
 pub mod indicators;
 pub mod model;
 pub mod read;
+pub mod sample;
 
 use indicators::Computed;
 use model::{Checked, Reason};

@@ -1,5 +1,5 @@
-//! `scorecard sample-returns`: regenerate the sample returns and SSDA903
-//! extracts in `inputs/`.
+//! `scorecard sample-returns`: regenerate the sample returns, SSDA903
+//! extracts and children in need censuses in `inputs/`.
 
 use crate::cli::{SampleArgs, EXIT_OK};
 use crate::config::Templates;
@@ -14,7 +14,7 @@ pub fn execute(args: &SampleArgs) -> anyhow::Result<u8> {
         .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
         .count();
     println!(
-        "wrote {returns} sample returns and {} files of sample SSDA903 extracts in {}",
+        "wrote {returns} sample returns and {} files of sample SSDA903 extracts and children in need censuses in {}",
         written.len() - returns,
         args.output.display()
     );
