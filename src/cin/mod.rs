@@ -263,3 +263,5 @@ fn refuse(e: &mut Extract, refusals: &[Refusal]) {
 
 #[cfg(test)]
 mod cases;
+#[cfg(test)]
+mod public;
