@@ -265,3 +265,5 @@ fn refuse(e: &mut Extract, refusals: &[Refusal]) {
 mod cases;
 #[cfg(test)]
 mod public;
+#[cfg(test)]
+mod reference;
