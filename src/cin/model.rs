@@ -30,8 +30,69 @@ pub const ABUSE_CATEGORIES: &[&str] = &["NEG", "PHY", "SAB", "EMO", "MUL"];
 /// recorded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Field {
-    pub text: String,
+    pub text: Text,
     pub line: u32,
+}
+
+/// Longest value kept inline: every date, code and flag, and most ids.
+const INLINE: usize = 22;
+
+/// A value's text, kept inline when short, so that a census of thousands
+/// of children is read without an allocation for every value.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Text {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Long(Box<str>),
+}
+
+impl Text {
+    pub fn new(text: &str) -> Text {
+        if text.len() <= INLINE {
+            let mut bytes = [0; INLINE];
+            bytes[..text.len()].copy_from_slice(text.as_bytes());
+            Text::Inline {
+                len: text.len() as u8,
+                bytes,
+            }
+        } else {
+            Text::Long(text.into())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            // Whole, as copied from a `&str`: always UTF-8.
+            Text::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..*len as usize]).unwrap_or("")
+            }
+            Text::Long(s) => s,
+        }
+    }
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text::new("")
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// The text of a field that may be missing: "" when it is.
@@ -333,6 +394,19 @@ mod tests {
         ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn short_values_are_kept_inline_and_long_ones_whole() {
+        for text in [
+            "",
+            "2014-04-01",
+            "ÉÉÉÉÉÉÉÉÉÉÉ",
+            "a value longer than twenty-two bytes",
+        ] {
+            assert_eq!(Text::new(text).as_str(), text);
+        }
+        assert!(matches!(Text::new("2014-04-01"), Text::Inline { .. }));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::model::{
-    Census, Field, Header, RawAssessment, RawChild, RawPlan, RawReferral, RawSection47,
+    Census, Field, Header, RawAssessment, RawChild, RawPlan, RawReferral, RawSection47, Text,
 };
 use super::Refusal;
 use crate::diagnostic::Diagnostic;
@@ -275,7 +275,7 @@ impl Visit for Reader {
 fn keep(slot: &mut Option<Field>, text: &str, line: u32) {
     if slot.is_none() {
         *slot = Some(Field {
-            text: text.to_string(),
+            text: Text::new(text),
             line,
         });
     }
@@ -324,7 +324,7 @@ impl Reader {
         if name == "CPPreviewDate" {
             if let Some(p) = self.plan.as_mut() {
                 p.reviews.push(Field {
-                    text: text.to_string(),
+                    text: Text::new(text),
                     line,
                 });
             }
