@@ -218,7 +218,7 @@ impl<'a> ChildCheck<'a> {
 
     /// A date. `Some(Some(day))` when read, `Some(None)` when blank and
     /// allowed to be; `None` after an error. `needed_by` names what a blank
-    /// one leaves without a date ("a referral"), when one is required.
+    /// one leaves without a date ("referral"), when one is required.
     fn date(
         &mut self,
         at: &At,

@@ -144,7 +144,7 @@ impl Extract {
             .chain(self.checked.left_out.iter().flat_map(|l| &l.problems))
             .chain(&self.checked.warnings)
             .collect();
-        all.sort_by_key(|d| (d.file_name().to_string(), d.line().unwrap_or(0)));
+        all.sort_by(|a, b| (a.file_name(), a.line()).cmp(&(b.file_name(), b.line())));
         all
     }
 
