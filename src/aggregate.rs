@@ -15,7 +15,8 @@ use crate::config::{Indicator, Templates};
 use crate::judge::{self, Direction, Rag};
 use crate::model::returns::{CheckedReturn, Return, ReturnStatus};
 use crate::period::Period;
-use crate::ssda903::{self, Extract, ExtractSummary};
+use crate::records::summary::ExtractSummary;
+use crate::records::{self, Extract, ExtractStatus};
 
 /// Why a service's figures are missing from a borough figure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -99,8 +100,9 @@ pub struct Outcome {
     /// Services expected but missing, and why.
     pub gaps: Vec<Gap>,
     pub commentary: Vec<Commentary>,
-    /// The figure was worked out from the quarter's SSDA903 extract.
-    pub from_extract: bool,
+    /// Where the figure came from: the services' returns, or the
+    /// quarter's extract of children's records.
+    pub source: Source,
 }
 
 impl Outcome {
@@ -196,11 +198,17 @@ pub struct Scorecard {
     /// The summary counts for each quarter shown, oldest first.
     pub trend: Vec<(Period, Summary)>,
     pub returns: ReturnsPicture,
-    /// The reported quarter's SSDA903 extract, in counts, when it has one.
-    pub ssda903: Option<ExtractSummary>,
+    /// The reported quarter's extracts of children's records, in counts:
+    /// one per source that has one.
+    pub records: Vec<ExtractSummary>,
 }
 
 impl Scorecard {
+    /// The quarter's extract of `source`, in counts, when it has one.
+    pub fn records_of(&self, source: Source) -> Option<&ExtractSummary> {
+        self.records.iter().find(|r| r.source == source)
+    }
+
     pub fn row(&self, reference: &str) -> Option<&IndicatorRow> {
         self.rows
             .iter()
@@ -263,11 +271,9 @@ pub fn aggregate_with(
             let mut previous: Option<f64> = None;
             let mut previous_period: Option<Period> = None;
             for &p in &periods {
-                let from_903 = (indicator.source == Source::Ssda903)
-                    .then(|| ssda903::for_period(extracts, p))
-                    .flatten()
+                let from_records = records::for_period(extracts, indicator.source, p)
                     .filter(|e| e.figure(&indicator.reference).is_some());
-                let mut outcome = match from_903 {
+                let mut outcome = match from_records {
                     Some(e) => from_extract(indicator, p, e, &accepted, population),
                     None => combine(indicator, p, &accepted, &rejected, population),
                 };
@@ -298,19 +304,7 @@ pub fn aggregate_with(
     let summary = summarise(&rows, period);
     let trend = shown.iter().map(|&p| (p, summarise(&rows, p))).collect();
     let returns_picture = picture(templates, returns, period);
-    let ssda903 = ssda903::standing_for(extracts, period).map(|e| {
-        let marked: Vec<String> = rows
-            .iter()
-            .filter(|r| r.indicator.source == Source::Ssda903)
-            .map(|r| r.indicator.reference.clone())
-            .collect();
-        let refs = rows
-            .iter()
-            .filter(|r| r.at(period).is_some_and(|o| o.from_extract))
-            .map(|r| r.indicator.reference.clone())
-            .collect();
-        ExtractSummary::of(e, &marked, refs)
-    });
+    let records = summarise_records(&rows, extracts, period);
     Scorecard {
         period,
         shown,
@@ -319,8 +313,34 @@ pub fn aggregate_with(
         summary,
         trend,
         returns: returns_picture,
-        ssda903,
+        records,
     }
+}
+
+/// What may be said of each extract that decides the quarter: counts, the
+/// refs it gave and those it was meant to give.
+fn summarise_records(
+    rows: &[IndicatorRow],
+    extracts: &[Extract],
+    period: Period,
+) -> Vec<ExtractSummary> {
+    records::registry::SOURCES
+        .iter()
+        .filter_map(|s| {
+            let e = records::standing_for(extracts, s.source(), period)?;
+            let marked: Vec<String> = rows
+                .iter()
+                .filter(|r| r.indicator.source == e.source)
+                .map(|r| r.indicator.reference.clone())
+                .collect();
+            let refs = rows
+                .iter()
+                .filter(|r| r.at(period).is_some_and(|o| o.source == e.source))
+                .map(|r| r.indicator.reference.clone())
+                .collect();
+            Some(ExtractSummary::of(e, &marked, refs))
+        })
+        .collect()
 }
 
 /// Every period that any return or extract names, ascending.
@@ -329,7 +349,7 @@ pub fn periods_found_with(returns: &[CheckedReturn], extracts: &[Extract]) -> Ve
     set.extend(
         extracts
             .iter()
-            .filter(|e| e.status == ssda903::ExtractStatus::Used)
+            .filter(|e| e.status == ExtractStatus::Used)
             .filter_map(|e| e.period),
     );
     set.into_iter().collect()
@@ -359,7 +379,10 @@ fn from_extract(
         .and_then(|r| judge::rag(r, indicator.polarity, indicator.target, indicator.tolerance));
     let gaps = if value.is_none() {
         vec![Gap::Extract {
-            reason: "no child in the SSDA903 extract is in this indicator's denominator".into(),
+            reason: format!(
+                "no child in the {} extract is in this indicator's denominator",
+                extract.source.label()
+            ),
         }]
     } else {
         Vec::new()
@@ -393,7 +416,7 @@ fn from_extract(
         contributors: vec![SSDA903_SOURCE.to_string()],
         gaps,
         commentary,
-        from_extract: true,
+        source: extract.source,
     }
 }
 
@@ -490,7 +513,7 @@ fn combine(
         contributors,
         gaps,
         commentary,
-        from_extract: false,
+        source: Source::Returns,
     }
 }
 

@@ -61,6 +61,7 @@ pub mod output;
 pub mod period;
 pub mod pipeline;
 pub mod read;
+pub mod records;
 pub mod render;
 pub mod rules;
 pub mod sample;

@@ -22,8 +22,8 @@ use crate::model::workbook::{InputFile, SkippedFile};
 use crate::narrative::{self, Narrative};
 use crate::period::Period;
 use crate::read;
+use crate::records::{self, Extract, ExtractStatus};
 use crate::render::{self, RenderContext, Renderer};
-use crate::ssda903::{self, Extract, ExtractStatus};
 use crate::typeset::{self, Typeset};
 use crate::validate;
 
@@ -61,12 +61,13 @@ pub struct RunReport {
     pub services_rejected: Vec<String>,
     pub written: Vec<PathBuf>,
     pub seconds: f64,
-    /// The reported quarter's SSDA903 extract, in counts: its name, the
-    /// children in it and the children left out.
-    pub extract: Option<(String, usize, usize)>,
+    /// The reported quarter's extracts in use, in counts: the source
+    /// ("SSDA903"), the extract's name, the children in it and the
+    /// children left out.
+    pub extracts: Vec<(&'static str, String, usize, usize)>,
     /// Extracts refused for the reported quarter or the history before it:
-    /// `(name, why)`.
-    pub refused_extracts: Vec<(String, String)>,
+    /// `(source, name, why)`.
+    pub refused_extracts: Vec<(&'static str, String, String)>,
 }
 
 impl RunReport {
@@ -145,19 +146,19 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
         warn!("skipped {}: {}", s.name, s.reason);
     }
     time("discover", &mut timings);
-    // The SSDA903 extracts are read beside the returns.
-    let sources = ssda903::group(&options.inputs, &discovery.extract_files);
+    // The extracts of children's records are read beside the returns.
+    let sources = records::group_all(&options.inputs, &discovery.extract_files);
     let (mut returns, extracts) = rayon::join(
         || check_returns(&templates, &discovery.returns),
         || {
-            ssda903::load_all(
+            records::load_all(
                 &sources,
                 &templates.bank_holidays,
                 templates.organisation.child_records,
             )
         },
     );
-    ssda903::compare::tell_services(&mut returns, &extracts, &templates);
+    records::compare::tell_services(&mut returns, &extracts, &templates);
     time("read and validate", &mut timings);
     log_returns(&returns);
     let mut skipped = discovery.skipped.clone();
@@ -294,19 +295,24 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
         services_rejected: latest.returns.rejected.clone(),
         written,
         seconds: started.elapsed().as_secs_f64(),
-        extract: ssda903::for_period(&extracts, period).map(|e| {
-            (
-                e.name.clone(),
-                e.checked.children_in_extract,
-                e.checked.left_out.len(),
-            )
-        }),
+        extracts: extracts
+            .iter()
+            .filter(|e| e.period == Some(period) && e.status == ExtractStatus::Used)
+            .map(|e| {
+                (
+                    e.source.label(),
+                    e.name.clone(),
+                    e.children,
+                    e.left_out.len(),
+                )
+            })
+            .collect(),
         refused_extracts: extracts
             .iter()
             .filter(in_scope)
             .filter_map(|e| match &e.status {
                 ExtractStatus::Refused { because } if e.is_extract() => {
-                    Some((e.name.clone(), because.clone()))
+                    Some((e.source.label(), e.name.clone(), because.clone()))
                 }
                 _ => None,
             })
@@ -365,7 +371,11 @@ fn render_all(
         returns: model.returns,
         skipped: model.skipped,
         extracts: model.extracts,
-        ssda903: ssda903::for_period(model.extracts, model.scorecard.period),
+        records: model
+            .extracts
+            .iter()
+            .filter(|e| e.period == Some(model.scorecard.period) && e.status == ExtractStatus::Used)
+            .collect(),
         out_dir,
         timings,
     };
@@ -451,15 +461,17 @@ fn log_extracts<'a>(extracts: impl Iterator<Item = &'a Extract>) {
         let period = e.period.map(|p| p.label()).unwrap_or_default();
         match &e.status {
             ExtractStatus::Used => info!(
-                "{}: SSDA903 extract for {period}, {}, {} left out",
+                "{}: {} extract for {period}, {}, {} left out",
                 e.name,
-                crate::text::count_of(e.children(), "child", "children"),
-                e.checked.left_out.len()
+                e.source.label(),
+                crate::text::count_of(e.children, "child", "children"),
+                e.left_out.len()
             ),
             ExtractStatus::Superseded { by } => info!("{}: superseded by {by}", e.name),
             ExtractStatus::Refused { because } => warn!(
-                "{}: SSDA903 extract REFUSED, so its figures come from the services' returns: {because}",
-                e.name
+                "{}: {} extract REFUSED, so its figures come from the services' returns: {because}",
+                e.name,
+                e.source.label()
             ),
         }
         // A messy extract can have thousands of problems: the console shows
@@ -469,7 +481,7 @@ fn log_extracts<'a>(extracts: impl Iterator<Item = &'a Extract>) {
             .into_iter()
             .filter(|p| p.is_error())
             .collect();
-        for line in ssda903::problem_lines(&errors)
+        for line in records::summary::problem_lines(&errors)
             .iter()
             .take(CONSOLE_PROBLEMS)
         {

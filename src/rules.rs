@@ -129,13 +129,14 @@ mod tests {
             include_str!("validate/cover.rs"),
             include_str!("validate/indicators.rs"),
             include_str!("validate/actions.rs"),
-            include_str!("validate/ssda903.rs"),
+            include_str!("ssda903/check.rs"),
             include_str!("read.rs"),
             include_str!("read/guard.rs"),
             include_str!("ssda903/mod.rs"),
             include_str!("ssda903/read.rs"),
             include_str!("ssda903/model.rs"),
-            include_str!("ssda903/compare.rs"),
+            include_str!("records/compare.rs"),
+            include_str!("records/mod.rs"),
         ];
         let used: Vec<String> = sources.iter().flat_map(|s| ids_in(s)).collect();
         assert!(used.len() > 20, "found {used:?}");

@@ -16,8 +16,8 @@ use crate::config::Templates;
 use crate::model::returns::{CheckedReturn, ReturnStatus};
 use crate::model::workbook::SkippedFile;
 use crate::period::Period;
+use crate::records::{Extract, ExtractStatus};
 use crate::render::feedback;
-use crate::ssda903::{Extract, ExtractStatus};
 
 /// What became of one file, as the status page says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,7 +158,7 @@ impl ExtractState {
         let problems = e.all_problems().len();
         let (state, detail) = match &e.status {
             ExtractStatus::Used => {
-                let left = e.checked.left_out.len();
+                let left = e.left_out.len();
                 (
                     if left > 0 {
                         ExtractLook::UsedWithProblems
@@ -167,7 +167,7 @@ impl ExtractState {
                     },
                     format!(
                         "{}, {} left out of the figures",
-                        count_of(e.children(), "child", "children"),
+                        count_of(e.children, "child", "children"),
                         crate::text::count(left)
                     ),
                 )

@@ -23,7 +23,6 @@ use crate::read::ReadReturn;
 mod actions;
 mod cover;
 mod indicators;
-pub mod ssda903;
 
 use actions::*;
 pub use cover::parse_date_cell;

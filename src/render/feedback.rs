@@ -14,9 +14,10 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::returns::{CheckedReturn, ReturnStatus};
 use crate::model::workbook::{Cell, Sheet};
 use crate::output::write_atomic;
-use crate::ssda903::{Extract, ExtractStatus};
+use crate::records::{Extract, ExtractStatus};
 
-/// The feedback file's name for an extract: `ssda903 <its name>.xlsx`.
+/// The feedback file's name for an extract: `<source> <its name>.xlsx`,
+/// e.g. `ssda903 2014-15-Q2-ssda903.xlsx`.
 pub fn extract_file_name(e: &Extract) -> String {
     let name: String = e
         .name
@@ -31,7 +32,7 @@ pub fn extract_file_name(e: &Extract) -> String {
         })
         .collect();
     let name = name.trim_end_matches(".xml").trim_end_matches(".XML");
-    format!("ssda903 {name}.xlsx")
+    format!("{} {name}.xlsx", e.source.name())
 }
 
 /// Where an extract's feedback goes: the quarter's `restricted/feedback/`,
@@ -48,8 +49,8 @@ fn extract_verdict(e: &Extract) -> String {
     match &e.status {
         ExtractStatus::Used => format!(
             "Used: {}, {} left out of every figure because of the errors below. Correct them in the case-management system and export the extract again. Warnings are rows that were not used.",
-            crate::text::count_of(e.children(), "child", "children"),
-            e.checked.left_out.len()
+            crate::text::count_of(e.children, "child", "children"),
+            e.left_out.len()
         ),
         ExtractStatus::Superseded { by } => {
             format!("Superseded by {by}, which was changed more recently; this extract was not used.")
@@ -92,7 +93,7 @@ pub fn extract_needs_feedback(e: &Extract) -> bool {
     e.is_extract() && (!e.all_problems().is_empty() || !matches!(e.status, ExtractStatus::Used))
 }
 
-/// Feedback on an SSDA903 extract: each problem by file, row and column,
+/// Feedback on an extract of children's records: each problem by file, row and column,
 /// with the value at fault so that the team can find it. It holds values
 /// from children's records, so it is written to the quarter's
 /// `restricted/` folder, never beside the services' feedback.
@@ -110,7 +111,12 @@ pub fn write_extract(
     } = Formats::new();
     let sheet = book.add_worksheet();
     sheet.set_name("Problems")?;
-    sheet.write_string_with_format(0, 0, "Feedback on the SSDA903 extract", &title)?;
+    sheet.write_string_with_format(
+        0,
+        0,
+        &format!("Feedback on the {} extract", e.source.label()),
+        &title,
+    )?;
     let facts = [
         ("Extract", e.name.clone()),
         (
@@ -169,7 +175,11 @@ pub fn write_extract(
     sheet.autofilter(top, 0, top + problems.len().max(1) as u32, 6)?;
     book.set_properties(
         &rust_xlsxwriter::DocProperties::new()
-            .set_title(format!("Feedback on the SSDA903 extract {}", e.name))
+            .set_title(format!(
+                "Feedback on the {} extract {}",
+                e.source.label(),
+                e.name
+            ))
             .set_author(&templates.organisation.name),
     );
     let path = extract_feedback_path(out_dir, e);

@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 use crate::diagnostic::Diagnostic;
 use crate::encoding::{decode_csv, decode_xml, Decoded};
 use crate::read::{read_bounded, MAX_FILE_BYTES};
+pub use crate::records::ExtractFile;
 
 /// Deepest nesting of elements accepted in the XML; the layout needs four.
 pub const MAX_XML_DEPTH: usize = 16;
@@ -278,22 +279,6 @@ impl<'a> Row<'a> {
     pub fn file(&self) -> usize {
         self.table.file
     }
-}
-
-/// A file of the extract, for the run record.
-#[derive(Debug, Clone, Serialize)]
-pub struct ExtractFile {
-    pub name: String,
-    pub bytes: u64,
-    pub sha256: String,
-    /// The lists it held.
-    pub lists: Vec<List>,
-    /// The encoding it was read in, when not UTF-8.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub encoding: Option<&'static str>,
-    /// When it was last changed, for telling which of two extracts is newer.
-    #[serde(skip)]
-    pub modified: Option<std::time::SystemTime>,
 }
 
 /// Why an extract cannot be used at all, in words that quote nothing
@@ -561,7 +546,7 @@ fn read_csv(path: &Path, name: &str, index: usize) -> FileRead {
     note_encoding(&decoded, name, &mut read);
     csv_list(&decoded.text, name, index, &mut read);
     file.lists
-        .extend(read.list.filter(|_| read.table.is_some()));
+        .extend(read.list.filter(|_| read.table.is_some()).map(List::name));
     read.file = Some(file);
     read
 }
@@ -848,7 +833,7 @@ pub fn read_xml_file(path: &Path, name: &str) -> RawExtract {
                 .push(Refusal::Damaged(name.to_string(), e.describe()));
         }
     }
-    file.lists = raw.tables.keys().copied().collect();
+    file.lists = raw.tables.keys().map(|l| l.name()).collect();
     raw.files.push(file);
     raw
 }

@@ -52,8 +52,8 @@ use crate::model::returns::{CheckedReturn, ReturnStatus};
 use crate::model::workbook::{InputFile, SkippedFile};
 use crate::period::Period;
 use crate::pipeline;
+use crate::records::{self, Extract, ExtractSource, ExtractStatus};
 use crate::render::{feedback, status as status_page};
-use crate::ssda903::{self, Extract, ExtractSource, ExtractStatus};
 use crate::status::{is_temporary, ReturnsStatus, ServiceState};
 
 mod lock;
@@ -596,7 +596,7 @@ impl Watch {
             .into_iter()
             .filter(|c| !self.arriving.contains_key(&c.path))
             .collect();
-        ssda903::compare::tell_services(&mut returns, &self.extracts, &self.templates);
+        records::compare::tell_services(&mut returns, &self.extracts, &self.templates);
 
         // The quarter served follows the latest in inputs/, as `run` would report.
         let served = self.options.period.unwrap_or_else(|| {
@@ -853,7 +853,7 @@ impl Watch {
             .filter(|(p, _)| self.known.contains_key(p))
             .cloned()
             .collect();
-        let sources = ssda903::group(&self.options.inputs, &settled);
+        let sources = records::group_all(&self.options.inputs, &settled);
         let (held, to_read): (Vec<&ExtractSource>, Vec<&ExtractSource>) = sources
             .iter()
             .partition(|s| s.files.iter().any(|(p, _)| self.arriving.contains_key(p)));
@@ -888,7 +888,7 @@ impl Watch {
                 let at = stamps();
                 // One extract at a time: the rule between two extracts for
                 // one quarter is applied below, over the held ones too.
-                let extract = ssda903::load_all(std::slice::from_ref(*s), holidays, rules).pop();
+                let extract = records::load_all(std::slice::from_ref(*s), holidays, rules).pop();
                 (at, extract, stamps())
             })
             .collect();
@@ -931,7 +931,7 @@ impl Watch {
             .iter()
             .filter_map(|s| self.extracts_read.get(&s.name).cloned())
             .collect();
-        ssda903::resolve(&mut extracts);
+        records::resolve(&mut extracts);
         let said = |e: &Extract| -> String {
             let period = e
                 .period
@@ -945,8 +945,8 @@ impl Watch {
                 ExtractStatus::Used => format!(
                     "{}: SSDA903 extract for {period}, {}, {} left out, {} problem(s)",
                     e.name,
-                    crate::text::count_of(e.children(), "child", "children"),
-                    e.checked.left_out.len(),
+                    crate::text::count_of(e.children, "child", "children"),
+                    e.left_out.len(),
                     e.all_problems().len()
                 ),
                 ExtractStatus::Superseded { by } => {

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant, SystemTime};
 use super::{Change, Watch};
 use crate::model::returns::CheckedReturn;
 use crate::period::Period;
-use crate::ssda903::{Extract, ExtractSource};
+use crate::records::{Extract, ExtractSource};
 
 /// How long a file's size and modified time must stay the same before it
 /// is read: a return still being copied is never read half-written.
@@ -462,9 +462,9 @@ mod tests {
             files.push((folder.join(&name), format!("2014-15-Q2/ssda903/{name}")));
         }
         files.sort();
-        let sources = crate::ssda903::group(dir.path(), &files);
+        let sources = crate::records::group_all(dir.path(), &files);
         let holidays = crate::calendar::BankHolidays::from_days([]);
-        crate::ssda903::load_all(&sources, &holidays, rules).remove(0)
+        crate::records::load_all(&sources, &holidays, rules).remove(0)
     }
 
     #[test]
