@@ -19,11 +19,16 @@
 //!            still arriving ──► its stamp changes and settles ──► read again
 //!                           └─► the window passes unchanged ────► read again, judged
 //! ```
+//!
+//! Every decision here is taken at a time it is handed, never one it reads
+//! from the clock itself, so that its tests can run on a made-up clock.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::{Change, Watch};
+use crate::discover;
 use crate::model::returns::CheckedReturn;
 use crate::period::Period;
 use crate::ssda903::{Extract, ExtractSource};
@@ -62,6 +67,23 @@ pub(super) fn stamp(path: &Path) -> Option<Stamp> {
     })
 }
 
+/// A CSV or XML file: a list of an SSDA903 extract, there or taken away.
+pub(super) fn is_extract_file(path: &Path) -> bool {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .is_some_and(|e| discover::EXTRACT_EXTENSIONS.contains(&e.as_str()))
+}
+
+/// How long `path` must stay unchanged before it is read: an extract's
+/// list waits longer than a return (see [`EXTRACT_SETTLE`]).
+pub(super) fn settle_time(path: &Path) -> Duration {
+    if is_extract_file(path) {
+        EXTRACT_SETTLE
+    } else {
+        SETTLE
+    }
+}
+
 /// A file read but not whole yet: a copy still going on.
 #[derive(Debug, Clone)]
 pub(super) struct Arriving {
@@ -77,30 +99,77 @@ pub(super) struct Arriving {
 
 /// A file seen changing, waiting to settle.
 #[derive(Debug)]
-pub(super) struct Pending {
-    pub(super) stamp: Option<Stamp>,
-    pub(super) since: Instant,
+struct Pending {
+    /// `None`: gone.
+    stamp: Option<Stamp>,
+    /// When it was last seen changing: it settles its settle time after.
+    since: Instant,
 }
 
-impl Watch {
-    /// The pending files that have stopped changing and can be read to the
-    /// end; or that are gone.
-    pub(super) fn take_settled(&mut self) -> Vec<Change> {
-        let now = Instant::now();
-        // While inputs/ cannot be listed, a file that seems gone may only be
-        // out of reach: nothing is decided until it can be.
-        if self.inputs_unreadable {
-            return Vec::new();
+/// The files in inputs/ seen changing since they were last acted on, each
+/// waiting to settle.
+#[derive(Debug, Default)]
+pub(super) struct Settling {
+    pending: BTreeMap<PathBuf, Pending>,
+}
+
+impl Settling {
+    /// Notes what a look over inputs/ found at `now`. A file new, or
+    /// changed since it was last acted on (`known`), waits to settle, from
+    /// `now` again whenever its stamp has moved. A file acted on that is
+    /// no longer there waits as gone, ready at once: a removal needs no
+    /// settling. A file pending that has gone without ever being acted on
+    /// is forgotten.
+    pub(super) fn look<'a>(
+        &mut self,
+        found: impl IntoIterator<Item = &'a PathBuf>,
+        known: &BTreeMap<PathBuf, Stamp>,
+        now: Instant,
+    ) {
+        let mut seen = BTreeSet::new();
+        for path in found {
+            seen.insert(path.clone());
+            let now_stamp = stamp(path);
+            if now_stamp.is_some() && known.get(path).copied() == now_stamp {
+                self.pending.remove(path);
+                continue;
+            }
+            match self.pending.get_mut(path) {
+                Some(p) if p.stamp == now_stamp => {}
+                Some(p) => {
+                    p.stamp = now_stamp;
+                    p.since = now;
+                }
+                None => {
+                    self.pending.insert(
+                        path.clone(),
+                        Pending {
+                            stamp: now_stamp,
+                            since: now,
+                        },
+                    );
+                }
+            }
         }
+        for path in known.keys().filter(|p| !seen.contains(*p)) {
+            self.pending.entry(path.clone()).or_insert(Pending {
+                stamp: None,
+                since: now.checked_sub(SETTLE).unwrap_or(now),
+            });
+        }
+        self.pending
+            .retain(|p, pending| seen.contains(p) || pending.stamp.is_none());
+    }
+
+    /// The pending files that at `now` have stopped changing for their
+    /// settle time and can be read to the end, or that are gone; taken out
+    /// as changes. One that changed again meanwhile, or cannot be read to
+    /// its end yet, settles again from `now`.
+    pub(super) fn take_settled(&mut self, now: Instant) -> Vec<Change> {
         let mut settled = Vec::new();
         let mut retry = Vec::new();
         for (path, p) in &self.pending {
-            let settle = if Watch::is_extract_file(path) {
-                EXTRACT_SETTLE
-            } else {
-                SETTLE
-            };
-            if now.duration_since(p.since) < settle {
+            if now.saturating_duration_since(p.since) < settle_time(path) {
                 continue;
             }
             let Some(before) = p.stamp else {
@@ -139,27 +208,53 @@ impl Watch {
             .collect()
     }
 
-    /// The files still arriving that [`Watch::take_overdue`] may take:
-    /// not one still changing (it settles first), nor any while inputs/
-    /// cannot be looked in.
-    fn waiting(&self) -> impl Iterator<Item = (&PathBuf, &Arriving)> {
-        self.arriving
+    /// Every pending file, settled or not, as it is at `now`: the first
+    /// look judges what is already there without waiting, and tells a file
+    /// still being copied by how it reads.
+    pub(super) fn take_all(&mut self, now: Instant) -> Vec<Change> {
+        std::mem::take(&mut self.pending)
+            .into_keys()
+            .map(|path| Change {
+                stamp: stamp(&path),
+                path,
+                settled: now,
+                changed: None,
+            })
+            .collect()
+    }
+
+    /// No file is waiting to settle.
+    pub(super) fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// The files still arriving that may be judged when their window has
+    /// passed: not one changing again, which settles first.
+    fn waiting<'a>(
+        &'a self,
+        arriving: &'a BTreeMap<PathBuf, Arriving>,
+    ) -> impl Iterator<Item = (&'a PathBuf, &'a Arriving)> {
+        arriving
             .iter()
-            .filter(|_| !self.inputs_unreadable)
             .filter(|(p, _)| !self.pending.contains_key(*p))
     }
 
     /// When the first file still arriving is due to be judged.
-    pub(super) fn next_due(&self) -> Option<Instant> {
-        self.waiting().map(|(_, a)| a.since + ARRIVAL_WINDOW).min()
+    pub(super) fn next_due(&self, arriving: &BTreeMap<PathBuf, Arriving>) -> Option<Instant> {
+        self.waiting(arriving)
+            .map(|(_, a)| a.since + ARRIVAL_WINDOW)
+            .min()
     }
 
-    /// The files still arriving whose window has passed with no change
-    /// since: read again and judged as they are (a copy that never
+    /// The files still arriving whose window has passed at `now` with no
+    /// change since: read again and judged as they are (a copy that never
     /// finished, a file damaged before it was sent).
-    pub(super) fn take_overdue(&self) -> Vec<Change> {
-        let now = Instant::now();
-        self.waiting()
+    pub(super) fn overdue(
+        &self,
+        arriving: &BTreeMap<PathBuf, Arriving>,
+        now: Instant,
+    ) -> Vec<Change> {
+        self.waiting(arriving)
             .filter(|(_, a)| window_passed(a.since, now))
             .map(|(p, a)| Change {
                 path: p.clone(),
@@ -168,6 +263,36 @@ impl Watch {
                 changed: Some(a.since),
             })
             .collect()
+    }
+}
+
+impl Watch {
+    /// The files settled at `now`. While inputs/ cannot be listed, a file
+    /// that seems gone may only be out of reach: nothing is decided until
+    /// it can be.
+    pub(super) fn take_settled(&mut self, now: Instant) -> Vec<Change> {
+        if self.inputs_unreadable {
+            return Vec::new();
+        }
+        self.settling.take_settled(now)
+    }
+
+    /// When the first file still arriving is due to be judged; none while
+    /// inputs/ cannot be looked in.
+    pub(super) fn next_due(&self) -> Option<Instant> {
+        if self.inputs_unreadable {
+            return None;
+        }
+        self.settling.next_due(&self.arriving)
+    }
+
+    /// The files still arriving to be judged at `now` as they are; none
+    /// while inputs/ cannot be looked in.
+    pub(super) fn take_overdue(&self, now: Instant) -> Vec<Change> {
+        if self.inputs_unreadable {
+            return Vec::new();
+        }
+        self.settling.overdue(&self.arriving, now)
     }
 }
 
