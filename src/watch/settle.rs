@@ -568,6 +568,230 @@ mod tests {
         assert_eq!(last_change(None, None, at(10), wall), None);
     }
 
+    /// Writes `len` bytes to `name` in `dir`.
+    fn file(dir: &Path, name: &str, len: usize) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, vec![b'x'; len]).unwrap();
+        path
+    }
+
+    /// Adds `len` bytes to the end of `path`, as the next block of a copy.
+    fn grow(path: &Path, len: usize) {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+        f.write_all(&vec![b'y'; len]).unwrap();
+    }
+
+    /// Moments after a start, in milliseconds.
+    fn millis() -> (Instant, impl Fn(u64) -> Instant) {
+        let start = Instant::now();
+        (start, move |ms| start + Duration::from_millis(ms))
+    }
+
+    fn nothing_known() -> BTreeMap<PathBuf, Stamp> {
+        BTreeMap::new()
+    }
+
+    #[test]
+    fn a_new_file_is_ready_once_unchanged_for_the_settle_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "LC.xlsx", 10);
+        let (start, ms) = millis();
+        let mut settling = Settling::default();
+        settling.look([&path], &nothing_known(), start);
+        assert!(settling.take_settled(ms(499)).is_empty());
+        let ready = settling.take_settled(ms(500));
+        assert_eq!(ready.len(), 1);
+        assert_eq!(ready[0].path, path);
+        assert_eq!(ready[0].stamp.map(|s| s.len), Some(10));
+        assert_eq!(ready[0].settled, ms(500));
+        assert_eq!(ready[0].changed, Some(start));
+        assert!(settling.is_empty(), "taken out once ready");
+    }
+
+    #[test]
+    fn a_file_still_growing_is_not_ready_until_it_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "LC.xlsx", 10);
+        let (start, ms) = millis();
+        let mut settling = Settling::default();
+        settling.look([&path], &nothing_known(), start);
+        // The next look sees it longer: it settles from then.
+        grow(&path, 10);
+        settling.look([&path], &nothing_known(), ms(300));
+        assert!(settling.take_settled(ms(500)).is_empty());
+        assert!(settling.take_settled(ms(799)).is_empty());
+        // Longer again, with no look between (an event lost): found when
+        // it is about to be taken, and it settles again from then.
+        grow(&path, 10);
+        assert!(settling.take_settled(ms(800)).is_empty());
+        assert!(settling.take_settled(ms(1299)).is_empty());
+        let ready = settling.take_settled(ms(1300));
+        assert_eq!(ready.len(), 1);
+        assert_eq!(ready[0].stamp.map(|s| s.len), Some(30));
+        assert_eq!(ready[0].changed, Some(ms(800)));
+    }
+
+    #[test]
+    fn a_file_whose_modified_time_alone_moves_is_not_ready() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "LC.xlsx", 10);
+        let touch = |t: SystemTime| {
+            let f = std::fs::File::options().write(true).open(&path).unwrap();
+            f.set_modified(t).unwrap();
+        };
+        let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+        touch(hour_ago);
+        let (start, ms) = millis();
+        let mut settling = Settling::default();
+        settling.look([&path], &nothing_known(), start);
+        touch(hour_ago + Duration::from_secs(60));
+        assert!(settling.take_settled(ms(500)).is_empty());
+        let ready = settling.take_settled(ms(1000));
+        assert_eq!(ready.len(), 1);
+        assert_eq!(
+            ready[0].stamp.and_then(|s| s.modified),
+            Some(hour_ago + Duration::from_secs(60))
+        );
+    }
+
+    #[test]
+    fn an_extract_list_waits_for_its_longer_settle() {
+        let dir = tempfile::tempdir().unwrap();
+        let ret = file(dir.path(), "LC.xlsx", 10);
+        let list = file(dir.path(), "episodes.csv", 10);
+        let xml = file(dir.path(), "Header.XML", 10);
+        assert_eq!(settle_time(&ret), SETTLE);
+        assert_eq!(settle_time(&list), EXTRACT_SETTLE);
+        assert_eq!(settle_time(&xml), EXTRACT_SETTLE, "whatever its case");
+        let (start, ms) = millis();
+        let mut settling = Settling::default();
+        settling.look([&ret, &list, &xml], &nothing_known(), start);
+        let ready = settling.take_settled(ms(500));
+        assert_eq!(
+            ready.iter().map(|c| &c.path).collect::<Vec<_>>(),
+            vec![&ret]
+        );
+        assert!(settling.take_settled(ms(4999)).is_empty());
+        let ready = settling.take_settled(ms(5000));
+        assert_eq!(
+            ready.iter().map(|c| &c.path).collect::<Vec<_>>(),
+            vec![&xml, &list]
+        );
+    }
+
+    #[test]
+    fn a_file_already_acted_on_and_unchanged_does_not_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "LC.xlsx", 10);
+        let known = BTreeMap::from([(path.clone(), stamp(&path).unwrap())]);
+        let (start, ms) = millis();
+        let mut settling = Settling::default();
+        settling.look([&path], &known, start);
+        assert!(settling.is_empty());
+        // Changed since: it waits like a new one.
+        grow(&path, 1);
+        settling.look([&path], &known, ms(100));
+        assert!(!settling.is_empty());
+        assert_eq!(settling.take_settled(ms(600)).len(), 1);
+    }
+
+    #[test]
+    fn a_file_that_vanishes_before_it_settles_is_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "LC.xlsx", 10);
+        let (start, ms) = millis();
+        let mut settling = Settling::default();
+        settling.look([&path], &nothing_known(), start);
+        std::fs::remove_file(&path).unwrap();
+        // Gone at the next look: it was never acted on, so nothing to undo.
+        settling.look([], &nothing_known(), ms(200));
+        assert!(settling.is_empty());
+        assert!(settling.take_settled(ms(10_000)).is_empty());
+    }
+
+    #[test]
+    fn a_file_that_vanishes_between_a_look_and_its_taking_settles_as_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "LC.xlsx", 10);
+        let (start, ms) = millis();
+        let mut settling = Settling::default();
+        settling.look([&path], &nothing_known(), start);
+        std::fs::remove_file(&path).unwrap();
+        assert!(settling.take_settled(ms(500)).is_empty(), "just gone");
+        assert!(settling.take_settled(ms(999)).is_empty());
+        let gone = settling.take_settled(ms(1000));
+        assert_eq!(gone.len(), 1);
+        assert_eq!(gone[0].stamp, None);
+    }
+
+    #[test]
+    fn a_file_acted_on_and_taken_away_is_gone_at_once_unless_it_comes_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "LC.xlsx", 10);
+        let known = BTreeMap::from([(path.clone(), stamp(&path).unwrap())]);
+        let (start, ms) = millis();
+        let mut settling = Settling::default();
+        std::fs::remove_file(&path).unwrap();
+        settling.look([], &known, start);
+        let gone = settling.take_settled(start);
+        assert_eq!(gone.len(), 1, "a removal needs no settling");
+        assert_eq!(gone[0].stamp, None);
+
+        // Taken away and put back before it was acted on: it settles like
+        // any other change, from when it was found back.
+        settling.look([], &known, ms(1000));
+        file(dir.path(), "LC.xlsx", 12);
+        assert!(settling.take_settled(ms(1000)).is_empty());
+        assert!(settling.take_settled(ms(1499)).is_empty());
+        let back = settling.take_settled(ms(1500));
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].stamp.map(|s| s.len), Some(12));
+    }
+
+    #[test]
+    fn the_first_look_takes_every_file_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let ret = file(dir.path(), "LC.xlsx", 10);
+        let list = file(dir.path(), "episodes.csv", 10);
+        let (start, _) = millis();
+        let mut settling = Settling::default();
+        settling.look([&ret, &list], &nothing_known(), start);
+        let all = settling.take_all(start);
+        assert_eq!(all.len(), 2);
+        assert!(all.iter().all(|c| c.changed.is_none() && c.stamp.is_some()));
+        assert!(settling.is_empty());
+    }
+
+    #[test]
+    fn a_file_still_arriving_is_due_a_minute_after_its_last_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "LC.xlsx", 10);
+        let (start, at) = clock();
+        let arriving = BTreeMap::from([(
+            path.clone(),
+            Arriving {
+                name: "LC.xlsx".to_string(),
+                since: start,
+                period: None,
+            },
+        )]);
+        let mut settling = Settling::default();
+        assert_eq!(settling.next_due(&arriving), Some(at(60)));
+        assert!(settling.overdue(&arriving, at(59)).is_empty());
+        let due = settling.overdue(&arriving, at(60));
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].changed, Some(start));
+        assert_eq!(due[0].settled, at(60));
+
+        // Changing again: it settles first, and is not due meanwhile.
+        let known = BTreeMap::from([(path.clone(), stamp(&path).unwrap())]);
+        grow(&path, 10);
+        settling.look([&path], &known, at(30));
+        assert_eq!(settling.next_due(&arriving), None);
+        assert!(settling.overdue(&arriving, at(600)).is_empty());
+    }
+
     /// A folder of `inputs/` holding the sample extract of 2014-15 Q2,
     /// its episodes list cut to `episodes` bytes.
     fn sample_extract(episodes: Option<usize>, rules: crate::ssda903::Rules) -> Extract {
