@@ -138,8 +138,8 @@ fn check_templates(args: &CheckArgs) -> anyhow::Result<u8> {
     let period = crate::period::Period::containing(meeting).previous();
     let scorecard = crate::aggregate::aggregate(&templates, &[], period);
     let plan = crate::improvement::progress(&templates, &[], period);
-    match lay_out_empty(&templates, &scorecard, &plan) {
-        Ok(()) => {
+    match crate::pipeline::Documents::lay_out(&templates, &scorecard, &plan) {
+        Ok(_) => {
             println!(
                 "{}: the templates are in order ({} indicators, {} services, {} recommendations).",
                 args.templates.display(),
@@ -154,30 +154,4 @@ fn check_templates(args: &CheckArgs) -> anyhow::Result<u8> {
             Ok(EXIT_PROBLEMS)
         }
     }
-}
-
-/// Words, composes and typesets every document for a quarter with no
-/// returns, as a run would, writing nothing.
-fn lay_out_empty(
-    templates: &Templates,
-    scorecard: &crate::aggregate::Scorecard,
-    plan: &crate::improvement::PlanProgress,
-) -> anyhow::Result<()> {
-    let narrative = crate::narrative::narrate(templates, scorecard, plan)?;
-    let sources = crate::compose::Sources {
-        templates,
-        scorecard,
-        plan,
-        narrative: &narrative,
-    };
-    let report = crate::compose::compose_report(&sources)?;
-    let plan_paper = crate::compose::compose_plan(&sources);
-    crate::typeset::typeset(
-        templates,
-        &report,
-        &plan_paper,
-        &scorecard.period.id(),
-        crate::compose::document_date(templates, scorecard),
-    )?;
-    Ok(())
 }
