@@ -258,47 +258,82 @@ pub fn aggregate_with(
     let rows: Vec<IndicatorRow> = templates
         .indicators
         .par_iter()
-        .map(|indicator| {
-            let mut outcomes = BTreeMap::new();
-            let mut previous: Option<f64> = None;
-            let mut previous_period: Option<Period> = None;
-            for &p in &periods {
-                let from_903 = (indicator.source == Source::Ssda903)
-                    .then(|| ssda903::for_period(extracts, p))
-                    .flatten()
-                    .filter(|e| e.figure(&indicator.reference).is_some());
-                let mut outcome = match from_903 {
-                    Some(e) => from_extract(indicator, p, e, &accepted, population),
-                    None => combine(indicator, p, &accepted, &rejected, population),
-                };
-                // Direction compares with the quarter immediately before.
-                let prev = match previous_period {
-                    Some(pp) if pp == p.previous() => previous,
-                    _ => None,
-                };
-                if let (Some(now), Some(before)) = (outcome.rounded, prev) {
-                    outcome.previous = Some(before);
-                    outcome.change = Some(judge::round_half_away(
-                        now - before,
-                        indicator.measure.decimals(),
-                    ));
-                    outcome.direction = Some(judge::direction(now, before, indicator.polarity));
-                }
-                previous = outcome.rounded;
-                previous_period = Some(p);
-                outcomes.insert(p, outcome);
-            }
-            IndicatorRow {
-                indicator: indicator.clone(),
-                outcomes,
-            }
+        .map(|indicator| IndicatorRow {
+            indicator: indicator.clone(),
+            outcomes: outcomes(
+                indicator, &periods, extracts, &accepted, &rejected, population,
+            ),
         })
         .collect();
 
     let summary = summarise(&rows, period);
     let trend = shown.iter().map(|&p| (p, summarise(&rows, p))).collect();
     let returns_picture = picture(templates, returns, period);
-    let ssda903 = ssda903::standing_for(extracts, period).map(|e| {
+    let ssda903 = extract_summary(&rows, extracts, period);
+    Scorecard {
+        period,
+        shown,
+        history,
+        rows,
+        summary,
+        trend,
+        returns: returns_picture,
+        ssda903,
+    }
+}
+
+/// An indicator's outcome in each of `periods`: from the quarter's SSDA903
+/// extract where the indicator is counted from one and the extract gives
+/// its figure, otherwise from the services' returns; each compared with
+/// the quarter before.
+fn outcomes(
+    indicator: &Indicator,
+    periods: &[Period],
+    extracts: &[Extract],
+    accepted: &HashMap<(&str, Period), &Return>,
+    rejected: &HashSet<(&str, Period)>,
+    population: f64,
+) -> BTreeMap<Period, Outcome> {
+    let mut outcomes = BTreeMap::new();
+    let mut previous: Option<f64> = None;
+    let mut previous_period: Option<Period> = None;
+    for &p in periods {
+        let from_903 = (indicator.source == Source::Ssda903)
+            .then(|| ssda903::for_period(extracts, p))
+            .flatten()
+            .filter(|e| e.figure(&indicator.reference).is_some());
+        let mut outcome = match from_903 {
+            Some(e) => from_extract(indicator, p, e, accepted, population),
+            None => combine(indicator, p, accepted, rejected, population),
+        };
+        // Direction compares with the quarter immediately before.
+        let prev = match previous_period {
+            Some(pp) if pp == p.previous() => previous,
+            _ => None,
+        };
+        if let (Some(now), Some(before)) = (outcome.rounded, prev) {
+            outcome.previous = Some(before);
+            outcome.change = Some(judge::round_half_away(
+                now - before,
+                indicator.measure.decimals(),
+            ));
+            outcome.direction = Some(judge::direction(now, before, indicator.polarity));
+        }
+        previous = outcome.rounded;
+        previous_period = Some(p);
+        outcomes.insert(p, outcome);
+    }
+    outcomes
+}
+
+/// What the quarter's standing SSDA903 extract gave: the indicators marked
+/// to be counted from it, and those whose figure it did give.
+fn extract_summary(
+    rows: &[IndicatorRow],
+    extracts: &[Extract],
+    period: Period,
+) -> Option<ExtractSummary> {
+    ssda903::standing_for(extracts, period).map(|e| {
         let marked: Vec<String> = rows
             .iter()
             .filter(|r| r.indicator.source == Source::Ssda903)
@@ -310,17 +345,7 @@ pub fn aggregate_with(
             .map(|r| r.indicator.reference.clone())
             .collect();
         ExtractSummary::of(e, &marked, refs)
-    });
-    Scorecard {
-        period,
-        shown,
-        history,
-        rows,
-        summary,
-        trend,
-        returns: returns_picture,
-        ssda903,
-    }
+    })
 }
 
 /// Every period that any return or extract names, ascending.
@@ -397,6 +422,9 @@ fn from_extract(
     }
 }
 
+/// The borough figure from the services' returns: the figures of every
+/// service that gave one, summed and judged; each service that did not, a
+/// gap saying why.
 fn combine(
     indicator: &Indicator,
     period: Period,
@@ -404,82 +432,21 @@ fn combine(
     rejected: &HashSet<(&str, Period)>,
     population: f64,
 ) -> Outcome {
-    let mut numerator: Option<f64> = None;
-    let mut denominator: Option<f64> = None;
-    let mut value: Option<f64> = None;
-    let mut contributors = Vec::new();
-    let mut gaps = Vec::new();
-    let mut commentary = Vec::new();
-    let add = |slot: &mut Option<f64>, x: Option<f64>| {
-        if let Some(x) = x {
-            *slot = Some(slot.unwrap_or(0.0) + x);
-        }
-    };
-    for service in &indicator.services {
-        let Some(ret) = accepted.get(&(service.as_str(), period)) else {
-            gaps.push(if rejected.contains(&(service.as_str(), period)) {
-                Gap::Rejected {
-                    service: service.clone(),
-                }
-            } else {
-                Gap::NotReturned {
-                    service: service.clone(),
-                }
-            });
-            continue;
-        };
-        let Some(figure) = ret
-            .figures
-            .iter()
-            .find(|f| f.reference == indicator.reference)
-        else {
-            gaps.push(Gap::RowMissing {
-                service: service.clone(),
-            });
-            continue;
-        };
-        if let Some(text) = &figure.commentary {
-            commentary.push(Commentary {
-                service: service.clone(),
-                text: text.clone(),
-            });
-        }
-        if figure.is_no_data() {
-            gaps.push(Gap::NoData {
-                service: service.clone(),
-                commentary: figure.commentary.clone().unwrap_or_default(),
-            });
-            continue;
-        }
-        add(&mut numerator, figure.numerator);
-        add(&mut denominator, figure.denominator);
-        // A count's value is the sum of values; for other measures a
-        // return's own Value was checked against its numerator and
-        // denominator, and the borough value is worked out from the sums.
-        add(&mut value, figure.value);
-        contributors.push(service.clone());
-    }
+    let sums = Sums::gather(indicator, period, accepted, rejected);
+    let any = !sums.contributors.is_empty();
     let measure = indicator.measure;
-    let value = if contributors.is_empty() {
-        None
+    let value = if any {
+        measure.combine(sums.numerator, sums.denominator, sums.value, population)
     } else {
-        measure.combine(numerator, denominator, value, population)
+        None
     };
     let rounded = value.map(|v| judge::round_half_away(v, measure.decimals()));
     let rag = rounded
         .and_then(|r| judge::rag(r, indicator.polarity, indicator.target, indicator.tolerance));
     Outcome {
         period,
-        numerator: if contributors.is_empty() {
-            None
-        } else {
-            numerator
-        },
-        denominator: if contributors.is_empty() {
-            None
-        } else {
-            denominator
-        },
+        numerator: if any { sums.numerator } else { None },
+        denominator: if any { sums.denominator } else { None },
         value,
         rounded,
         display: value.map_or_else(|| "No data".to_string(), |v| measure.display(v)),
@@ -487,10 +454,84 @@ fn combine(
         direction: None,
         previous: None,
         change: None,
-        contributors,
-        gaps,
-        commentary,
+        contributors: sums.contributors,
+        gaps: sums.gaps,
+        commentary: sums.commentary,
         from_extract: false,
+    }
+}
+
+/// The services' figures for one indicator in one quarter, added up, with
+/// who contributed, who is missing and why, and what they said.
+#[derive(Default)]
+struct Sums {
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+    value: Option<f64>,
+    contributors: Vec<String>,
+    gaps: Vec<Gap>,
+    commentary: Vec<Commentary>,
+}
+
+impl Sums {
+    fn gather(
+        indicator: &Indicator,
+        period: Period,
+        accepted: &HashMap<(&str, Period), &Return>,
+        rejected: &HashSet<(&str, Period)>,
+    ) -> Sums {
+        let mut sums = Sums::default();
+        let add = |slot: &mut Option<f64>, x: Option<f64>| {
+            if let Some(x) = x {
+                *slot = Some(slot.unwrap_or(0.0) + x);
+            }
+        };
+        for service in &indicator.services {
+            let Some(ret) = accepted.get(&(service.as_str(), period)) else {
+                sums.gaps
+                    .push(if rejected.contains(&(service.as_str(), period)) {
+                        Gap::Rejected {
+                            service: service.clone(),
+                        }
+                    } else {
+                        Gap::NotReturned {
+                            service: service.clone(),
+                        }
+                    });
+                continue;
+            };
+            let Some(figure) = ret
+                .figures
+                .iter()
+                .find(|f| f.reference == indicator.reference)
+            else {
+                sums.gaps.push(Gap::RowMissing {
+                    service: service.clone(),
+                });
+                continue;
+            };
+            if let Some(text) = &figure.commentary {
+                sums.commentary.push(Commentary {
+                    service: service.clone(),
+                    text: text.clone(),
+                });
+            }
+            if figure.is_no_data() {
+                sums.gaps.push(Gap::NoData {
+                    service: service.clone(),
+                    commentary: figure.commentary.clone().unwrap_or_default(),
+                });
+                continue;
+            }
+            add(&mut sums.numerator, figure.numerator);
+            add(&mut sums.denominator, figure.denominator);
+            // A count's value is the sum of values; for other measures a
+            // return's own Value was checked against its numerator and
+            // denominator, and the borough value is worked out from the sums.
+            add(&mut sums.value, figure.value);
+            sums.contributors.push(service.clone());
+        }
+        sums
     }
 }
 
