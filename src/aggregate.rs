@@ -30,8 +30,13 @@ pub enum Gap {
     RowMissing { service: String },
     /// The row said there was no data, with the officer's reason.
     NoData { service: String, commentary: String },
-    /// The SSDA903 extract gave no figure (no child in the denominator).
-    Extract { reason: String },
+    /// The quarter's extract of children's records gave no figure (no
+    /// child in the denominator).
+    Extract {
+        #[serde(skip)]
+        source: Source,
+        reason: String,
+    },
 }
 
 impl Gap {
@@ -41,7 +46,7 @@ impl Gap {
             | Gap::Rejected { service }
             | Gap::RowMissing { service }
             | Gap::NoData { service, .. } => service,
-            Gap::Extract { .. } => SSDA903_SOURCE,
+            Gap::Extract { source, .. } => source.contributor(),
         }
     }
 
@@ -49,7 +54,7 @@ impl Gap {
     pub fn describe(&self) -> String {
         match self {
             Gap::NotReturned { service } => format!("no return from {service}"),
-            Gap::Extract { reason } => reason.clone(),
+            Gap::Extract { reason, .. } => reason.clone(),
             Gap::Rejected { service } => format!("the {service} return was rejected"),
             Gap::RowMissing { service } => format!("not included in the {service} return"),
             Gap::NoData {
@@ -64,9 +69,6 @@ impl Gap {
         }
     }
 }
-
-/// How the report and the CSV name the extract as a contributor.
-pub const SSDA903_SOURCE: &str = "the SSDA903 extract";
 
 /// A service's commentary on an indicator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -266,38 +268,11 @@ pub fn aggregate_with(
     let rows: Vec<IndicatorRow> = templates
         .indicators
         .par_iter()
-        .map(|indicator| {
-            let mut outcomes = BTreeMap::new();
-            let mut previous: Option<f64> = None;
-            let mut previous_period: Option<Period> = None;
-            for &p in &periods {
-                let from_records = records::for_period(extracts, indicator.source, p)
-                    .filter(|e| e.figure(&indicator.reference).is_some());
-                let mut outcome = match from_records {
-                    Some(e) => from_extract(indicator, p, e, &accepted, population),
-                    None => combine(indicator, p, &accepted, &rejected, population),
-                };
-                // Direction compares with the quarter immediately before.
-                let prev = match previous_period {
-                    Some(pp) if pp == p.previous() => previous,
-                    _ => None,
-                };
-                if let (Some(now), Some(before)) = (outcome.rounded, prev) {
-                    outcome.previous = Some(before);
-                    outcome.change = Some(judge::round_half_away(
-                        now - before,
-                        indicator.measure.decimals(),
-                    ));
-                    outcome.direction = Some(judge::direction(now, before, indicator.polarity));
-                }
-                previous = outcome.rounded;
-                previous_period = Some(p);
-                outcomes.insert(p, outcome);
-            }
-            IndicatorRow {
-                indicator: indicator.clone(),
-                outcomes,
-            }
+        .map(|indicator| IndicatorRow {
+            indicator: indicator.clone(),
+            outcomes: outcomes(
+                indicator, &periods, extracts, &accepted, &rejected, population,
+            ),
         })
         .collect();
 
@@ -315,6 +290,48 @@ pub fn aggregate_with(
         returns: returns_picture,
         records,
     }
+}
+
+/// An indicator's outcome in each of `periods`: from the quarter's extract
+/// of children's records where the indicator is counted from one and the
+/// extract gives its figure, otherwise from the services' returns; each
+/// compared with the quarter before.
+fn outcomes(
+    indicator: &Indicator,
+    periods: &[Period],
+    extracts: &[Extract],
+    accepted: &HashMap<(&str, Period), &Return>,
+    rejected: &HashSet<(&str, Period)>,
+    population: f64,
+) -> BTreeMap<Period, Outcome> {
+    let mut outcomes = BTreeMap::new();
+    let mut previous: Option<f64> = None;
+    let mut previous_period: Option<Period> = None;
+    for &p in periods {
+        let from_records = records::for_period(extracts, indicator.source, p)
+            .filter(|e| e.figure(&indicator.reference).is_some());
+        let mut outcome = match from_records {
+            Some(e) => from_extract(indicator, p, e, accepted, population),
+            None => combine(indicator, p, accepted, rejected, population),
+        };
+        // Direction compares with the quarter immediately before.
+        let prev = match previous_period {
+            Some(pp) if pp == p.previous() => previous,
+            _ => None,
+        };
+        if let (Some(now), Some(before)) = (outcome.rounded, prev) {
+            outcome.previous = Some(before);
+            outcome.change = Some(judge::round_half_away(
+                now - before,
+                indicator.measure.decimals(),
+            ));
+            outcome.direction = Some(judge::direction(now, before, indicator.polarity));
+        }
+        previous = outcome.rounded;
+        previous_period = Some(p);
+        outcomes.insert(p, outcome);
+    }
+    outcomes
 }
 
 /// What may be said of each extract that decides the quarter: counts, the
@@ -379,6 +396,7 @@ fn from_extract(
         .and_then(|r| judge::rag(r, indicator.polarity, indicator.target, indicator.tolerance));
     let gaps = if value.is_none() {
         vec![Gap::Extract {
+            source: extract.source,
             reason: format!(
                 "no child in the {} extract is in this indicator's denominator",
                 extract.source.label()
@@ -413,13 +431,16 @@ fn from_extract(
         direction: None,
         previous: None,
         change: None,
-        contributors: vec![SSDA903_SOURCE.to_string()],
+        contributors: vec![extract.source.contributor().to_string()],
         gaps,
         commentary,
         source: extract.source,
     }
 }
 
+/// The borough figure from the services' returns: the figures of every
+/// service that gave one, summed and judged; each service that did not, a
+/// gap saying why.
 fn combine(
     indicator: &Indicator,
     period: Period,
@@ -427,82 +448,21 @@ fn combine(
     rejected: &HashSet<(&str, Period)>,
     population: f64,
 ) -> Outcome {
-    let mut numerator: Option<f64> = None;
-    let mut denominator: Option<f64> = None;
-    let mut value: Option<f64> = None;
-    let mut contributors = Vec::new();
-    let mut gaps = Vec::new();
-    let mut commentary = Vec::new();
-    let add = |slot: &mut Option<f64>, x: Option<f64>| {
-        if let Some(x) = x {
-            *slot = Some(slot.unwrap_or(0.0) + x);
-        }
-    };
-    for service in &indicator.services {
-        let Some(ret) = accepted.get(&(service.as_str(), period)) else {
-            gaps.push(if rejected.contains(&(service.as_str(), period)) {
-                Gap::Rejected {
-                    service: service.clone(),
-                }
-            } else {
-                Gap::NotReturned {
-                    service: service.clone(),
-                }
-            });
-            continue;
-        };
-        let Some(figure) = ret
-            .figures
-            .iter()
-            .find(|f| f.reference == indicator.reference)
-        else {
-            gaps.push(Gap::RowMissing {
-                service: service.clone(),
-            });
-            continue;
-        };
-        if let Some(text) = &figure.commentary {
-            commentary.push(Commentary {
-                service: service.clone(),
-                text: text.clone(),
-            });
-        }
-        if figure.is_no_data() {
-            gaps.push(Gap::NoData {
-                service: service.clone(),
-                commentary: figure.commentary.clone().unwrap_or_default(),
-            });
-            continue;
-        }
-        add(&mut numerator, figure.numerator);
-        add(&mut denominator, figure.denominator);
-        // A count's value is the sum of values; for other measures a
-        // return's own Value was checked against its numerator and
-        // denominator, and the borough value is worked out from the sums.
-        add(&mut value, figure.value);
-        contributors.push(service.clone());
-    }
+    let sums = Sums::gather(indicator, period, accepted, rejected);
+    let any = !sums.contributors.is_empty();
     let measure = indicator.measure;
-    let value = if contributors.is_empty() {
-        None
+    let value = if any {
+        measure.combine(sums.numerator, sums.denominator, sums.value, population)
     } else {
-        measure.combine(numerator, denominator, value, population)
+        None
     };
     let rounded = value.map(|v| judge::round_half_away(v, measure.decimals()));
     let rag = rounded
         .and_then(|r| judge::rag(r, indicator.polarity, indicator.target, indicator.tolerance));
     Outcome {
         period,
-        numerator: if contributors.is_empty() {
-            None
-        } else {
-            numerator
-        },
-        denominator: if contributors.is_empty() {
-            None
-        } else {
-            denominator
-        },
+        numerator: if any { sums.numerator } else { None },
+        denominator: if any { sums.denominator } else { None },
         value,
         rounded,
         display: value.map_or_else(|| "No data".to_string(), |v| measure.display(v)),
@@ -510,10 +470,84 @@ fn combine(
         direction: None,
         previous: None,
         change: None,
-        contributors,
-        gaps,
-        commentary,
+        contributors: sums.contributors,
+        gaps: sums.gaps,
+        commentary: sums.commentary,
         source: Source::Returns,
+    }
+}
+
+/// The services' figures for one indicator in one quarter, added up, with
+/// who contributed, who is missing and why, and what they said.
+#[derive(Default)]
+struct Sums {
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+    value: Option<f64>,
+    contributors: Vec<String>,
+    gaps: Vec<Gap>,
+    commentary: Vec<Commentary>,
+}
+
+impl Sums {
+    fn gather(
+        indicator: &Indicator,
+        period: Period,
+        accepted: &HashMap<(&str, Period), &Return>,
+        rejected: &HashSet<(&str, Period)>,
+    ) -> Sums {
+        let mut sums = Sums::default();
+        let add = |slot: &mut Option<f64>, x: Option<f64>| {
+            if let Some(x) = x {
+                *slot = Some(slot.unwrap_or(0.0) + x);
+            }
+        };
+        for service in &indicator.services {
+            let Some(ret) = accepted.get(&(service.as_str(), period)) else {
+                sums.gaps
+                    .push(if rejected.contains(&(service.as_str(), period)) {
+                        Gap::Rejected {
+                            service: service.clone(),
+                        }
+                    } else {
+                        Gap::NotReturned {
+                            service: service.clone(),
+                        }
+                    });
+                continue;
+            };
+            let Some(figure) = ret
+                .figures
+                .iter()
+                .find(|f| f.reference == indicator.reference)
+            else {
+                sums.gaps.push(Gap::RowMissing {
+                    service: service.clone(),
+                });
+                continue;
+            };
+            if let Some(text) = &figure.commentary {
+                sums.commentary.push(Commentary {
+                    service: service.clone(),
+                    text: text.clone(),
+                });
+            }
+            if figure.is_no_data() {
+                sums.gaps.push(Gap::NoData {
+                    service: service.clone(),
+                    commentary: figure.commentary.clone().unwrap_or_default(),
+                });
+                continue;
+            }
+            add(&mut sums.numerator, figure.numerator);
+            add(&mut sums.denominator, figure.denominator);
+            // A count's value is the sum of values; for other measures a
+            // return's own Value was checked against its numerator and
+            // denominator, and the borough value is worked out from the sums.
+            add(&mut sums.value, figure.value);
+            sums.contributors.push(service.clone());
+        }
+        sums
     }
 }
 

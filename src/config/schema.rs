@@ -270,6 +270,15 @@ impl Source {
             Source::Ssda903 => "SSDA903",
         }
     }
+
+    /// How the report and the CSV name where a figure came from:
+    /// "the SSDA903 extract".
+    pub fn contributor(self) -> &'static str {
+        match self {
+            Source::Returns => "the services' returns",
+            Source::Ssda903 => "the SSDA903 extract",
+        }
+    }
 }
 
 /// A service that sends returns.

@@ -107,6 +107,22 @@ impl Case {
             .expect("run scorecard")
     }
 
+    /// Runs the scorecard binary in the case folder and asserts its exit
+    /// status, showing what it printed when the status is another: a run
+    /// that failed for some other reason must not pass a test that only
+    /// reads its messages or its files.
+    pub fn run_expecting(&self, args: &[&str], status: i32) -> Output {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(status),
+            "{}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        out
+    }
+
     /// Replaces text in a template file.
     pub fn edit_template(&self, file: &str, from: &str, to: &str) {
         let path = self.templates().join(file);
