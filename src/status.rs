@@ -15,9 +15,9 @@ use crate::aggregate::period_of;
 use crate::config::Templates;
 use crate::model::returns::{CheckedReturn, ReturnStatus};
 use crate::model::workbook::SkippedFile;
+use crate::output::{feedback_file_name, FEEDBACK_FOLDER};
 use crate::period::Period;
 use crate::records::{Extract, ExtractStatus};
-use crate::render::feedback;
 
 /// What became of one file, as the status page says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,8 +315,9 @@ impl SentFile {
                 .map(DateTime::<Local>::from),
             errors: r.errors(),
             warnings: r.warnings(),
-            feedback: feedback::needs_feedback(r)
-                .then(|| format!("feedback/{}", feedback::file_name(r))),
+            feedback: r
+                .needs_feedback()
+                .then(|| format!("{FEEDBACK_FOLDER}/{}", feedback_file_name(&r.file.path))),
             late: matches!((r.submitted, due), (Some(s), Some(d)) if s.date() > d),
         }
     }

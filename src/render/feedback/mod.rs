@@ -133,17 +133,11 @@ pub fn write_extract(
 pub struct Feedback;
 
 /// The folder, under the quarter's, that holds the feedback.
-pub const FOLDER: &str = "feedback";
+pub const FOLDER: &str = crate::output::FEEDBACK_FOLDER;
 
 /// The feedback file's name for a return: its own, as an `.xlsx`.
 pub fn file_name(r: &CheckedReturn) -> String {
-    let stem = r
-        .file
-        .path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "return".to_string());
-    format!("{stem}.xlsx")
+    crate::output::feedback_file_name(&r.file.path)
 }
 
 /// What the officer should do next, in one sentence.
@@ -166,7 +160,7 @@ pub fn verdict(r: &CheckedReturn) -> String {
 /// Whether a return gets a feedback workbook: it has problems, or a later
 /// return replaced it.
 pub fn needs_feedback(r: &CheckedReturn) -> bool {
-    !r.diagnostics.is_empty() || matches!(r.status, ReturnStatus::Superseded { .. })
+    r.needs_feedback()
 }
 
 /// Writes one return's feedback into `out_dir/feedback/`, for the run of
