@@ -1,9 +1,7 @@
 //! Mistakes in the templates stop the run before anything is written, with
 //! the file and line.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn misspelt_key_is_named_with_its_line() {

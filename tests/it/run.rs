@@ -1,8 +1,6 @@
 //! The quarterly run end to end, on the shipped sample returns.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn writes_every_output_for_the_latest_quarter() {

@@ -1,6 +1,5 @@
 //! Helpers shared by the integration tests: a case folder with the shipped
 //! templates, a builder for return workbooks, and readers for the outputs.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -1,9 +1,7 @@
 //! What officers get back for the mistakes they make, through
 //! `scorecard check` and `scorecard run`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const Q2: &str = "2014-15 Q2";
 

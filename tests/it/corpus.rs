@@ -10,8 +10,6 @@
 //! are made by the tests; small ones made by other programs are committed
 //! in `tests/fixtures/` (see its README).
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
@@ -19,7 +17,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use calamine::{open_workbook_auto, Reader};
-use common::*;
+use crate::common::*;
 use sha2::{Digest, Sha256};
 
 const Q2: &str = "2014-15 Q2";

@@ -4,8 +4,6 @@
 //! wait is for an outcome, up to a generous bound; watch's own log states
 //! how long each took.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
@@ -13,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// How long to wait for any one outcome before calling it missing.
 const BOUND: Duration = Duration::from_secs(20);
