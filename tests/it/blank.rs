@@ -3,8 +3,8 @@
 
 use std::io::Read;
 
-use chrono::NaiveDate;
 use crate::common::*;
+use chrono::NaiveDate;
 use scorecard::blank::{blank_return, Entries, FigureEntry};
 use scorecard::config::Templates;
 use scorecard::judge::Measure;

@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use calamine::{open_workbook_auto, Reader};
 use crate::common::*;
+use calamine::{open_workbook_auto, Reader};
 use sha2::{Digest, Sha256};
 
 const Q2: &str = "2014-15 Q2";

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use clap::Parser;
 use crate::common::*;
+use clap::Parser;
 use scorecard::cli::{Cli, Command};
 
 /// An INI-style unit file: section → key → values (keys may repeat).
