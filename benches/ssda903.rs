@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 use scorecard::calendar::BankHolidays;
 use scorecard::period::Period;
 use scorecard::ssda903::sample::{csv_lists, simulate, snapshot, xml};
-use scorecard::ssda903::{group, load_all, Rules};
+use scorecard::records::{group_all as group, load_all};
+use scorecard::ssda903::Rules;
 
 const RUNS: usize = 9;
 /// Simulated people, every one of them in the extract's header list: one
@@ -75,7 +76,7 @@ fn main() {
     let e = &check[0];
     println!(
         "extract: {} children in the header list, {} rows in six CSV lists ({:.1} MB); XML {:.1} MB",
-        e.checked.children_in_extract,
+        e.children,
         rows,
         bytes as f64 / 1e6,
         xml_text.len() as f64 / 1e6

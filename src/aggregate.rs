@@ -15,7 +15,8 @@ use crate::config::{Indicator, Templates};
 use crate::judge::{self, Direction, Rag};
 use crate::model::returns::{CheckedReturn, Return, ReturnStatus};
 use crate::period::Period;
-use crate::ssda903::{self, Extract, ExtractSummary};
+use crate::records::summary::ExtractSummary;
+use crate::records::{self, Extract, ExtractStatus};
 
 /// Why a service's figures are missing from a borough figure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -29,8 +30,13 @@ pub enum Gap {
     RowMissing { service: String },
     /// The row said there was no data, with the officer's reason.
     NoData { service: String, commentary: String },
-    /// The SSDA903 extract gave no figure (no child in the denominator).
-    Extract { reason: String },
+    /// The quarter's extract of children's records gave no figure (no
+    /// child in the denominator).
+    Extract {
+        #[serde(skip)]
+        source: Source,
+        reason: String,
+    },
 }
 
 impl Gap {
@@ -40,7 +46,7 @@ impl Gap {
             | Gap::Rejected { service }
             | Gap::RowMissing { service }
             | Gap::NoData { service, .. } => service,
-            Gap::Extract { .. } => SSDA903_SOURCE,
+            Gap::Extract { source, .. } => source.contributor(),
         }
     }
 
@@ -48,7 +54,7 @@ impl Gap {
     pub fn describe(&self) -> String {
         match self {
             Gap::NotReturned { service } => format!("no return from {service}"),
-            Gap::Extract { reason } => reason.clone(),
+            Gap::Extract { reason, .. } => reason.clone(),
             Gap::Rejected { service } => format!("the {service} return was rejected"),
             Gap::RowMissing { service } => format!("not included in the {service} return"),
             Gap::NoData {
@@ -63,9 +69,6 @@ impl Gap {
         }
     }
 }
-
-/// How the report and the CSV name the extract as a contributor.
-pub const SSDA903_SOURCE: &str = "the SSDA903 extract";
 
 /// A service's commentary on an indicator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -99,8 +102,9 @@ pub struct Outcome {
     /// Services expected but missing, and why.
     pub gaps: Vec<Gap>,
     pub commentary: Vec<Commentary>,
-    /// The figure was worked out from the quarter's SSDA903 extract.
-    pub from_extract: bool,
+    /// Where the figure came from: the services' returns, or the
+    /// quarter's extract of children's records.
+    pub source: Source,
 }
 
 impl Outcome {
@@ -196,11 +200,17 @@ pub struct Scorecard {
     /// The summary counts for each quarter shown, oldest first.
     pub trend: Vec<(Period, Summary)>,
     pub returns: ReturnsPicture,
-    /// The reported quarter's SSDA903 extract, in counts, when it has one.
-    pub ssda903: Option<ExtractSummary>,
+    /// The reported quarter's extracts of children's records, in counts:
+    /// one per source that has one.
+    pub records: Vec<ExtractSummary>,
 }
 
 impl Scorecard {
+    /// The quarter's extract of `source`, in counts, when it has one.
+    pub fn records_of(&self, source: Source) -> Option<&ExtractSummary> {
+        self.records.iter().find(|r| r.source == source)
+    }
+
     pub fn row(&self, reference: &str) -> Option<&IndicatorRow> {
         self.rows
             .iter()
@@ -258,59 +268,18 @@ pub fn aggregate_with(
     let rows: Vec<IndicatorRow> = templates
         .indicators
         .par_iter()
-        .map(|indicator| {
-            let mut outcomes = BTreeMap::new();
-            let mut previous: Option<f64> = None;
-            let mut previous_period: Option<Period> = None;
-            for &p in &periods {
-                let from_903 = (indicator.source == Source::Ssda903)
-                    .then(|| ssda903::for_period(extracts, p))
-                    .flatten()
-                    .filter(|e| e.figure(&indicator.reference).is_some());
-                let mut outcome = match from_903 {
-                    Some(e) => from_extract(indicator, p, e, &accepted, population),
-                    None => combine(indicator, p, &accepted, &rejected, population),
-                };
-                // Direction compares with the quarter immediately before.
-                let prev = match previous_period {
-                    Some(pp) if pp == p.previous() => previous,
-                    _ => None,
-                };
-                if let (Some(now), Some(before)) = (outcome.rounded, prev) {
-                    outcome.previous = Some(before);
-                    outcome.change = Some(judge::round_half_away(
-                        now - before,
-                        indicator.measure.decimals(),
-                    ));
-                    outcome.direction = Some(judge::direction(now, before, indicator.polarity));
-                }
-                previous = outcome.rounded;
-                previous_period = Some(p);
-                outcomes.insert(p, outcome);
-            }
-            IndicatorRow {
-                indicator: indicator.clone(),
-                outcomes,
-            }
+        .map(|indicator| IndicatorRow {
+            indicator: indicator.clone(),
+            outcomes: outcomes(
+                indicator, &periods, extracts, &accepted, &rejected, population,
+            ),
         })
         .collect();
 
     let summary = summarise(&rows, period);
     let trend = shown.iter().map(|&p| (p, summarise(&rows, p))).collect();
     let returns_picture = picture(templates, returns, period);
-    let ssda903 = ssda903::standing_for(extracts, period).map(|e| {
-        let marked: Vec<String> = rows
-            .iter()
-            .filter(|r| r.indicator.source == Source::Ssda903)
-            .map(|r| r.indicator.reference.clone())
-            .collect();
-        let refs = rows
-            .iter()
-            .filter(|r| r.at(period).is_some_and(|o| o.from_extract))
-            .map(|r| r.indicator.reference.clone())
-            .collect();
-        ExtractSummary::of(e, &marked, refs)
-    });
+    let records = summarise_records(&rows, extracts, period);
     Scorecard {
         period,
         shown,
@@ -319,8 +288,76 @@ pub fn aggregate_with(
         summary,
         trend,
         returns: returns_picture,
-        ssda903,
+        records,
     }
+}
+
+/// An indicator's outcome in each of `periods`: from the quarter's extract
+/// of children's records where the indicator is counted from one and the
+/// extract gives its figure, otherwise from the services' returns; each
+/// compared with the quarter before.
+fn outcomes(
+    indicator: &Indicator,
+    periods: &[Period],
+    extracts: &[Extract],
+    accepted: &HashMap<(&str, Period), &Return>,
+    rejected: &HashSet<(&str, Period)>,
+    population: f64,
+) -> BTreeMap<Period, Outcome> {
+    let mut outcomes = BTreeMap::new();
+    let mut previous: Option<f64> = None;
+    let mut previous_period: Option<Period> = None;
+    for &p in periods {
+        let from_records = records::for_period(extracts, indicator.source, p)
+            .filter(|e| e.figure(&indicator.reference).is_some());
+        let mut outcome = match from_records {
+            Some(e) => from_extract(indicator, p, e, accepted, population),
+            None => combine(indicator, p, accepted, rejected, population),
+        };
+        // Direction compares with the quarter immediately before.
+        let prev = match previous_period {
+            Some(pp) if pp == p.previous() => previous,
+            _ => None,
+        };
+        if let (Some(now), Some(before)) = (outcome.rounded, prev) {
+            outcome.previous = Some(before);
+            outcome.change = Some(judge::round_half_away(
+                now - before,
+                indicator.measure.decimals(),
+            ));
+            outcome.direction = Some(judge::direction(now, before, indicator.polarity));
+        }
+        previous = outcome.rounded;
+        previous_period = Some(p);
+        outcomes.insert(p, outcome);
+    }
+    outcomes
+}
+
+/// What may be said of each extract that decides the quarter: counts, the
+/// refs it gave and those it was meant to give.
+fn summarise_records(
+    rows: &[IndicatorRow],
+    extracts: &[Extract],
+    period: Period,
+) -> Vec<ExtractSummary> {
+    records::registry::SOURCES
+        .iter()
+        .filter_map(|s| {
+            let e = records::standing_for(extracts, s.source(), period)?;
+            let marked: Vec<String> = rows
+                .iter()
+                .filter(|r| r.indicator.source == e.source)
+                .map(|r| r.indicator.reference.clone())
+                .collect();
+            let refs = rows
+                .iter()
+                .filter(|r| r.at(period).is_some_and(|o| o.source == e.source))
+                .map(|r| r.indicator.reference.clone())
+                .collect();
+            Some(ExtractSummary::of(e, &marked, refs))
+        })
+        .collect()
 }
 
 /// Every period that any return or extract names, ascending.
@@ -329,7 +366,7 @@ pub fn periods_found_with(returns: &[CheckedReturn], extracts: &[Extract]) -> Ve
     set.extend(
         extracts
             .iter()
-            .filter(|e| e.status == ssda903::ExtractStatus::Used)
+            .filter(|e| e.status == ExtractStatus::Used)
             .filter_map(|e| e.period),
     );
     set.into_iter().collect()
@@ -359,7 +396,11 @@ fn from_extract(
         .and_then(|r| judge::rag(r, indicator.polarity, indicator.target, indicator.tolerance));
     let gaps = if value.is_none() {
         vec![Gap::Extract {
-            reason: "no child in the SSDA903 extract is in this indicator's denominator".into(),
+            source: extract.source,
+            reason: format!(
+                "no child in the {} extract is in this indicator's denominator",
+                extract.source.label()
+            ),
         }]
     } else {
         Vec::new()
@@ -390,13 +431,16 @@ fn from_extract(
         direction: None,
         previous: None,
         change: None,
-        contributors: vec![SSDA903_SOURCE.to_string()],
+        contributors: vec![extract.source.contributor().to_string()],
         gaps,
         commentary,
-        from_extract: true,
+        source: extract.source,
     }
 }
 
+/// The borough figure from the services' returns: the figures of every
+/// service that gave one, summed and judged; each service that did not, a
+/// gap saying why.
 fn combine(
     indicator: &Indicator,
     period: Period,
@@ -404,82 +448,21 @@ fn combine(
     rejected: &HashSet<(&str, Period)>,
     population: f64,
 ) -> Outcome {
-    let mut numerator: Option<f64> = None;
-    let mut denominator: Option<f64> = None;
-    let mut value: Option<f64> = None;
-    let mut contributors = Vec::new();
-    let mut gaps = Vec::new();
-    let mut commentary = Vec::new();
-    let add = |slot: &mut Option<f64>, x: Option<f64>| {
-        if let Some(x) = x {
-            *slot = Some(slot.unwrap_or(0.0) + x);
-        }
-    };
-    for service in &indicator.services {
-        let Some(ret) = accepted.get(&(service.as_str(), period)) else {
-            gaps.push(if rejected.contains(&(service.as_str(), period)) {
-                Gap::Rejected {
-                    service: service.clone(),
-                }
-            } else {
-                Gap::NotReturned {
-                    service: service.clone(),
-                }
-            });
-            continue;
-        };
-        let Some(figure) = ret
-            .figures
-            .iter()
-            .find(|f| f.reference == indicator.reference)
-        else {
-            gaps.push(Gap::RowMissing {
-                service: service.clone(),
-            });
-            continue;
-        };
-        if let Some(text) = &figure.commentary {
-            commentary.push(Commentary {
-                service: service.clone(),
-                text: text.clone(),
-            });
-        }
-        if figure.is_no_data() {
-            gaps.push(Gap::NoData {
-                service: service.clone(),
-                commentary: figure.commentary.clone().unwrap_or_default(),
-            });
-            continue;
-        }
-        add(&mut numerator, figure.numerator);
-        add(&mut denominator, figure.denominator);
-        // A count's value is the sum of values; for other measures a
-        // return's own Value was checked against its numerator and
-        // denominator, and the borough value is worked out from the sums.
-        add(&mut value, figure.value);
-        contributors.push(service.clone());
-    }
+    let sums = Sums::gather(indicator, period, accepted, rejected);
+    let any = !sums.contributors.is_empty();
     let measure = indicator.measure;
-    let value = if contributors.is_empty() {
-        None
+    let value = if any {
+        measure.combine(sums.numerator, sums.denominator, sums.value, population)
     } else {
-        measure.combine(numerator, denominator, value, population)
+        None
     };
     let rounded = value.map(|v| judge::round_half_away(v, measure.decimals()));
     let rag = rounded
         .and_then(|r| judge::rag(r, indicator.polarity, indicator.target, indicator.tolerance));
     Outcome {
         period,
-        numerator: if contributors.is_empty() {
-            None
-        } else {
-            numerator
-        },
-        denominator: if contributors.is_empty() {
-            None
-        } else {
-            denominator
-        },
+        numerator: if any { sums.numerator } else { None },
+        denominator: if any { sums.denominator } else { None },
         value,
         rounded,
         display: value.map_or_else(|| "No data".to_string(), |v| measure.display(v)),
@@ -487,10 +470,84 @@ fn combine(
         direction: None,
         previous: None,
         change: None,
-        contributors,
-        gaps,
-        commentary,
-        from_extract: false,
+        contributors: sums.contributors,
+        gaps: sums.gaps,
+        commentary: sums.commentary,
+        source: Source::Returns,
+    }
+}
+
+/// The services' figures for one indicator in one quarter, added up, with
+/// who contributed, who is missing and why, and what they said.
+#[derive(Default)]
+struct Sums {
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+    value: Option<f64>,
+    contributors: Vec<String>,
+    gaps: Vec<Gap>,
+    commentary: Vec<Commentary>,
+}
+
+impl Sums {
+    fn gather(
+        indicator: &Indicator,
+        period: Period,
+        accepted: &HashMap<(&str, Period), &Return>,
+        rejected: &HashSet<(&str, Period)>,
+    ) -> Sums {
+        let mut sums = Sums::default();
+        let add = |slot: &mut Option<f64>, x: Option<f64>| {
+            if let Some(x) = x {
+                *slot = Some(slot.unwrap_or(0.0) + x);
+            }
+        };
+        for service in &indicator.services {
+            let Some(ret) = accepted.get(&(service.as_str(), period)) else {
+                sums.gaps
+                    .push(if rejected.contains(&(service.as_str(), period)) {
+                        Gap::Rejected {
+                            service: service.clone(),
+                        }
+                    } else {
+                        Gap::NotReturned {
+                            service: service.clone(),
+                        }
+                    });
+                continue;
+            };
+            let Some(figure) = ret
+                .figures
+                .iter()
+                .find(|f| f.reference == indicator.reference)
+            else {
+                sums.gaps.push(Gap::RowMissing {
+                    service: service.clone(),
+                });
+                continue;
+            };
+            if let Some(text) = &figure.commentary {
+                sums.commentary.push(Commentary {
+                    service: service.clone(),
+                    text: text.clone(),
+                });
+            }
+            if figure.is_no_data() {
+                sums.gaps.push(Gap::NoData {
+                    service: service.clone(),
+                    commentary: figure.commentary.clone().unwrap_or_default(),
+                });
+                continue;
+            }
+            add(&mut sums.numerator, figure.numerator);
+            add(&mut sums.denominator, figure.denominator);
+            // A count's value is the sum of values; for other measures a
+            // return's own Value was checked against its numerator and
+            // denominator, and the borough value is worked out from the sums.
+            add(&mut sums.value, figure.value);
+            sums.contributors.push(service.clone());
+        }
+        sums
     }
 }
 

@@ -209,6 +209,8 @@ pub fn blank_return(
     book.save_to_buffer()
 }
 
+/// The Return sheet: the cover, with the service filled in and the rest
+/// for the officer.
 fn cover_sheet(
     sheet: &mut Worksheet,
     templates: &Templates,
@@ -248,6 +250,28 @@ fn cover_sheet(
         sheet.write_string_with_format(row, 0, label, &s.label)?;
     }
     sheet.write_string_with_format(3, 1, &service.name, &s.fixed)?;
+    cover_inputs(sheet, period, entries, s)?;
+    sheet.write_string_with_format(
+        8,
+        1,
+        format!("scorecard {}", env!("CARGO_PKG_VERSION")),
+        &s.fixed,
+    )?;
+    sheet.set_column_width(0, 20)?;
+    sheet.set_column_width(1, 44)?;
+    sheet.set_column_width(2, 30)?;
+    protect(sheet);
+    Ok(())
+}
+
+/// The cover's yellow cells (period, who prepared the return, their email,
+/// when it was sent), each with the message Excel shows on entering it.
+fn cover_inputs(
+    sheet: &mut Worksheet,
+    period: Option<Period>,
+    entries: Option<&Entries>,
+    s: &Styles,
+) -> Result<(), XlsxError> {
     match period {
         Some(p) => sheet.write_string_with_format(4, 1, p.label(), &s.input)?,
         None => sheet.write_blank(4, 1, &s.input)?,
@@ -300,19 +324,10 @@ fn cover_sheet(
     .set_error_title("Not a date")?
     .set_error_message("Enter a date, day first, e.g. 14/10/2014.")?;
     sheet.add_data_validation(7, 1, 7, 1, &submitted_rule)?;
-    sheet.write_string_with_format(
-        8,
-        1,
-        format!("scorecard {}", env!("CARGO_PKG_VERSION")),
-        &s.fixed,
-    )?;
-    sheet.set_column_width(0, 20)?;
-    sheet.set_column_width(1, 44)?;
-    sheet.set_column_width(2, 30)?;
-    protect(sheet);
     Ok(())
 }
 
+/// The Indicators sheet: a row for each indicator the service returns.
 fn indicators_sheet(
     sheet: &mut Worksheet,
     templates: &Templates,
@@ -336,93 +351,9 @@ fn indicators_sheet(
     let indicators = templates.indicators_for(&service.name);
     for (i, ind) in indicators.iter().enumerate() {
         let row = 1 + i as u32;
-        let m = ind.measure;
         let figures = entries.and_then(|e| e.figures.get(&ind.reference));
-        sheet.write_string_with_format(row, 0, &ind.reference, &s.label)?;
-        sheet.write_string_with_format(row, 1, &ind.title, &s.fixed_wrap)?;
-        let slots = [
-            (2u16, m.needs_numerator(), figures.and_then(|f| f.numerator)),
-            (
-                3,
-                m.needs_denominator(),
-                figures.and_then(|f| f.denominator),
-            ),
-            (4, true, figures.and_then(|f| f.value)),
-        ];
-        for (col, used, value) in slots {
-            let format = if used { &s.input } else { &s.unused };
-            match (used, value) {
-                (true, Some(v)) => sheet.write_number_with_format(row, col, v, format)?,
-                _ => sheet.write_blank(row, col, format)?,
-            };
-        }
-        match figures.and_then(|f| f.commentary.as_deref()) {
-            Some(c) => sheet.write_string_with_format(row, 5, c, &s.input_wrap)?,
-            None => sheet.write_blank(row, 5, &s.input_wrap)?,
-        };
-        sheet.write_string_with_format(row, 6, what_to_enter(ind), &s.fixed_wrap)?;
-        sheet.set_row_height(row, 60)?;
-
-        let whole = |title: &str, text: &str, min: i32| -> Result<DataValidation, XlsxError> {
-            input_message(title, text)?
-                .allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(min))
-                .set_error_title("Whole number needed")?
-                .set_error_message(format!(
-                    "Enter a whole number of {min} or more: a count of children or events, not a percentage."
-                ))
-        };
-        let numerator_text = ind
-            .numerator
-            .as_deref()
-            .unwrap_or("The number that meet the measure.");
-        let denominator_text = ind
-            .denominator
-            .as_deref()
-            .unwrap_or("The number it is out of.");
-        if m.needs_numerator() {
-            let rule = if m == Measure::Average {
-                input_message(&format!("Numerator for {}", ind.reference), numerator_text)?
-                    .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))
-                    .set_error_title("Number needed")?
-                    .set_error_message("Enter a number of 0 or more.")?
-            } else {
-                whole(
-                    &format!("Numerator for {}", ind.reference),
-                    numerator_text,
-                    0,
-                )?
-            };
-            sheet.add_data_validation(row, 2, row, 2, &rule)?;
-        }
-        if m.needs_denominator() {
-            let rule = whole(
-                &format!("Denominator for {}", ind.reference),
-                denominator_text,
-                1,
-            )?;
-            sheet.add_data_validation(row, 3, row, 3, &rule)?;
-        }
-        let value_text = match m {
-            Measure::Count => ind.value.clone().unwrap_or_else(|| "The count.".into()),
-            _ => {
-                "Optional: leave blank and it is worked out from Numerator and Denominator.".into()
-            }
-        };
-        let rule = input_message(&format!("Value for {}", ind.reference), &value_text)?
-            .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))
-            .set_error_title("Number needed")?
-            .set_error_message("Enter a number of 0 or more.")?;
-        sheet.add_data_validation(row, 4, row, 4, &rule)?;
-        sheet.add_data_validation(
-            row,
-            5,
-            row,
-            5,
-            &input_message(
-                "Commentary",
-                "Anything the committee should know about this figure. If there is no figure this quarter, say why here and leave the figures blank.",
-            )?,
-        )?;
+        indicator_cells(sheet, row, ind, figures, s)?;
+        indicator_rules(sheet, row, ind)?;
     }
     sheet.set_column_width(0, 7)?;
     sheet.set_column_width(1, 44)?;
@@ -434,6 +365,110 @@ fn indicators_sheet(
     sheet.set_freeze_panes(1, 2)?;
     protect(sheet);
     Ok(())
+}
+
+/// One indicator's row: its ref and title, the yellow cells for the figures
+/// it needs (grey for those it does not), commentary and what to enter.
+fn indicator_cells(
+    sheet: &mut Worksheet,
+    row: u32,
+    ind: &Indicator,
+    figures: Option<&FigureEntry>,
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    let m = ind.measure;
+    sheet.write_string_with_format(row, 0, &ind.reference, &s.label)?;
+    sheet.write_string_with_format(row, 1, &ind.title, &s.fixed_wrap)?;
+    let slots = [
+        (2u16, m.needs_numerator(), figures.and_then(|f| f.numerator)),
+        (
+            3,
+            m.needs_denominator(),
+            figures.and_then(|f| f.denominator),
+        ),
+        (4, true, figures.and_then(|f| f.value)),
+    ];
+    for (col, used, value) in slots {
+        let format = if used { &s.input } else { &s.unused };
+        match (used, value) {
+            (true, Some(v)) => sheet.write_number_with_format(row, col, v, format)?,
+            _ => sheet.write_blank(row, col, format)?,
+        };
+    }
+    match figures.and_then(|f| f.commentary.as_deref()) {
+        Some(c) => sheet.write_string_with_format(row, 5, c, &s.input_wrap)?,
+        None => sheet.write_blank(row, 5, &s.input_wrap)?,
+    };
+    sheet.write_string_with_format(row, 6, what_to_enter(ind), &s.fixed_wrap)?;
+    sheet.set_row_height(row, 60)?;
+    Ok(())
+}
+
+/// The checks Excel makes as an indicator's figures are typed: whole
+/// counts, or a number for an average or a value, each with its message.
+fn indicator_rules(sheet: &mut Worksheet, row: u32, ind: &Indicator) -> Result<(), XlsxError> {
+    let m = ind.measure;
+    let numerator_text = ind
+        .numerator
+        .as_deref()
+        .unwrap_or("The number that meet the measure.");
+    let denominator_text = ind
+        .denominator
+        .as_deref()
+        .unwrap_or("The number it is out of.");
+    if m.needs_numerator() {
+        let rule = if m == Measure::Average {
+            input_message(&format!("Numerator for {}", ind.reference), numerator_text)?
+                .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))
+                .set_error_title("Number needed")?
+                .set_error_message("Enter a number of 0 or more.")?
+        } else {
+            whole(
+                &format!("Numerator for {}", ind.reference),
+                numerator_text,
+                0,
+            )?
+        };
+        sheet.add_data_validation(row, 2, row, 2, &rule)?;
+    }
+    if m.needs_denominator() {
+        let rule = whole(
+            &format!("Denominator for {}", ind.reference),
+            denominator_text,
+            1,
+        )?;
+        sheet.add_data_validation(row, 3, row, 3, &rule)?;
+    }
+    let value_text = match m {
+        Measure::Count => ind.value.clone().unwrap_or_else(|| "The count.".into()),
+        _ => "Optional: leave blank and it is worked out from Numerator and Denominator.".into(),
+    };
+    let rule = input_message(&format!("Value for {}", ind.reference), &value_text)?
+        .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))
+        .set_error_title("Number needed")?
+        .set_error_message("Enter a number of 0 or more.")?;
+    sheet.add_data_validation(row, 4, row, 4, &rule)?;
+    sheet.add_data_validation(
+        row,
+        5,
+        row,
+        5,
+        &input_message(
+            "Commentary",
+            "Anything the committee should know about this figure. If there is no figure this quarter, say why here and leave the figures blank.",
+        )?,
+    )?;
+    Ok(())
+}
+
+/// A rule for a count: a whole number of at least `min`.
+fn whole(title: &str, text: &str, min: i32) -> Result<DataValidation, XlsxError> {
+    input_message(title, text)?
+        .allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(min))
+        .set_error_title("Whole number needed")?
+        .set_error_message(format!(
+            "Enter a whole number of {min} or more: a count of children or events, not a percentage."
+        ))
 }
 
 fn actions_sheet(

@@ -44,6 +44,8 @@ pub fn discover(dir: &Path) -> anyhow::Result<Discovery> {
     Ok(found)
 }
 
+/// Looks through `dir` and the folders in it, sorting each entry into
+/// returns, lists of an extract and files skipped with the reason.
 fn walk(root: &Path, dir: &Path, found: &mut Discovery) -> anyhow::Result<()> {
     let entries = std::fs::read_dir(dir)
         .with_context(|| format!("cannot list the folder {}", dir.display()))?;
@@ -54,13 +56,7 @@ fn walk(root: &Path, dir: &Path, found: &mut Discovery) -> anyhow::Result<()> {
         if file_name.starts_with('.') || file_name.starts_with("~$") {
             continue;
         }
-        let name = path
-            .strip_prefix(root)
-            .unwrap_or(&path)
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
+        let name = relative_name(root, &path);
         let file_type = match entry.file_type() {
             Ok(t) => t,
             Err(e) => {
@@ -79,26 +75,7 @@ fn walk(root: &Path, dir: &Path, found: &mut Discovery) -> anyhow::Result<()> {
             .extension()
             .map(|e| e.to_string_lossy().to_lowercase())
             .unwrap_or_default();
-        // A named pipe, socket or device would make reading wait for ever;
-        // a link is followed to what it points at.
-        let target = if file_type.is_symlink() {
-            std::fs::metadata(&path).map(|m| m.file_type())
-        } else {
-            Ok(file_type)
-        };
-        if !target.as_ref().is_ok_and(|t| t.is_file()) {
-            let reason = match target {
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    "a link to a file that no longer exists".to_string()
-                }
-                Err(e) => format!(
-                    "a link that cannot be followed ({e}): it may lead round in a circle of links back to itself. Put the return itself in the folder"
-                ),
-                Ok(t) if t.is_dir() => {
-                    "a link to a folder, which is not followed: put the returns in a real folder".into()
-                }
-                Ok(_) => "not an ordinary file (a pipe or device), so it cannot be a return".into(),
-            };
+        if let Some(reason) = not_a_file(file_type, &path) {
             found.skipped.push(SkippedFile { name, reason });
             continue;
         }
@@ -126,4 +103,41 @@ fn walk(root: &Path, dir: &Path, found: &mut Discovery) -> anyhow::Result<()> {
         });
     }
     Ok(())
+}
+
+/// A file's name below the inputs folder, with `/` between folders on
+/// every system, as messages and the run record give it.
+fn relative_name(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Why an entry that is not a folder cannot be read as a file, if so. A
+/// named pipe, socket or device would make reading wait for ever; a link
+/// is followed to what it points at.
+fn not_a_file(file_type: std::fs::FileType, path: &Path) -> Option<String> {
+    let target = if file_type.is_symlink() {
+        std::fs::metadata(path).map(|m| m.file_type())
+    } else {
+        Ok(file_type)
+    };
+    if target.as_ref().is_ok_and(|t| t.is_file()) {
+        return None;
+    }
+    Some(match target {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            "a link to a file that no longer exists".to_string()
+        }
+        Err(e) => format!(
+            "a link that cannot be followed ({e}): it may lead round in a circle of links back to itself. Put the return itself in the folder"
+        ),
+        Ok(t) if t.is_dir() => {
+            "a link to a folder, which is not followed: put the returns in a real folder".into()
+        }
+        Ok(_) => "not an ordinary file (a pipe or device), so it cannot be a return".into(),
+    })
 }

@@ -8,31 +8,50 @@
 //! ## Stages
 //!
 //! ```text
-//!  templates/ ──► templates::Templates (indicators, services, meeting, report.j2, outline, layouts, plan)
+//!  templates/ ──► config::Templates (indicators, services, meeting, report.j2, outline, layouts, plan)
 //!                        │
-//!  inputs/ ──► discover ──► read ──────► validate ──────► aggregate ─────► narrate ──────► compose ──────► typeset ──────► render
-//!              InputFile    ReadReturn   CheckedReturn    Scorecard        Narrative       Paper,          Typeset         committee-report.pdf / .html
-//!                           (Workbook,   (Return |        + improvement::  (report.j2's    PlanPaper       (report.typ,    improvement-plan.pdf / .xlsx
-//!                           guarded,     Diagnostics)     PlanProgress     passages, the   (sections,      improvement-    scorecard.xlsx
-//!                           in parallel)                  (borough figures, outline's      tables, charts  plan.typ: PDF/UA data/indicators.csv
+//!  inputs/ ──► discover ──► read ──────► validate ──────► aggregate ─────► narrative ────► compose ──────► typeset ──────► render
+//!              InputFile    Workbook     CheckedReturn    Scorecard        Narrative       Paper,          Typeset         committee-report.pdf / .html
+//!                           (guarded,    (Return |        + improvement::  (report.j2's    PlanPaper       (report.typ,    improvement-plan.pdf / .xlsx
+//!                           in parallel) Diagnostics)     PlanProgress     passages, the   (sections,      improvement-    scorecard.xlsx
+//!                                                         (borough figures, outline's      tables, charts  plan.typ: PDF/UA data/indicators.csv
 //!                                                          RAG, direction)  headings)      as data)        report.html.j2) feedback/*.xlsx, run-record.json
-//!                                                                                                                          returns.html (status::ReturnsStatus)
-//!              │                                              ▲
-//!              └─ CSV/XML ──► ssda903 (read ∥ returns ──► validate::ssda903 ──► indicators)
-//!                 lists       Extract: ten figures from the children's records,
-//!                             the borough figure where indicators.toml says so;
-//!                             the children behind them only in restricted/ssda903-children.xlsx
+//!              │                                              ▲                                                            returns.html (status::ReturnsStatus)
+//!              └─ CSV/XML ──► records (read ∥ returns) ───────┘
+//!                             ChildLevelSource: the SSDA903 (ssda903/), one module per source;
+//!                             records::Extract: figures with the children behind them, the
+//!                             borough figure where indicators.toml says so; the children
+//!                             only in restricted/<source>-children.xlsx
+//! ```
+//!
+//! ## Floors
+//!
+//! Each module uses only modules on its own floor or below, so the
+//! vocabulary never depends on the stages that use it (`tests/it/floors.rs`
+//! fails on a `crate::` path that points up):
+//!
+//! ```text
+//!  9  pipeline  watch  cmd  cli  blank  sample      what runs it all
+//!  8  render                                         writers only
+//!  7  typeset                                        Typst, in memory
+//!  6  compose                                        the report and plan as data, charts as SVG
+//!  5  narrative                                      the report's wording
+//!  4  aggregate  improvement  status                 borough figures, plan progress, returns' status
+//!  3  discover  read  validate  records  ssda903     inputs: returns and extracts, read and checked
+//!  2  model                                          returns, the workbook layout, one palette
+//!  1  config                                         the templates: schema, loading, checks, names
+//!  0  period  judge  diagnostic  rules  text  calendar  lines  fonts  output  encoding  memory
 //! ```
 //!
 //! Each stage lives in the module named after it and turns one named type
-//! into the next. [`pipeline`] runs them in order. A bad return never stops
-//! the run: it becomes diagnostics and a rejected status, and the rest goes
-//! on. Every number printed in any document comes from the one
-//! [`aggregate::Scorecard`]; the committee report is composed once as data
-//! ([`compose::Paper`]) that the print and web layouts only arrange, and
-//! everything is typeset before anything is written, so a mistake in a
-//! template leaves the previous reports whole. Renderers write; they never
-//! compute.
+//! into the next. [`pipeline`] runs them in order, one [`pipeline::Quarter`]
+//! per quarter reported. A bad return never stops the run: it becomes
+//! diagnostics and a rejected status, and the rest goes on. Every number
+//! printed in any document comes from the one [`aggregate::Scorecard`];
+//! the committee report is composed once as data ([`compose::Paper`]) that
+//! the print and web layouts only arrange, and everything is typeset
+//! before anything is written, so a mistake in a template leaves the
+//! previous reports whole. Renderers write; they never compute.
 //!
 //! [`watch`] runs discover → read → validate (and the rules across returns)
 //! each time a return arrives, writing only the feedback and the status page
@@ -63,6 +82,7 @@ pub mod output;
 pub mod period;
 pub mod pipeline;
 pub mod read;
+pub mod records;
 pub mod render;
 pub mod rules;
 pub mod sample;

@@ -1,4 +1,4 @@
-//! Writing output files safely.
+//! Writing output files safely, and what the feedback files are called.
 //!
 //! Every file is written to a temporary file in the same folder and renamed
 //! into place, so a run killed half way leaves the previous version whole,
@@ -8,6 +8,19 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
+
+/// The folder, under a quarter's, that holds the services' feedback.
+pub const FEEDBACK_FOLDER: &str = "feedback";
+
+/// A return's feedback file name: its own, as an `.xlsx`
+/// (`CPR-2014-15-Q2.xlsm` → `CPR-2014-15-Q2.xlsx`).
+pub fn feedback_file_name(input: &Path) -> String {
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "return".to_string());
+    format!("{stem}.xlsx")
+}
 
 /// Writes `bytes` to `path` atomically, creating the folder if needed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {

@@ -1,7 +1,8 @@
-//! The orchestrator: runs the stages in order for one reported quarter.
+//! The orchestrator: runs the stages in order.
 //!
-//! `templates → discover → read ∥ validate → resolve resubmissions →
-//! aggregate → narrate → render`. Reading and validating run in parallel,
+//! `templates → discover → read ∥ validate ∥ records → resolve
+//! resubmissions → (for each quarter reported, in parallel) aggregate →
+//! narrate → compose → typeset → render`. Reading and validating run in parallel,
 //! one file per task; everything a file can get wrong is caught as a
 //! diagnostic on that file, so the run always reaches its documents.
 
@@ -22,8 +23,8 @@ use crate::model::workbook::{InputFile, SkippedFile};
 use crate::narrative::{self, Narrative};
 use crate::period::Period;
 use crate::read;
+use crate::records::{self, Extract, ExtractStatus};
 use crate::render::{self, RenderContext, Renderer};
-use crate::ssda903::{self, Extract, ExtractStatus};
 use crate::typeset::{self, Typeset};
 use crate::validate;
 
@@ -61,12 +62,13 @@ pub struct RunReport {
     pub services_rejected: Vec<String>,
     pub written: Vec<PathBuf>,
     pub seconds: f64,
-    /// The reported quarter's SSDA903 extract, in counts: its name, the
-    /// children in it and the children left out.
-    pub extract: Option<(String, usize, usize)>,
+    /// The reported quarter's extracts in use, in counts: the source
+    /// ("SSDA903"), the extract's name, the children in it and the
+    /// children left out.
+    pub extracts: Vec<(&'static str, String, usize, usize)>,
     /// Extracts refused for the reported quarter or the history before it:
-    /// `(name, why)`.
-    pub refused_extracts: Vec<(String, String)>,
+    /// `(source, name, why)`.
+    pub refused_extracts: Vec<(&'static str, String, String)>,
 }
 
 impl RunReport {
@@ -125,54 +127,11 @@ pub fn cross_check(checked: &mut [CheckedReturn], templates: &Templates) {
 /// Runs the whole pipeline.
 pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
     let started = Instant::now();
-    let mut timings: Vec<(String, f64)> = Vec::new();
-    let mut lap = Instant::now();
-    let mut time = |name: &str, timings: &mut Vec<(String, f64)>| {
-        timings.push((name.to_string(), lap.elapsed().as_secs_f64()));
-        lap = Instant::now();
-    };
-
+    let mut clock = Clock::start();
     let templates = Templates::load(&options.templates)?;
-    time("templates", &mut timings);
-    let discovery = discover::discover(&options.inputs)?;
-    info!(
-        returns = discovery.returns.len(),
-        skipped = discovery.skipped.len(),
-        "found the returns in {}",
-        options.inputs.display()
-    );
-    for s in &discovery.skipped {
-        warn!("skipped {}: {}", s.name, s.reason);
-    }
-    time("discover", &mut timings);
-    // The SSDA903 extracts are read beside the returns.
-    let sources = ssda903::group(&options.inputs, &discovery.extract_files);
-    let (mut returns, extracts) = rayon::join(
-        || check_returns(&templates, &discovery.returns),
-        || {
-            ssda903::load_all(
-                &sources,
-                &templates.bank_holidays,
-                templates.organisation.child_records,
-            )
-        },
-    );
-    ssda903::compare::tell_services(&mut returns, &extracts, &templates);
-    time("read and validate", &mut timings);
-    log_returns(&returns);
-    let mut skipped = discovery.skipped.clone();
-    for s in not_extracts(&extracts) {
-        warn!("skipped {}: {}", s.name, s.reason);
-        skipped.push(s);
-    }
-    skipped.sort_by(|a, b| a.name.cmp(&b.name));
-
-    let found = aggregate::periods_found_with(&returns, &extracts);
-    let periods: Vec<Period> = match (options.period, options.all_periods) {
-        (Some(p), _) => vec![p],
-        (None, true) => found.clone(),
-        (None, false) => found.last().copied().into_iter().collect(),
-    };
+    clock.lap("templates");
+    let inputs = read_inputs(&templates, &options.inputs, &mut clock)?;
+    let periods = periods_to_report(options, &inputs)?;
     let Some(&period) = periods.last() else {
         anyhow::bail!(
             "no return in {} names a quarter, so there is nothing to report. Put the returns in that folder, or name the quarter with --period 2014-15-Q2",
@@ -181,104 +140,240 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
     };
     // Only the extracts of the quarters reported, and the history before
     // them, are spoken of.
-    let in_scope = |e: &&Extract| e.period.is_none_or(|p| p <= period);
-    log_extracts(extracts.iter().filter(in_scope));
-    // Every quarter's figures and wording are made before anything is
-    // written, so a mistake in report.j2 stops the run with the previous
-    // reports untouched.
-    let models: Vec<(Scorecard, PlanProgress)> = periods
+    log_extracts(inputs.extracts.iter().filter(|e| in_scope(e, period)));
+    // Every quarter's figures, wording and documents are made before
+    // anything is written, so a mistake in report.j2 or a layout stops
+    // the run with the previous reports whole.
+    let quarters = periods
         .par_iter()
-        .map(|&p| {
-            (
-                aggregate::aggregate_with(&templates, &returns, &extracts, p),
-                improvement::progress(&templates, &returns, p),
-            )
-        })
-        .collect();
-    time("aggregate", &mut timings);
-    let narratives = models
-        .par_iter()
-        .map(|(scorecard, plan)| narrative::narrate(&templates, scorecard, plan))
-        .collect::<Result<Vec<Narrative>, _>>()?;
-    time("narrate", &mut timings);
-    let papers = models
-        .par_iter()
-        .zip(narratives.par_iter())
-        .map(|((scorecard, plan), narrative)| {
-            let sources = compose::Sources {
-                templates: &templates,
-                scorecard,
-                plan,
-                narrative,
-            };
-            Ok((
-                compose::compose_report(&sources)?,
-                compose::compose_plan(&sources),
-            ))
-        })
-        .collect::<anyhow::Result<Vec<(Paper, PlanPaper)>>>()?;
-    time("compose", &mut timings);
-    // Every document is typeset before anything is written, so a mistake
-    // in a layout template stops the run with the previous reports whole.
-    let typeset = models
-        .par_iter()
-        .zip(papers.par_iter())
-        .map(|((scorecard, _), (report, plan))| {
-            typeset::typeset(
-                &templates,
-                report,
-                plan,
-                &scorecard.period.id(),
-                compose::document_date(&templates, scorecard),
-            )
-        })
-        .collect::<Result<Vec<Typeset>, _>>()?;
-    time("typeset", &mut timings);
-
+        .map(|&p| Quarter::make(&templates, &inputs, p))
+        .collect::<anyhow::Result<Vec<Quarter>>>()?;
     // Quarters are written in parallel, each to its own folder.
-    let rendered: Vec<anyhow::Result<Vec<PathBuf>>> = models
+    let written = quarters
         .par_iter()
-        .zip(narratives.par_iter())
-        .zip(papers.par_iter().zip(typeset.par_iter()))
-        .map(|(((scorecard, plan), narrative), ((paper, _), typeset))| {
-            let out_dir = options.output.join(scorecard.period.id());
-            // One run at a time writes a period's folder: a second run
-            // waits, so two runs together cannot mix their files.
-            let _lock = lock_output(&out_dir)?;
-            let mut timings = timings.clone();
-            timings.extend(typeset.timings.iter().cloned());
-            render_all(
-                &Model {
-                    templates: &templates,
-                    scorecard,
-                    plan,
-                    narrative,
-                    paper,
-                    typeset,
-                    returns: &returns,
-                    skipped: &skipped,
-                    extracts: &extracts,
-                },
-                &out_dir,
-                &mut timings,
-            )
-        })
-        .collect();
-    let mut written = Vec::new();
-    for r in rendered {
-        written.extend(r?);
-    }
-    let latest = &models[models.len() - 1].0;
+        .map(|q| write_quarter(&templates, &inputs, q, &options.output, &clock.laps))
+        .collect::<anyhow::Result<Vec<Vec<PathBuf>>>>()?
+        .concat();
     let out_dir = if periods.len() == 1 {
         options.output.join(period.id())
     } else {
         options.output.clone()
     };
+    let latest = &quarters[quarters.len() - 1].scorecard;
+    let mut report = run_report(&inputs, latest, out_dir, written);
+    report.periods = periods.len();
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
 
+/// Seconds spent in each stage, in the order they ran.
+struct Clock {
+    lap: Instant,
+    laps: Vec<(String, f64)>,
+}
+
+impl Clock {
+    fn start() -> Clock {
+        Clock {
+            lap: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    /// Ends the stage `name`, which began when the last one ended.
+    fn lap(&mut self, name: &str) {
+        self.laps
+            .push((name.to_string(), self.lap.elapsed().as_secs_f64()));
+        self.lap = Instant::now();
+    }
+}
+
+/// Everything found in `inputs/`, read and checked: the returns, the
+/// extracts of children's records, and the files that were neither.
+pub struct Inputs {
+    pub returns: Vec<CheckedReturn>,
+    pub extracts: Vec<Extract>,
+    pub skipped: Vec<SkippedFile>,
+}
+
+/// Finds, reads and checks every return and extract in `dir`, the
+/// extracts beside the returns.
+fn read_inputs(templates: &Templates, dir: &Path, clock: &mut Clock) -> anyhow::Result<Inputs> {
+    let discovery = discover::discover(dir)?;
+    info!(
+        returns = discovery.returns.len(),
+        skipped = discovery.skipped.len(),
+        "found the returns in {}",
+        dir.display()
+    );
+    for s in &discovery.skipped {
+        warn!("skipped {}: {}", s.name, s.reason);
+    }
+    clock.lap("discover");
+    let sources = records::group_all(dir, &discovery.extract_files);
+    let (mut returns, extracts) = rayon::join(
+        || check_returns(templates, &discovery.returns),
+        || {
+            records::load_all(
+                &sources,
+                &templates.bank_holidays,
+                templates.organisation.child_records,
+            )
+        },
+    );
+    records::compare::tell_services(&mut returns, &extracts, templates);
+    clock.lap("read and validate");
+    log_returns(&returns);
+    let mut skipped = discovery.skipped;
+    for s in not_extracts(&extracts) {
+        warn!("skipped {}: {}", s.name, s.reason);
+        skipped.push(s);
+    }
+    skipped.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Inputs {
+        returns,
+        extracts,
+        skipped,
+    })
+}
+
+/// The quarters to report: the one asked for, every one found, or the
+/// latest found.
+fn periods_to_report(options: &RunOptions, inputs: &Inputs) -> anyhow::Result<Vec<Period>> {
+    let found = aggregate::periods_found_with(&inputs.returns, &inputs.extracts);
+    Ok(match (options.period, options.all_periods) {
+        (Some(p), _) => vec![p],
+        (None, true) => found,
+        (None, false) => found.last().copied().into_iter().collect(),
+    })
+}
+
+/// Whether an extract belongs to the quarter reported or its history.
+fn in_scope(e: &Extract, period: Period) -> bool {
+    e.period.is_none_or(|p| p <= period)
+}
+
+/// One quarter: its figures and plan progress, and its documents, worded,
+/// composed and typeset, before anything is written.
+pub struct Quarter {
+    pub scorecard: Scorecard,
+    pub plan: PlanProgress,
+    pub documents: Documents,
+    /// Seconds each of its stages took.
+    pub laps: Vec<(String, f64)>,
+}
+
+impl Quarter {
+    fn make(templates: &Templates, inputs: &Inputs, period: Period) -> anyhow::Result<Quarter> {
+        let mut clock = Clock::start();
+        let scorecard =
+            aggregate::aggregate_with(templates, &inputs.returns, &inputs.extracts, period);
+        let plan = improvement::progress(templates, &inputs.returns, period);
+        clock.lap("aggregate");
+        let documents = Documents::make(templates, &scorecard, &plan, &mut clock)?;
+        Ok(Quarter {
+            scorecard,
+            plan,
+            documents,
+            laps: clock.laps,
+        })
+    }
+}
+
+/// A quarter's documents, before they are written: what `run` writes and
+/// what `check` lays out to find a mistake in the templates.
+pub struct Documents {
+    pub narrative: Narrative,
+    pub paper: Paper,
+    pub plan_paper: PlanPaper,
+    pub typeset: Typeset,
+}
+
+impl Documents {
+    /// Words, composes and typesets the quarter's documents.
+    fn make(
+        templates: &Templates,
+        scorecard: &Scorecard,
+        plan: &PlanProgress,
+        clock: &mut Clock,
+    ) -> anyhow::Result<Documents> {
+        let narrative = narrative::narrate(templates, scorecard, plan)?;
+        clock.lap("narrate");
+        let sources = compose::Sources {
+            templates,
+            scorecard,
+            plan,
+            narrative: &narrative,
+        };
+        let paper = compose::compose_report(&sources)?;
+        let plan_paper = compose::compose_plan(&sources);
+        clock.lap("compose");
+        let typeset = typeset::typeset(
+            templates,
+            &paper,
+            &plan_paper,
+            &scorecard.period.id(),
+            compose::document_date(templates, scorecard),
+        )?;
+        clock.lap("typeset");
+        Ok(Documents {
+            narrative,
+            paper,
+            plan_paper,
+            typeset,
+        })
+    }
+
+    /// Lays out every document for a quarter, writing nothing: how
+    /// `check` finds a mistake in report.j2 or a layout.
+    pub fn lay_out(
+        templates: &Templates,
+        scorecard: &Scorecard,
+        plan: &PlanProgress,
+    ) -> anyhow::Result<Documents> {
+        Documents::make(templates, scorecard, plan, &mut Clock::start())
+    }
+}
+
+/// Writes a quarter's folder. One run at a time writes a quarter's
+/// folder: a second run waits, so two runs together cannot mix their
+/// files.
+fn write_quarter(
+    templates: &Templates,
+    inputs: &Inputs,
+    quarter: &Quarter,
+    output: &Path,
+    laps: &[(String, f64)],
+) -> anyhow::Result<Vec<PathBuf>> {
+    let out_dir = output.join(quarter.scorecard.period.id());
+    let _lock = lock_output(&out_dir)?;
+    let mut timings = laps.to_vec();
+    timings.extend(quarter.laps.iter().cloned());
+    timings.extend(quarter.documents.typeset.timings.iter().cloned());
+    render_all(
+        &Model {
+            templates,
+            quarter,
+            inputs,
+        },
+        &out_dir,
+        &mut timings,
+    )
+}
+
+/// What the run did, for the console: counts over every return read, and
+/// the latest quarter's picture.
+fn run_report(
+    inputs: &Inputs,
+    latest: &Scorecard,
+    out_dir: PathBuf,
+    written: Vec<PathBuf>,
+) -> RunReport {
+    let (returns, extracts, period) = (&inputs.returns, &inputs.extracts, latest.period);
     let count = |f: &dyn Fn(&ReturnStatus) -> bool| returns.iter().filter(|r| f(&r.status)).count();
-    Ok(RunReport {
+    RunReport {
         period,
-        periods: periods.len(),
+        periods: 1,
         out_dir,
         read: returns.len(),
         accepted: count(&|s| *s == ReturnStatus::Accepted),
@@ -289,29 +384,34 @@ pub fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
             .filter(|r| r.status == ReturnStatus::Rejected)
             .filter(|r| aggregate::period_of(r).is_none_or(|p| p <= period))
             .count(),
-        skipped: skipped.len(),
+        skipped: inputs.skipped.len(),
         services_missing: latest.returns.missing.clone(),
         services_rejected: latest.returns.rejected.clone(),
         written,
-        seconds: started.elapsed().as_secs_f64(),
-        extract: ssda903::for_period(&extracts, period).map(|e| {
-            (
-                e.name.clone(),
-                e.checked.children_in_extract,
-                e.checked.left_out.len(),
-            )
-        }),
+        seconds: 0.0,
+        extracts: extracts
+            .iter()
+            .filter(|e| e.period == Some(period) && e.status == ExtractStatus::Used)
+            .map(|e| {
+                (
+                    e.source.label(),
+                    e.name.clone(),
+                    e.children,
+                    e.left_out.len(),
+                )
+            })
+            .collect(),
         refused_extracts: extracts
             .iter()
-            .filter(in_scope)
+            .filter(|e| in_scope(e, period))
             .filter_map(|e| match &e.status {
                 ExtractStatus::Refused { because } if e.is_extract() => {
-                    Some((e.name.clone(), because.clone()))
+                    Some((e.source.label(), e.name.clone(), because.clone()))
                 }
                 _ => None,
             })
             .collect(),
-    })
+    }
 }
 
 /// Takes the output folder's lock, waiting for another run to finish with
@@ -340,14 +440,8 @@ pub fn lock_output(out_dir: &Path) -> anyhow::Result<std::fs::File> {
 /// What the renderers draw from for one quarter.
 struct Model<'a> {
     templates: &'a Templates,
-    scorecard: &'a Scorecard,
-    plan: &'a PlanProgress,
-    narrative: &'a Narrative,
-    paper: &'a Paper,
-    typeset: &'a Typeset,
-    returns: &'a [CheckedReturn],
-    skipped: &'a [SkippedFile],
-    extracts: &'a [Extract],
+    quarter: &'a Quarter,
+    inputs: &'a Inputs,
 }
 
 fn render_all(
@@ -355,17 +449,23 @@ fn render_all(
     out_dir: &Path,
     timings: &mut Vec<(String, f64)>,
 ) -> anyhow::Result<Vec<PathBuf>> {
+    let (quarter, inputs) = (model.quarter, model.inputs);
+    let period = quarter.scorecard.period;
     let context = |timings| RenderContext {
         templates: model.templates,
-        scorecard: model.scorecard,
-        plan: model.plan,
-        narrative: model.narrative,
-        paper: model.paper,
-        typeset: model.typeset,
-        returns: model.returns,
-        skipped: model.skipped,
-        extracts: model.extracts,
-        ssda903: ssda903::for_period(model.extracts, model.scorecard.period),
+        scorecard: &quarter.scorecard,
+        plan: &quarter.plan,
+        narrative: &quarter.documents.narrative,
+        paper: &quarter.documents.paper,
+        typeset: &quarter.documents.typeset,
+        returns: &inputs.returns,
+        skipped: &inputs.skipped,
+        extracts: &inputs.extracts,
+        records: inputs
+            .extracts
+            .iter()
+            .filter(|e| e.period == Some(period) && e.status == ExtractStatus::Used)
+            .collect(),
         out_dir,
         timings,
     };
@@ -451,15 +551,17 @@ fn log_extracts<'a>(extracts: impl Iterator<Item = &'a Extract>) {
         let period = e.period.map(|p| p.label()).unwrap_or_default();
         match &e.status {
             ExtractStatus::Used => info!(
-                "{}: SSDA903 extract for {period}, {}, {} left out",
+                "{}: {} extract for {period}, {}, {} left out",
                 e.name,
-                crate::text::count_of(e.children(), "child", "children"),
-                e.checked.left_out.len()
+                e.source.label(),
+                crate::text::count_of(e.children, "child", "children"),
+                e.left_out.len()
             ),
             ExtractStatus::Superseded { by } => info!("{}: superseded by {by}", e.name),
             ExtractStatus::Refused { because } => warn!(
-                "{}: SSDA903 extract REFUSED, so its figures come from the services' returns: {because}",
-                e.name
+                "{}: {} extract REFUSED, so its figures come from the services' returns: {because}",
+                e.name,
+                e.source.label()
             ),
         }
         // A messy extract can have thousands of problems: the console shows
@@ -469,7 +571,7 @@ fn log_extracts<'a>(extracts: impl Iterator<Item = &'a Extract>) {
             .into_iter()
             .filter(|p| p.is_error())
             .collect();
-        for line in ssda903::problem_lines(&errors)
+        for line in records::summary::problem_lines(&errors)
             .iter()
             .take(CONSOLE_PROBLEMS)
         {

@@ -353,6 +353,10 @@ fn submitted_for(period: Period, offset: i64) -> NaiveDateTime {
     day.and_time(NaiveTime::from_hms_opt(10 + offset as u32 % 6, 15, 0).unwrap_or(NaiveTime::MIN))
 }
 
+/// Writes one service's return workbook: the Return sheet (cover), the
+/// Indicators sheet and, when the service reports actions, the Actions
+/// sheet. `text_numerator` puts text in the first numerator cell, the
+/// mistake an officer makes by typing a note where a number goes.
 fn write_return(
     path: &Path,
     cover: &Cover,
@@ -360,15 +364,32 @@ fn write_return(
     text_numerator: Option<&str>,
 ) -> anyhow::Result<PathBuf> {
     let mut book = Workbook::new();
-    let when =
-        ExcelDateTime::parse_from_str(&cover.submitted.format("%Y-%m-%dT%H:%M:%S").to_string())?;
     // A fixed creation time makes the files byte-for-byte repeatable.
     book.set_properties(
         &DocProperties::new()
             .set_author(&cover.prepared_by)
-            .set_creation_datetime(&when),
+            .set_creation_datetime(&submitted_at(cover)?),
     );
     let bold = Format::new().set_bold();
+    write_cover(&mut book, cover, &bold)?;
+    write_indicators(&mut book, cover, rows, text_numerator, &bold)?;
+    if !cover.actions.is_empty() {
+        write_actions(&mut book, cover, &bold)?;
+    }
+    let bytes = book.save_to_buffer()?;
+    write_atomic(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+    Ok(path.to_path_buf())
+}
+
+/// When the return was sent, as Excel holds a date and time.
+fn submitted_at(cover: &Cover) -> anyhow::Result<ExcelDateTime> {
+    Ok(ExcelDateTime::parse_from_str(
+        &cover.submitted.format("%Y-%m-%dT%H:%M:%S").to_string(),
+    )?)
+}
+
+/// The Return sheet: who sent the return, for which service and quarter.
+fn write_cover(book: &mut Workbook, cover: &Cover, bold: &Format) -> anyhow::Result<()> {
     let date = Format::new().set_num_format("dd/mm/yyyy hh:mm");
     let sheet = book.add_worksheet();
     sheet.set_name("Return")?;
@@ -378,23 +399,31 @@ fn write_return(
         "Quarterly performance return",
         &Format::new().set_bold().set_font_size(14),
     )?;
-    sheet.write_string_with_format(2, 0, "Service", &bold)?;
+    sheet.write_string_with_format(2, 0, "Service", bold)?;
     sheet.write_string(2, 1, &cover.service)?;
-    sheet.write_string_with_format(3, 0, "Period", &bold)?;
+    sheet.write_string_with_format(3, 0, "Period", bold)?;
     sheet.write_string(3, 1, &cover.period)?;
-    sheet.write_string_with_format(4, 0, "Prepared by", &bold)?;
+    sheet.write_string_with_format(4, 0, "Prepared by", bold)?;
     sheet.write_string(4, 1, &cover.prepared_by)?;
-    sheet.write_string_with_format(5, 0, "Email", &bold)?;
+    sheet.write_string_with_format(5, 0, "Email", bold)?;
     sheet.write_string(5, 1, &cover.email)?;
-    sheet.write_string_with_format(6, 0, "Submitted", &bold)?;
-    let when =
-        ExcelDateTime::parse_from_str(&cover.submitted.format("%Y-%m-%dT%H:%M:%S").to_string())?;
-    sheet.write_datetime_with_format(6, 1, &when, &date)?;
-    sheet.write_string_with_format(7, 0, "Template version", &bold)?;
+    sheet.write_string_with_format(6, 0, "Submitted", bold)?;
+    sheet.write_datetime_with_format(6, 1, &submitted_at(cover)?, &date)?;
+    sheet.write_string_with_format(7, 0, "Template version", bold)?;
     sheet.write_string(7, 1, "2014.1")?;
     sheet.set_column_width(0, 18)?;
     sheet.set_column_width(1, 40)?;
+    Ok(())
+}
 
+/// The Indicators sheet: one row per indicator the service returns.
+fn write_indicators(
+    book: &mut Workbook,
+    cover: &Cover,
+    rows: &[Row],
+    text_numerator: Option<&str>,
+    bold: &Format,
+) -> anyhow::Result<()> {
     let sheet = book.add_worksheet();
     sheet.set_name("Indicators")?;
     for (c, h) in [
@@ -408,7 +437,7 @@ fn write_return(
     .iter()
     .enumerate()
     {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+        sheet.write_string_with_format(0, c as u16, *h, bold)?;
     }
     for (i, r) in rows.iter().enumerate() {
         let row = 1 + i as u32;
@@ -442,36 +471,35 @@ fn write_return(
     }
     sheet.set_column_width(1, 60)?;
     sheet.set_column_width(5, 60)?;
+    Ok(())
+}
 
-    if !cover.actions.is_empty() {
-        let sheet = book.add_worksheet();
-        sheet.set_name("Actions")?;
-        let day = Format::new().set_num_format("dd/mm/yyyy");
-        for (c, h) in ["Ref", "Action", "Lead officer", "Due", "Status", "Update"]
-            .iter()
-            .enumerate()
-        {
-            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-        }
-        for (i, (reference, action, lead, due, status, update)) in cover.actions.iter().enumerate()
-        {
-            let row = 1 + i as u32;
-            sheet.write_string(row, 0, *reference)?;
-            sheet.write_string(row, 1, *action)?;
-            sheet.write_string(row, 2, *lead)?;
-            let due = ExcelDateTime::parse_from_str(due)?;
-            sheet.write_datetime_with_format(row, 3, &due, &day)?;
-            sheet.write_string(row, 4, *status)?;
-            if !update.is_empty() {
-                sheet.write_string(row, 5, *update)?;
-            }
-        }
-        sheet.set_column_width(1, 60)?;
-        sheet.set_column_width(2, 30)?;
-        sheet.set_column_width(3, 12)?;
-        sheet.set_column_width(5, 60)?;
+/// The Actions sheet: the service's improvement actions and their progress.
+fn write_actions(book: &mut Workbook, cover: &Cover, bold: &Format) -> anyhow::Result<()> {
+    let sheet = book.add_worksheet();
+    sheet.set_name("Actions")?;
+    let day = Format::new().set_num_format("dd/mm/yyyy");
+    for (c, h) in ["Ref", "Action", "Lead officer", "Due", "Status", "Update"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string_with_format(0, c as u16, *h, bold)?;
     }
-    let bytes = book.save_to_buffer()?;
-    write_atomic(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
-    Ok(path.to_path_buf())
+    for (i, (reference, action, lead, due, status, update)) in cover.actions.iter().enumerate() {
+        let row = 1 + i as u32;
+        sheet.write_string(row, 0, *reference)?;
+        sheet.write_string(row, 1, *action)?;
+        sheet.write_string(row, 2, *lead)?;
+        let due = ExcelDateTime::parse_from_str(due)?;
+        sheet.write_datetime_with_format(row, 3, &due, &day)?;
+        sheet.write_string(row, 4, *status)?;
+        if !update.is_empty() {
+            sheet.write_string(row, 5, *update)?;
+        }
+    }
+    sheet.set_column_width(1, 60)?;
+    sheet.set_column_width(2, 30)?;
+    sheet.set_column_width(3, 12)?;
+    sheet.set_column_width(5, 60)?;
+    Ok(())
 }

@@ -15,9 +15,9 @@ use crate::aggregate::period_of;
 use crate::config::Templates;
 use crate::model::returns::{CheckedReturn, ReturnStatus};
 use crate::model::workbook::SkippedFile;
+use crate::output::{feedback_file_name, FEEDBACK_FOLDER};
 use crate::period::Period;
-use crate::render::feedback;
-use crate::ssda903::{Extract, ExtractStatus};
+use crate::records::{Extract, ExtractStatus};
 
 /// What became of one file, as the status page says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,7 +158,7 @@ impl ExtractState {
         let problems = e.all_problems().len();
         let (state, detail) = match &e.status {
             ExtractStatus::Used => {
-                let left = e.checked.left_out.len();
+                let left = e.left_out.len();
                 (
                     if left > 0 {
                         ExtractLook::UsedWithProblems
@@ -167,7 +167,7 @@ impl ExtractState {
                     },
                     format!(
                         "{}, {} left out of the figures",
-                        count_of(e.children(), "child", "children"),
+                        count_of(e.children, "child", "children"),
                         crate::text::count(left)
                     ),
                 )
@@ -207,66 +207,14 @@ impl ReturnsStatus {
             .iter()
             .filter(|r| period_of(r).is_none_or(|p| p == period))
             .collect();
-        let sent = |r: &CheckedReturn| SentFile {
-            name: r.file.name.clone(),
-            state: FileState::of(r),
-            submitted: r.submitted,
-            changed: std::fs::metadata(&r.file.path)
-                .and_then(|m| m.modified())
-                .ok()
-                .map(DateTime::<Local>::from),
-            errors: r.errors(),
-            warnings: r.warnings(),
-            feedback: feedback::needs_feedback(r)
-                .then(|| format!("feedback/{}", feedback::file_name(r))),
-            late: matches!((r.submitted, due), (Some(s), Some(d)) if s.date() > d),
-        };
-        let mut names: Vec<String> = templates
-            .services
-            .iter()
-            .filter(|s| !templates.indicators_for(&s.name).is_empty())
-            .map(|s| s.name.clone())
-            .collect();
-        // A known service that returns no indicators but sent something
-        // (improvement-plan actions only) is shown too.
-        for s in &templates.services {
-            if !names.contains(&s.name) && mine.iter().any(|r| r.service.as_ref() == Some(&s.name))
-            {
-                names.push(s.name.clone());
-            }
-        }
-        let services = names
+        let services = service_names(templates, &mine)
             .into_iter()
-            .map(|service| {
-                let mut files: Vec<&&CheckedReturn> = mine
-                    .iter()
-                    .filter(|r| r.service.as_deref() == Some(service.as_str()))
-                    .collect();
-                files.sort_by(|a, b| {
-                    (b.status == ReturnStatus::Accepted)
-                        .cmp(&(a.status == ReturnStatus::Accepted))
-                        .then(b.submitted.cmp(&a.submitted))
-                        .then(a.file.name.cmp(&b.file.name))
-                });
-                let accepted = files.iter().find(|r| r.status == ReturnStatus::Accepted);
-                let state = match accepted {
-                    Some(r) if r.warnings() > 0 => ServiceState::AcceptedWithWarnings,
-                    Some(_) => ServiceState::Accepted,
-                    None if files.is_empty() => ServiceState::NothingYet,
-                    None => ServiceState::Rejected,
-                };
-                ServiceStatus {
-                    overdue: accepted.is_none() && due.is_some_and(|d| today > d),
-                    files: files.into_iter().map(|r| sent(r)).collect(),
-                    service,
-                    state,
-                }
-            })
+            .map(|service| ServiceStatus::of(service, &mine, due, today))
             .collect();
         let unmatched = mine
             .iter()
             .filter(|r| r.service.is_none())
-            .map(|r| sent(r))
+            .map(|r| SentFile::of(r, due))
             .collect();
         ReturnsStatus {
             period,
@@ -296,6 +244,82 @@ impl ReturnsStatus {
     /// The state of one service, by name.
     pub fn service(&self, name: &str) -> Option<&ServiceStatus> {
         self.services.iter().find(|s| s.service == name)
+    }
+}
+
+/// The services the page lists: every service that returns indicators, and
+/// any other known service that sent something this quarter.
+fn service_names(templates: &Templates, mine: &[&CheckedReturn]) -> Vec<String> {
+    let mut names: Vec<String> = templates
+        .services
+        .iter()
+        .filter(|s| !templates.indicators_for(&s.name).is_empty())
+        .map(|s| s.name.clone())
+        .collect();
+    // A known service that returns no indicators but sent something
+    // (improvement-plan actions only) is shown too.
+    for s in &templates.services {
+        if !names.contains(&s.name) && mine.iter().any(|r| r.service.as_ref() == Some(&s.name)) {
+            names.push(s.name.clone());
+        }
+    }
+    names
+}
+
+impl ServiceStatus {
+    /// What `service` has sent among the quarter's returns (`mine`), the
+    /// accepted one first, then newest first; overdue once `today` is past
+    /// `due` with nothing accepted.
+    fn of(
+        service: String,
+        mine: &[&CheckedReturn],
+        due: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> ServiceStatus {
+        let mut files: Vec<&&CheckedReturn> = mine
+            .iter()
+            .filter(|r| r.service.as_deref() == Some(service.as_str()))
+            .collect();
+        files.sort_by(|a, b| {
+            (b.status == ReturnStatus::Accepted)
+                .cmp(&(a.status == ReturnStatus::Accepted))
+                .then(b.submitted.cmp(&a.submitted))
+                .then(a.file.name.cmp(&b.file.name))
+        });
+        let accepted = files.iter().find(|r| r.status == ReturnStatus::Accepted);
+        let state = match accepted {
+            Some(r) if r.warnings() > 0 => ServiceState::AcceptedWithWarnings,
+            Some(_) => ServiceState::Accepted,
+            None if files.is_empty() => ServiceState::NothingYet,
+            None => ServiceState::Rejected,
+        };
+        ServiceStatus {
+            overdue: accepted.is_none() && due.is_some_and(|d| today > d),
+            files: files.into_iter().map(|r| SentFile::of(r, due)).collect(),
+            service,
+            state,
+        }
+    }
+}
+
+impl SentFile {
+    /// A file as the page lists it; late when submitted after `due`.
+    fn of(r: &CheckedReturn, due: Option<NaiveDate>) -> SentFile {
+        SentFile {
+            name: r.file.name.clone(),
+            state: FileState::of(r),
+            submitted: r.submitted,
+            changed: std::fs::metadata(&r.file.path)
+                .and_then(|m| m.modified())
+                .ok()
+                .map(DateTime::<Local>::from),
+            errors: r.errors(),
+            warnings: r.warnings(),
+            feedback: r
+                .needs_feedback()
+                .then(|| format!("{FEEDBACK_FOLDER}/{}", feedback_file_name(&r.file.path))),
+            late: matches!((r.submitted, due), (Some(s), Some(d)) if s.date() > d),
+        }
     }
 }
 

@@ -23,7 +23,6 @@ use crate::read::ReadReturn;
 mod actions;
 mod cover;
 mod indicators;
-pub mod ssda903;
 
 use actions::*;
 pub use cover::parse_date_cell;
@@ -330,25 +329,10 @@ pub fn nearest<'a>(text: &str, options: &[&'a str]) -> Option<&'a str> {
     let t = text.to_lowercase();
     options
         .iter()
-        .map(|o| (levenshtein(&t, &o.to_lowercase()), *o))
+        .map(|o| (strsim::levenshtein(&t, &o.to_lowercase()), *o))
         .filter(|(d, o)| *d <= (o.chars().count() / 3).max(2))
         .min_by_key(|(d, _)| *d)
         .map(|(_, o)| o)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

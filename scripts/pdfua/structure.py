@@ -5,7 +5,7 @@ header cells) and its figures (with their alt text).
 
     python3 structure.py FILE.pdf
 
-tests/pdfua.rs runs it on the committee report and the improvement plan and
+tests/it/pdfua.rs runs it on the committee report and the improvement plan and
 checks the report against the PDF/UA-1 rules that matter to a reader.
 """
 

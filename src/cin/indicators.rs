@@ -14,7 +14,8 @@ use chrono::{Months, NaiveDate};
 use super::model::{Checked, Child, Place, Plan};
 use crate::calendar::BankHolidays;
 use crate::judge::Measure;
-pub use crate::ssda903::indicators::{financial_year_start, Computed, Detail, Member};
+pub use crate::records::figure::{Computed, Detail, Member};
+pub use crate::ssda903::indicators::financial_year_start;
 
 /// The refs the census can work out.
 pub const REFS: [&str; 7] = ["TS2", "TS3", "TS4", "TS5", "TS6", "TS22", "TS23"];

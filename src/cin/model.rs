@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-pub use crate::ssda903::model::ChildId;
+pub use crate::records::figure::ChildId;
 
 /// `ReferralNFA` and `ICPCnotRequired`, in any case (rule 8568).
 pub const YES_NO: &[&str] = &["true", "false", "1", "0"];

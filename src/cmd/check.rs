@@ -8,7 +8,7 @@ use crate::config::Templates;
 use crate::discover;
 use crate::model::returns::ReturnStatus;
 use crate::pipeline;
-use crate::ssda903;
+use crate::records::{self, ExtractSource, ExtractStatus};
 
 /// Checks the files named and prints each problem. Returns the exit code.
 pub fn execute(args: &CheckArgs) -> anyhow::Result<u8> {
@@ -37,7 +37,7 @@ pub fn execute(args: &CheckArgs) -> anyhow::Result<u8> {
     for path in &args.files {
         if path.is_dir() {
             let found = discover::discover(path)?;
-            extracts.extend(ssda903::group(path, &found.extract_files));
+            extracts.extend(records::group_all(path, &found.extract_files));
             files.extend(found.returns.into_iter().map(|mut f| {
                 f.name = path.join(&f.name).display().to_string();
                 f
@@ -81,11 +81,11 @@ pub fn execute(args: &CheckArgs) -> anyhow::Result<u8> {
     })
 }
 
-/// Checks the SSDA903 extracts found in the folders named, printing each
-/// problem by file, row and column (never a child's id). Returns how many
-/// have errors.
-fn check_extracts(sources: &[ssda903::ExtractSource], templates: &Templates) -> usize {
-    let extracts = ssda903::load_all(
+/// Checks the extracts of children's records found in the folders named,
+/// printing each problem by file, row and column (never a child's id).
+/// Returns how many have errors.
+fn check_extracts(sources: &[ExtractSource], templates: &Templates) -> usize {
+    let extracts = records::load_all(
         sources,
         &templates.bank_holidays,
         templates.organisation.child_records,
@@ -95,19 +95,20 @@ fn check_extracts(sources: &[ssda903::ExtractSource], templates: &Templates) -> 
         let problems = e.all_problems();
         let errors = problems.iter().filter(|p| p.is_error()).count();
         let verdict = match &e.status {
-            ssda903::ExtractStatus::Refused { because } => {
+            ExtractStatus::Refused { because } => {
                 format!("would be refused: {because}")
             }
-            ssda903::ExtractStatus::Superseded { by } => format!("superseded by {by}"),
-            ssda903::ExtractStatus::Used => format!(
-                "SSDA903 extract for {}: {}, {} would be left out of the figures",
+            ExtractStatus::Superseded { by } => format!("superseded by {by}"),
+            ExtractStatus::Used => format!(
+                "{} extract for {}: {}, {} would be left out of the figures",
+                e.source.label(),
                 e.period.map(|p| p.label()).unwrap_or_default(),
-                crate::text::count_of(e.children(), "child", "children"),
-                e.checked.left_out.len()
+                crate::text::count_of(e.children, "child", "children"),
+                e.left_out.len()
             ),
         };
         println!("{}: {verdict}", e.name);
-        for line in ssda903::problem_lines(&problems) {
+        for line in records::summary::problem_lines(&problems) {
             println!("  {line}");
         }
         if errors > 0 || e.status.is_refused() {
@@ -137,8 +138,8 @@ fn check_templates(args: &CheckArgs) -> anyhow::Result<u8> {
     let period = crate::period::Period::containing(meeting).previous();
     let scorecard = crate::aggregate::aggregate(&templates, &[], period);
     let plan = crate::improvement::progress(&templates, &[], period);
-    match lay_out_empty(&templates, &scorecard, &plan) {
-        Ok(()) => {
+    match crate::pipeline::Documents::lay_out(&templates, &scorecard, &plan) {
+        Ok(_) => {
             println!(
                 "{}: the templates are in order ({} indicators, {} services, {} recommendations).",
                 args.templates.display(),
@@ -153,30 +154,4 @@ fn check_templates(args: &CheckArgs) -> anyhow::Result<u8> {
             Ok(EXIT_PROBLEMS)
         }
     }
-}
-
-/// Words, composes and typesets every document for a quarter with no
-/// returns, as a run would, writing nothing.
-fn lay_out_empty(
-    templates: &Templates,
-    scorecard: &crate::aggregate::Scorecard,
-    plan: &crate::improvement::PlanProgress,
-) -> anyhow::Result<()> {
-    let narrative = crate::narrative::narrate(templates, scorecard, plan)?;
-    let sources = crate::compose::Sources {
-        templates,
-        scorecard,
-        plan,
-        narrative: &narrative,
-    };
-    let report = crate::compose::compose_report(&sources)?;
-    let plan_paper = crate::compose::compose_plan(&sources);
-    crate::typeset::typeset(
-        templates,
-        &report,
-        &plan_paper,
-        &scorecard.period.id(),
-        crate::compose::document_date(templates, scorecard),
-    )?;
-    Ok(())
 }

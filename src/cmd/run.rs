@@ -32,14 +32,14 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<u8> {
         report.out_dir.display(),
         report.seconds
     );
-    for (name, because) in &report.refused_extracts {
+    for (source, name, because) in &report.refused_extracts {
         println!(
-            "SSDA903 extract {name} REFUSED, so its figures come from the services' returns: {because}. The problems are listed in the quarter's restricted/feedback/ folder."
+            "{source} extract {name} REFUSED, so its figures come from the services' returns: {because}. The problems are listed in the quarter's restricted/feedback/ folder."
         );
     }
-    if let Some((name, children, left_out)) = &report.extract {
+    for (source, name, children, left_out) in &report.extracts {
         println!(
-            "SSDA903 extract {name}: {}, {left_out} left out of the figures{}.",
+            "{source} extract {name}: {}, {left_out} left out of the figures{}.",
             crate::text::count_of(*children, "child", "children"),
             if *left_out > 0 {
                 " (see the extract's feedback in the quarter's restricted/feedback/ folder)"

@@ -35,7 +35,7 @@ use crate::text::long_date;
 
 pub use paper::{
     Cell, Column, ContactBlock, DocumentInfo, Exhibits, Field, Figure, HeadingBlock, Paper, Part,
-    PlanArea, PlanPaper, RowGroup, Section, Table, EXHIBITS,
+    PlanArea, PlanPaper, RowGroup, Section, Table,
 };
 pub use plan::compose_plan;
 pub use report::compose_report;

@@ -199,7 +199,8 @@ pub struct ContactBlock {
     pub email: String,
 }
 
-/// Everything a part can show besides its passage.
+/// Everything a part can show besides its passage, one field for each
+/// name in [`crate::config::names::EXHIBITS`].
 #[derive(Debug, Clone, Serialize)]
 pub struct Exhibits {
     pub glance: Table,
@@ -212,19 +213,6 @@ pub struct Exhibits {
     pub background_papers: Vec<String>,
     pub findings: Option<Table>,
 }
-
-/// The names a part may `show`.
-pub const EXHIBITS: [&str; 9] = [
-    "glance",
-    "strengths",
-    "weaknesses",
-    "scorecard",
-    "figures",
-    "clearance",
-    "contact",
-    "background_papers",
-    "findings",
-];
 
 /// The committee report.
 #[derive(Debug, Clone, Serialize)]

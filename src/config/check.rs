@@ -8,7 +8,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use super::load::{line_in_toml, line_of};
+use super::place::{line_in_toml, line_of};
 use super::schema::{parse_iso_date, IndicatorsFile, ServicesFile};
 use super::*;
 use crate::calendar::BankHolidays;

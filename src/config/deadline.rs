@@ -62,7 +62,7 @@ impl ReturnsDue {
     /// Checks what serde cannot: the days are in range, each key is a
     /// quarter and each value a date. Errors name the file, line and key.
     pub fn check(&self, file: &Path, text: &str, errors: &mut Vec<TemplateError>) {
-        let line_of = |path: &[&str]| super::load::line_in_toml(text, path, None);
+        let line_of = |path: &[&str]| super::place::line_in_toml(text, path, None);
         if let Some(days) = &self.days_after_quarter_end {
             if self.days().is_none() {
                 errors.push(TemplateError {

@@ -8,9 +8,9 @@
 //! holidays. Each TOML file is read with `deny_unknown_fields`, so a
 //! misspelt key is an error rather than a silent default ([`schema`]), then
 //! checked for what serde cannot express ([`check`]): a theme that does not
-//! exist, a duplicate ref. Every error names the file and line. This floor
-//! stands on the base alone: the names the templates may use ([`names`])
-//! live here, not in the stages that use them.
+//! exist, a duplicate ref. Every error names the file and line ([`place`]).
+//! This floor stands on the base alone: the names the templates may use
+//! ([`names`]) live here, not in the stages that use them.
 //!
 //! ```text
 //!  templates/*.toml, *.j2, *.typ, bank-holidays.csv
@@ -25,6 +25,7 @@ mod check;
 pub mod deadline;
 mod load;
 pub mod names;
+mod place;
 mod schema;
 
 use std::path::PathBuf;

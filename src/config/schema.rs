@@ -241,7 +241,9 @@ pub struct Indicator {
 }
 
 /// Where an indicator's borough figure comes from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     /// The services' returns.
@@ -266,6 +268,15 @@ impl Source {
         match self {
             Source::Returns => "services' returns",
             Source::Ssda903 => "SSDA903",
+        }
+    }
+
+    /// How the report and the CSV name where a figure came from:
+    /// "the SSDA903 extract".
+    pub fn contributor(self) -> &'static str {
+        match self {
+            Source::Returns => "the services' returns",
+            Source::Ssda903 => "the SSDA903 extract",
         }
     }
 }

@@ -161,6 +161,12 @@ pub struct CheckedReturn {
 }
 
 impl CheckedReturn {
+    /// Whether the return gets a feedback workbook: it has problems, or a
+    /// later return replaced it.
+    pub fn needs_feedback(&self) -> bool {
+        !self.diagnostics.is_empty() || matches!(self.status, ReturnStatus::Superseded { .. })
+    }
+
     pub fn errors(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.is_error()).count()
     }

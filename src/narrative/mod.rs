@@ -19,6 +19,7 @@ use minijinja::{Environment, ErrorKind, UndefinedBehavior, Value};
 use serde::Serialize;
 
 use crate::aggregate::Scorecard;
+use crate::config::names::block_names;
 use crate::config::{TemplateError, TemplateErrors, Templates, OUTLINE_FILE, REPORT_TEMPLATE};
 use crate::improvement::PlanProgress;
 use crate::text::join_and;
@@ -89,29 +90,6 @@ pub const BLOCKS: [&str; 9] = [
     "plan_intro",
     "plan_key",
 ];
-
-/// The names of the `{% block %}`s in a template's source, in order.
-pub fn block_names(source: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = source;
-    while let Some(at) = rest.find("{%") {
-        rest = &rest[at + 2..];
-        let tag = rest.trim_start_matches(['-', '+']).trim_start();
-        if let Some(after) = tag.strip_prefix("block") {
-            if after.starts_with(char::is_whitespace) {
-                let name: String = after
-                    .trim_start()
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect();
-                if !name.is_empty() && !names.contains(&name) {
-                    names.push(name);
-                }
-            }
-        }
-    }
-    names
-}
 
 /// The template environment: strict about undefined names, with the
 /// helpers the wording needs.

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::aggregate::{Gap, IndicatorRow, Outcome, Scorecard};
-use crate::config::Templates;
+use crate::config::{Source, Templates};
 use crate::improvement::PlanProgress;
 use crate::judge::{Direction, Polarity, Rag};
 use crate::model::returns::ReturnStatus;
@@ -177,8 +177,8 @@ pub struct ReasonText {
     pub children: usize,
 }
 
-fn extract_text(sc: &Scorecard) -> ExtractText {
-    let Some(e) = &sc.ssda903 else {
+fn extract_text(sc: &Scorecard, source: Source) -> ExtractText {
+    let Some(e) = sc.records_of(source) else {
         return ExtractText::default();
     };
     ExtractText {
@@ -312,7 +312,7 @@ pub fn text_model(templates: &Templates, sc: &Scorecard, plan: &PlanProgress) ->
         plan: plan.summary.clone(),
         quarter_end: plan.as_at.format("%-d %B %Y").to_string(),
         inspection: inspection_text(templates),
-        ssda903: extract_text(sc),
+        ssda903: extract_text(sc, Source::Ssda903),
     }
 }
 
@@ -359,13 +359,9 @@ fn indicator_texts(sc: &Scorecard, previous: &str) -> IndicatorTexts {
 /// rejected or are missing, with the refs that depend on them.
 fn returns_text(templates: &Templates, sc: &Scorecard) -> ReturnsText {
     let r = &sc.returns;
-    // A figure taken from the SSDA903 extract does not depend on the
-    // service's return.
-    let from_extract = sc
-        .ssda903
-        .as_ref()
-        .map(|e| e.refs.clone())
-        .unwrap_or_default();
+    // A figure taken from an extract of children's records does not
+    // depend on the service's return.
+    let from_extract: Vec<String> = sc.records.iter().flat_map(|e| e.refs.clone()).collect();
     let refs_of = |service: &str| -> Vec<String> {
         templates
             .indicators_for(service)

@@ -65,7 +65,7 @@ impl Renderer for CsvExport {
                     format!("{:?}", ind.polarity).to_lowercase(),
                     o.contributors.join("; "),
                     o.gap_note().unwrap_or_default(),
-                    if o.from_extract { "ssda903" } else { "returns" }.to_string(),
+                    o.source.name().to_string(),
                 ])?;
             }
         }

@@ -37,11 +37,12 @@ pub struct RenderContext<'a> {
     pub returns: &'a [CheckedReturn],
     /// Files in `inputs/` that were not returns.
     pub skipped: &'a [crate::model::workbook::SkippedFile],
-    /// Every SSDA903 extract read in the run.
-    pub extracts: &'a [crate::ssda903::Extract],
-    /// The reported quarter's extract, when it has one. Its children are
-    /// personal data: only the restricted workbook may show them.
-    pub ssda903: Option<&'a crate::ssda903::Extract>,
+    /// Every extract of children's records read in the run.
+    pub extracts: &'a [crate::records::Extract],
+    /// The reported quarter's extracts in use, one per source at most.
+    /// Their children are personal data: only the restricted workbooks
+    /// may show them.
+    pub records: Vec<&'a crate::records::Extract>,
     /// `output/<period id>/`.
     pub out_dir: &'a Path,
     /// Seconds spent in each stage so far, for the run record.

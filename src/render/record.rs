@@ -35,8 +35,8 @@ struct Input<'a> {
 struct ExtractInput<'a> {
     name: &'a str,
     period: Option<String>,
-    status: &'a crate::ssda903::ExtractStatus,
-    files: &'a [crate::ssda903::read::ExtractFile],
+    status: &'a crate::records::ExtractStatus,
+    files: &'a [crate::records::ExtractFile],
     children: usize,
     left_out: usize,
     errors: usize,
@@ -128,7 +128,7 @@ impl Renderer for RunRecord {
             ssda903_extracts: ctx
                 .extracts
                 .iter()
-                .filter(|e| !e.lists.is_empty())
+                .filter(|e| e.is_extract())
                 .map(|e| {
                     let problems = e.all_problems();
                     ExtractInput {
@@ -136,8 +136,8 @@ impl Renderer for RunRecord {
                         period: e.period.map(|p| p.label()),
                         status: &e.status,
                         files: &e.files,
-                        children: e.checked.children_in_extract,
-                        left_out: e.checked.left_out.len(),
+                        children: e.children,
+                        left_out: e.left_out.len(),
                         errors: problems.iter().filter(|p| p.is_error()).count(),
                         warnings: problems.iter().filter(|p| !p.is_error()).count(),
                         problems,

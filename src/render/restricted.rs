@@ -1,5 +1,6 @@
-//! `restricted/ssda903-children.xlsx`: the children behind each figure
-//! worked out from the SSDA903 extract, for the performance team only.
+//! `restricted/ssda903-children.xlsx` (one per source of children's
+//! records): the children behind each figure worked out from an extract,
+//! for the performance team only.
 //!
 //! This is the one output that names children. It lists, for each
 //! indicator whose borough figure came from the extract, every child (for
@@ -21,16 +22,19 @@ use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatBorder, Workbook, Work
 use super::{RenderContext, Renderer};
 use crate::diagnostic::Diagnostic;
 use crate::output::write_atomic;
-use crate::ssda903::indicators::{Computed, Detail, Member};
-use crate::ssda903::Extract;
+use crate::records::figure::{Computed, Detail, Member};
+use crate::records::Extract;
 
 /// The restricted workbook, written when the quarter has an extract.
 pub struct RestrictedWorkbook;
 
 /// The folder under the quarter's output that holds personal data.
 pub const RESTRICTED_DIR: &str = "restricted";
-/// The workbook's file name.
-pub const FILE_NAME: &str = "ssda903-children.xlsx";
+/// The workbook's file name for an extract of `source`:
+/// `ssda903-children.xlsx`.
+pub fn file_name(source: crate::config::Source) -> String {
+    format!("{}-children.xlsx", source.name())
+}
 
 /// Rows a sheet holds under its heading row: Excel's limit, less one.
 pub const ROWS_PER_SHEET: usize = 1_048_575;
@@ -41,21 +45,21 @@ impl Renderer for RestrictedWorkbook {
     }
 
     fn render(&self, ctx: &RenderContext) -> anyhow::Result<Vec<PathBuf>> {
-        let Some(extract) = ctx.ssda903 else {
-            return Ok(Vec::new());
-        };
-        let refs: Vec<String> = ctx
-            .scorecard
-            .ssda903
-            .as_ref()
-            .map(|s| s.refs.clone())
-            .unwrap_or_default();
-        let folder = ctx.out_dir.join(RESTRICTED_DIR);
-        std::fs::create_dir_all(&folder)?;
-        let bytes = workbook(ctx, extract, &refs, &folder, ROWS_PER_SHEET)?;
-        let path = folder.join(FILE_NAME);
-        write_atomic(&path, &bytes)?;
-        Ok(vec![path])
+        let mut written = Vec::new();
+        for extract in &ctx.records {
+            let refs: Vec<String> = ctx
+                .scorecard
+                .records_of(extract.source)
+                .map(|s| s.refs.clone())
+                .unwrap_or_default();
+            let folder = ctx.out_dir.join(RESTRICTED_DIR);
+            std::fs::create_dir_all(&folder)?;
+            let bytes = workbook(ctx, extract, &refs, &folder, ROWS_PER_SHEET)?;
+            let path = folder.join(file_name(extract.source));
+            write_atomic(&path, &bytes)?;
+            written.push(path);
+        }
+        Ok(written)
     }
 }
 
@@ -95,14 +99,8 @@ fn workbook(
     book.set_tempdir(spool)?;
     book.set_zip_compression_level(1);
     read_me(book.add_worksheet(), ctx, extract, refs, &s)?;
-    let left: Vec<&Diagnostic> = extract
-        .checked
-        .left_out
-        .iter()
-        .flat_map(|l| &l.problems)
-        .collect();
+    let left: Vec<&Diagnostic> = extract.left_out.iter().flat_map(|l| &l.problems).collect();
     let warnings: Vec<&Diagnostic> = extract
-        .checked
         .warnings
         .iter()
         .chain(&extract.figure_warnings)
@@ -128,7 +126,8 @@ fn workbook(
     book.set_properties(
         &rust_xlsxwriter::DocProperties::new()
             .set_title(format!(
-                "Children behind the SSDA903 figures, {} (personal data, not for publication)",
+                "Children behind the {} figures, {} (personal data, not for publication)",
+                extract.source.label(),
                 ctx.scorecard.period.label()
             ))
             .set_author(&ctx.templates.organisation.name),
@@ -262,14 +261,15 @@ fn read_me(
     sheet.write_string_with_format(0, 0, "PERSONAL DATA: NOT FOR PUBLICATION", &s.title)?;
     let lines = [
         format!(
-            "This workbook names the children behind the figures {} worked out from the SSDA903 extract for {}.",
+            "This workbook names the children behind the figures {} worked out from the {} extract for {}.",
             ctx.templates.organisation.name,
+            extract.source.label(),
             ctx.scorecard.period.label()
         ),
         "It is for the performance team: keep it where the council keeps case records, never attach it to a committee paper, and delete it when the quarter's figures are settled.".to_string(),
         format!("Extract: {}", extract.name),
-        format!("Children in the extract: {}", extract.checked.children_in_extract),
-        format!("Children left out of every figure: {} (sheet Left out)", extract.checked.left_out.len()),
+        format!("Children in the extract: {}", extract.children),
+        format!("Children left out of every figure: {} (sheet Left out)", extract.left_out.len()),
         format!("Figures from the extract: {}", if refs.is_empty() { "none".to_string() } else { refs.join(", ") }),
         "Each indicator's sheet lists every child in its denominator (for TS7, every review), whether it counts in the numerator, and the dates that decided it. A list longer than a sheet can hold goes on in a sheet of the same name numbered (2), (3)…".to_string(),
     ];

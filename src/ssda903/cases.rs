@@ -6,10 +6,13 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use super::indicators::{age_on, Computed};
+use super::indicators::age_on;
 use super::model::Reason;
 use super::*;
 use crate::calendar::{BankHolidays, BANK_HOLIDAYS_FILE};
+use crate::records::figure::{Computed, Member};
+use crate::records::summary::ExtractSummary;
+use crate::records::ExtractStatus;
 
 fn holidays() -> BankHolidays {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -30,7 +33,7 @@ fn extract(quarter: &str, lists: &[(&str, &str)]) -> Extract {
         std::fs::write(&path, text).unwrap();
         files.push((path, format!("{quarter}/{name}")));
     }
-    let sources = group(dir.path(), &files);
+    let sources = find::by_folder(Source::Ssda903, dir.path(), &files);
     assert_eq!(sources.len(), 1);
     // These cases pin definitions, so no share of children left out
     // refuses them; refusal has its own cases below.
@@ -128,7 +131,7 @@ E,01/04/2014,P,C2,U3,,\n"
     assert_eq!(counted(&e, "TS8"), ["A", "B"]);
     // TS21: the four looked after on E.
     assert_eq!(nd(&e, "TS21"), (4.0, None));
-    assert!(e.checked.left_out.is_empty(), "{:?}", e.checked.left_out);
+    assert!(e.left_out.is_empty(), "{:?}", e.left_out);
 }
 
 #[test]
@@ -274,7 +277,6 @@ L7,15/05/1994,YES,0,0\n";
     assert_eq!(nd(&e, "TS11"), (1.0, Some(3.0)));
     assert_eq!(counted(&e, "TS11"), ["L1"]);
     assert!(e
-        .checked
         .warnings
         .iter()
         .any(|w| w.rule == "ssda903-row-unused" && w.row() == Some(6)));
@@ -373,9 +375,7 @@ R3,01/01/2005,20/12/2013\n";
     // TS7 = 3 of 4.
     assert_eq!(nd(&e, "TS7"), (3.0, Some(4.0)));
     let ts7 = figure(&e, "TS7");
-    let shown = |m: &super::indicators::Member| -> Vec<String> {
-        m.details.iter().map(|d| d.to_string()).collect()
-    };
+    let shown = |m: &Member| -> Vec<String> { m.details.iter().map(|d| d.to_string()).collect() };
     let late: Vec<Vec<String>> = ts7
         .members
         .iter()
@@ -422,26 +422,26 @@ NOHEADER,01/01/2014,S,C2,U1,,\n"
         &[("header.csv", &hdr), ("episodes.csv", &episodes)],
     );
     let reasons = |id: &str| {
-        e.checked
-            .left_out
+        e.left_out
             .iter()
-            .find(|l| l.id == id)
-            .map(|l| l.reasons.clone())
-            .unwrap_or_default()
+            .find(|l| l.child == id)
+            .map(|l| l.reason.1)
     };
-    assert_eq!(reasons("BADDATE"), [Reason::BadDate]);
-    assert_eq!(reasons("BACKWARDS"), [Reason::EndsBeforeStart]);
-    assert_eq!(reasons("OVER"), [Reason::Overlap]);
-    assert_eq!(reasons("OPEN"), [Reason::Overlap]);
-    assert_eq!(reasons("CODE"), [Reason::BadCode]);
-    assert_eq!(reasons("NOHEADER"), [Reason::NoHeader]);
-    assert_eq!(reasons("NODOB"), [Reason::BadDate]);
-    assert_eq!(e.checked.left_out.len(), 7);
-    assert_eq!(e.checked.children_in_extract, 8);
+    assert_eq!(reasons("BADDATE"), Some(Reason::BadDate.describe()));
+    assert_eq!(
+        reasons("BACKWARDS"),
+        Some(Reason::EndsBeforeStart.describe())
+    );
+    assert_eq!(reasons("OVER"), Some(Reason::Overlap.describe()));
+    assert_eq!(reasons("OPEN"), Some(Reason::Overlap.describe()));
+    assert_eq!(reasons("CODE"), Some(Reason::BadCode.describe()));
+    assert_eq!(reasons("NOHEADER"), Some(Reason::NoHeader.describe()));
+    assert_eq!(reasons("NODOB"), Some(Reason::BadDate.describe()));
+    assert_eq!(e.left_out.len(), 7);
+    assert_eq!(e.children, 8);
     // Only OK is in any figure.
     assert_eq!(nd(&e, "TS21"), (1.0, None));
     let locations: Vec<String> = e
-        .checked
         .left_out
         .iter()
         .flat_map(|l| &l.problems)
@@ -550,7 +550,11 @@ fn extract_as_shipped(lists: &[(&str, &str)]) -> Extract {
             (path, format!("2014-15-Q2/{name}"))
         })
         .collect();
-    load(&group(dir.path(), &files)[0], &holidays(), Rules::default())
+    load(
+        &find::by_folder(Source::Ssda903, dir.path(), &files)[0],
+        &holidays(),
+        Rules::default(),
+    )
 }
 
 #[test]
@@ -600,7 +604,11 @@ fn an_extract_whose_quarter_cannot_be_told_is_refused() {
     std::fs::create_dir_all(&folder).unwrap();
     let path = folder.join("header.csv");
     std::fs::write(&path, header(&[("A", "01/01/2005")])).unwrap();
-    let sources = group(dir.path(), &[(path, "ssda903/header.csv".into())]);
+    let sources = find::by_folder(
+        Source::Ssda903,
+        dir.path(),
+        &[(path, "ssda903/header.csv".into())],
+    );
     let e = load(&sources[0], &holidays(), Rules::default());
     assert!(e.status.is_refused());
     let p = e

@@ -9,8 +9,9 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 
-use super::model::{Checked, Child, ChildId, Episode};
+use super::model::{Checked, Child, Episode};
 use crate::calendar::BankHolidays;
+use crate::records::figure::{Computed, Detail, Member};
 
 /// The refs the extract can work out.
 pub const REFS: [&str; 10] = [
@@ -27,60 +28,6 @@ pub fn measure_of(reference: &str) -> Option<crate::judge::Measure> {
         r if REFS.contains(&r) => Measure::Percent,
         _ => return None,
     })
-}
-
-/// One fact that decided whether a member counts, kept as it is and
-/// written out only in the restricted workbook.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Detail {
-    Date(Option<NaiveDate>),
-    Dates(Vec<NaiveDate>),
-    Number(i64),
-    Code(&'static str),
-    Text(String),
-}
-
-impl std::fmt::Display for Detail {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Detail::Date(Some(d)) => write!(f, "{}", d.format("%d/%m/%Y")),
-            Detail::Date(None) => Ok(()),
-            Detail::Dates(ds) => {
-                for (i, d) in ds.iter().enumerate() {
-                    let sep = if i == 0 { "" } else { ", " };
-                    write!(f, "{sep}{}", d.format("%d/%m/%Y"))?;
-                }
-                Ok(())
-            }
-            Detail::Number(n) => write!(f, "{n}"),
-            Detail::Code(c) => f.write_str(c),
-            Detail::Text(t) => f.write_str(t),
-        }
-    }
-}
-
-/// One child (or review) behind a figure.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Member {
-    pub child: ChildId,
-    /// Counts in the numerator.
-    pub counted: bool,
-    /// The dates and facts that decided it, in the order of the figure's
-    /// `columns`.
-    pub details: Vec<Detail>,
-}
-
-/// One indicator worked out from the extract.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Computed {
-    pub reference: &'static str,
-    /// Children counted (TS16: total days).
-    pub numerator: f64,
-    /// Children (or reviews) in the denominator; TS15 and TS21 have none.
-    pub denominator: Option<f64>,
-    /// What the detail columns hold.
-    pub columns: &'static [&'static str],
-    pub members: Vec<Member>,
 }
 
 fn show(d: Option<NaiveDate>) -> Detail {

@@ -114,8 +114,7 @@ pub struct Oc2 {
     pub teeth_check: String,
 }
 
-/// A child's id, shared by every figure the child is behind.
-pub type ChildId = std::sync::Arc<str>;
+pub use crate::records::figure::ChildId;
 
 /// A child whose rows passed the checks.
 #[derive(Debug, Clone)]

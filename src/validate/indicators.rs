@@ -264,47 +264,13 @@ impl<'a> Table<'a> {
         let (name, col) = (self.name, self.cols.reference);
         let ref_cell = self.sheet.cell(row, col);
         if ref_cell.is_empty() {
-            let figure_cols = [self.cols.numerator, self.cols.denominator, self.cols.value];
-            let any_figure = figure_cols
-                .iter()
-                .flatten()
-                .any(|&c| !self.sheet.cell(row, c).is_empty());
-            if any_figure {
-                problems.push(
-                    Diagnostic::error(
-                        "ref-missing",
-                        format!(
-                            "Row {} has figures but no Ref, so they cannot be used. Enter the indicator's reference (e.g. TS3) in {}.",
-                            row + 1,
-                            cell_ref(row, col)
-                        ),
-                    )
-                    .at(name, row, col),
-                );
-            }
+            problems.extend(self.figures_without_ref(row));
             return None;
         }
         let raw_ref = ref_cell.shown();
         let reference = normalise_ref(&raw_ref);
         let Some(indicator) = self.templates.indicator(&reference) else {
-            let refs: Vec<&str> = self
-                .templates
-                .indicators
-                .iter()
-                .map(|i| i.reference.as_str())
-                .collect();
-            let hint = nearest(&reference, &refs)
-                .map(|n| format!(" Did you mean {n}?"))
-                .unwrap_or_default();
-            problems.push(
-                Diagnostic::error(
-                    "ref-unknown",
-                    format!(
-                        "\"{raw_ref}\" is not an indicator on the scorecard.{hint} Check the reference against the blank return."
-                    ),
-                )
-                .at(name, row, col),
-            );
+            problems.push(self.unknown_ref(&raw_ref, &reference, row));
             return None;
         };
         if let Some(first) = seen.insert(reference.clone(), row) {
@@ -337,6 +303,49 @@ impl<'a> Table<'a> {
             }
         }
         Some(indicator)
+    }
+
+    /// A row with no Ref: a problem when it holds figures, which would
+    /// otherwise be lost without a word; nothing when it is blank.
+    fn figures_without_ref(&self, row: u32) -> Option<Diagnostic> {
+        let col = self.cols.reference;
+        let figure_cols = [self.cols.numerator, self.cols.denominator, self.cols.value];
+        let any_figure = figure_cols
+            .iter()
+            .flatten()
+            .any(|&c| !self.sheet.cell(row, c).is_empty());
+        any_figure.then(|| {
+            Diagnostic::error(
+                "ref-missing",
+                format!(
+                    "Row {} has figures but no Ref, so they cannot be used. Enter the indicator's reference (e.g. TS3) in {}.",
+                    row + 1,
+                    cell_ref(row, col)
+                ),
+            )
+            .at(self.name, row, col)
+        })
+    }
+
+    /// A Ref that is no indicator on the scorecard, with the nearest one
+    /// as a suggestion when it is close enough to be a slip.
+    fn unknown_ref(&self, raw_ref: &str, reference: &str, row: u32) -> Diagnostic {
+        let refs: Vec<&str> = self
+            .templates
+            .indicators
+            .iter()
+            .map(|i| i.reference.as_str())
+            .collect();
+        let hint = nearest(reference, &refs)
+            .map(|n| format!(" Did you mean {n}?"))
+            .unwrap_or_default();
+        Diagnostic::error(
+            "ref-unknown",
+            format!(
+                "\"{raw_ref}\" is not an indicator on the scorecard.{hint} Check the reference against the blank return."
+            ),
+        )
+        .at(self.name, row, self.cols.reference)
     }
 
     /// A figure cell as a number, with a problem when it is not one, is

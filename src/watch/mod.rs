@@ -35,32 +35,33 @@
 //! file that reads as cut short just after it changed is taken to be still
 //! arriving, not damaged (`settle.rs`). Only one watch runs on an inputs
 //! folder: a second is refused when it starts (`lock.rs`).
+//!
+//! This file keeps the loop: what wakes it, the look over inputs/, and the
+//! order of an update. When a file is ready to read is `settle.rs`'s to
+//! say; reading and deciding it again, `recheck.rs`'s (the only place the
+//! SSDA903 extracts are read); what is written and logged, `outputs.rs`'s.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use rayon::prelude::*;
 
-use crate::aggregate::{period_of, periods_found_with};
 use crate::config::Templates;
-use crate::discover;
-use crate::model::returns::{CheckedReturn, ReturnStatus};
+use crate::discover::{self, Discovery};
+use crate::model::returns::CheckedReturn;
 use crate::model::workbook::{InputFile, SkippedFile};
 use crate::period::Period;
-use crate::pipeline;
-use crate::render::{feedback, status as status_page};
-use crate::ssda903::{self, Extract, ExtractSource, ExtractStatus};
-use crate::status::{is_temporary, ReturnsStatus, ServiceState};
+use crate::records::Extract;
 
 mod lock;
+mod outputs;
+mod recheck;
 mod settle;
 
 use lock::{InputsLock, NotTaken};
-use settle::{stamp, Arrival, Arriving, Pending, Stamp};
+use settle::{Arriving, Settling, Stamp};
 pub use settle::{ARRIVAL_WINDOW, SETTLE};
 
 /// How often pending files are looked at again while they settle.
@@ -111,6 +112,21 @@ struct Change {
     changed: Option<Instant>,
 }
 
+/// What re-checking a set of changes decided (`recheck.rs`), handed to the
+/// writing of feedback, pages and log lines (`outputs.rs`).
+struct Rechecked {
+    /// Every return after the rules across returns and the comparison with
+    /// the extracts.
+    returns: Vec<CheckedReturn>,
+    /// Every return as it was decided before, by path: what a change
+    /// altered, and which feedback a return taken away had.
+    before: HashMap<PathBuf, CheckedReturn>,
+    /// A log line for each file newly found still arriving.
+    arrived: Vec<String>,
+    /// A log line for each extract whose outcome changed.
+    extracts: Vec<String>,
+}
+
 /// The state kept between changes.
 pub struct Watch {
     options: WatchOptions,
@@ -120,7 +136,8 @@ pub struct Watch {
     cache: HashMap<PathBuf, (Stamp, CheckedReturn)>,
     /// Files as last acted on.
     known: BTreeMap<PathBuf, Stamp>,
-    pending: BTreeMap<PathBuf, Pending>,
+    /// Files seen changing, waiting to settle.
+    settling: Settling,
     /// Files read while still being copied: not judged, and nothing written
     /// or removed for them, until they settle again or their window passes.
     arriving: BTreeMap<PathBuf, Arriving>,
@@ -198,7 +215,7 @@ impl Watch {
             templates,
             cache: HashMap::new(),
             known: BTreeMap::new(),
-            pending: BTreeMap::new(),
+            settling: Settling::default(),
             arriving: BTreeMap::new(),
             files: Vec::new(),
             skipped: Vec::new(),
@@ -217,32 +234,15 @@ impl Watch {
         })
     }
 
-    /// Prints one line of the log, with the time.
-    fn log(&mut self, line: &str) {
-        let now = chrono::Local::now().format("%H:%M:%S");
-        let _ = writeln!(self.out, "[{now}] {line}");
-        let _ = self.out.flush();
-    }
-
     /// Runs until `Wake::Stop` arrives (or every sender is gone). Returns
     /// once everything being written is in place.
     pub fn run(&mut self, wake: Sender<Wake>, wakes: Receiver<Wake>) -> anyhow::Result<()> {
         let _watchers = self.start_watching(wake)?;
         self.scan();
-        let everything: Vec<Change> = self
-            .pending
-            .keys()
-            .map(|p| Change {
-                path: p.clone(),
-                stamp: stamp(p),
-                settled: Instant::now(),
-                changed: None,
-            })
-            .collect();
-        self.pending.clear();
+        let everything = self.settling.take_all(Instant::now());
         self.update(everything, true);
         loop {
-            let mut timeout = if self.pending.is_empty() && self.templates_changed.is_none() {
+            let mut timeout = if self.settling.is_empty() && self.templates_changed.is_none() {
                 RESCAN
             } else {
                 TICK
@@ -251,23 +251,7 @@ impl Watch {
             if let Some(due) = self.next_due() {
                 timeout = timeout.min(due.saturating_duration_since(Instant::now()));
             }
-            match wakes.recv_timeout(timeout) {
-                Ok(Wake::Stop) | Err(RecvTimeoutError::Disconnected) => break,
-                Ok(Wake::Templates) => {
-                    self.templates_changed = Some(Instant::now());
-                }
-                Ok(Wake::Inputs) | Err(RecvTimeoutError::Timeout) => {}
-            }
-            // Many events arrive together: take them all, then look once.
-            let mut stop = false;
-            while let Ok(w) = wakes.try_recv() {
-                match w {
-                    Wake::Stop => stop = true,
-                    Wake::Templates => self.templates_changed = Some(Instant::now()),
-                    Wake::Inputs => {}
-                }
-            }
-            if stop {
+            if self.wait(&wakes, timeout) {
                 break;
             }
             if self
@@ -278,14 +262,35 @@ impl Watch {
                 self.reload_templates();
             }
             self.scan();
-            let mut settled = self.take_overdue();
-            settled.extend(self.take_settled());
+            let now = Instant::now();
+            let mut settled = self.take_overdue(now);
+            settled.extend(self.take_settled(now));
             if !settled.is_empty() {
                 self.update(settled, false);
             }
         }
         self.log("stopped; every file written is complete");
         Ok(())
+    }
+
+    /// Waits up to `timeout` for something to wake the loop, then takes
+    /// every wake that came with it: many events arrive together, and one
+    /// look does for them all. Whether to stop.
+    fn wait(&mut self, wakes: &Receiver<Wake>, timeout: Duration) -> bool {
+        match wakes.recv_timeout(timeout) {
+            Ok(Wake::Stop) | Err(RecvTimeoutError::Disconnected) => return true,
+            Ok(Wake::Templates) => self.templates_changed = Some(Instant::now()),
+            Ok(Wake::Inputs) | Err(RecvTimeoutError::Timeout) => {}
+        }
+        let mut stop = false;
+        while let Ok(w) = wakes.try_recv() {
+            match w {
+                Wake::Stop => stop = true,
+                Wake::Templates => self.templates_changed = Some(Instant::now()),
+                Wake::Inputs => {}
+            }
+        }
+        stop
     }
 
     /// Starts the watcher on inputs/ (with sub-folders) and templates/:
@@ -305,25 +310,46 @@ impl Watch {
             .templates
             .canonicalize()
             .unwrap_or_else(|_| self.options.templates.clone());
-        let share = network_filesystem(&inputs);
+        let (mut watchers, how) = self.watchers(wake_on(templates.clone(), wake), &inputs)?;
+        for w in &mut watchers {
+            w.watch(&inputs, notify::RecursiveMode::Recursive)
+                .with_context(|| format!("cannot watch {}", inputs.display()))?;
+            if let Err(e) = w.watch(&templates, notify::RecursiveMode::NonRecursive) {
+                self.log(&format!(
+                    "cannot watch {} ({e}); restart watch after changing the templates",
+                    templates.display()
+                ));
+            }
+        }
+        self.log(&format!(
+            "watching {} and its sub-folders {how}; Ctrl-C stops",
+            self.options.inputs.display()
+        ));
+        if let Err(why) = &self.lock {
+            let line = format!(
+                "a second watch on this folder cannot be kept off here ({why}); start only one"
+            );
+            self.log(&line);
+        }
+        Ok(watchers)
+    }
+
+    /// The watcher for `inputs` (the canonical folder), and how it watches,
+    /// for the log: by events, or by looking every so often when asked, on
+    /// a network share, or where events are not to be had.
+    fn watchers<F>(
+        &self,
+        handler: F,
+        inputs: &Path,
+    ) -> anyhow::Result<(Vec<Box<dyn notify::Watcher>>, String)>
+    where
+        F: notify::EventHandler + Clone,
+    {
+        let share = network_filesystem(inputs);
         let poll = self
             .options
             .poll
             .or_else(|| share.as_ref().map(|_| self.options.poll_interval));
-        let handler = {
-            let templates = templates.clone();
-            move |event: notify::Result<notify::Event>| {
-                let message = match event {
-                    // Opening and reading change nothing, and watch's own
-                    // looks (listing a folder is opening it) would otherwise
-                    // wake it again without end.
-                    Ok(e) if e.kind.is_access() => return,
-                    Ok(e) if e.paths.iter().any(|p| p.starts_with(&templates)) => Wake::Templates,
-                    _ => Wake::Inputs,
-                };
-                let _ = wake.send(message);
-            }
-        };
         let mut watchers: Vec<Box<dyn notify::Watcher>> = Vec::new();
         let how = match poll {
             None => match notify::recommended_watcher(handler.clone()) {
@@ -352,698 +378,97 @@ impl Watch {
                 }
             }
         };
-        for w in &mut watchers {
-            w.watch(&inputs, notify::RecursiveMode::Recursive)
-                .with_context(|| format!("cannot watch {}", inputs.display()))?;
-            if let Err(e) = w.watch(&templates, notify::RecursiveMode::NonRecursive) {
-                self.log(&format!(
-                    "cannot watch {} ({e}); restart watch after changing the templates",
-                    templates.display()
-                ));
-            }
-        }
-        self.log(&format!(
-            "watching {} and its sub-folders {how}; Ctrl-C stops",
-            self.options.inputs.display()
-        ));
-        if let Err(why) = &self.lock {
-            let line = format!(
-                "a second watch on this folder cannot be kept off here ({why}); start only one"
-            );
-            self.log(&line);
-        }
-        Ok(watchers)
+        Ok((watchers, how))
     }
 
-    /// Looks over inputs/ and notes every return that is new, changed or
+    /// Looks over inputs/ and notes every file that is new, changed or
     /// gone since it was last acted on.
     fn scan(&mut self) {
-        let found = match discover::discover(&self.options.inputs) {
-            Ok(found) => {
-                if std::mem::take(&mut self.inputs_unreadable) {
-                    self.log("the inputs folder can be read again");
-                }
-                found
-            }
-            Err(e) => {
-                // Said once, not at every look, until it can be read again.
-                if !std::mem::replace(&mut self.inputs_unreadable, true) {
-                    self.log(&format!(
-                        "cannot look in the inputs folder ({e:#}); the feedback and pages stay as they were until it can be read"
-                    ));
-                }
-                return;
-            }
+        let Some(found) = self.look_in_inputs() else {
+            return;
         };
-        let now = Instant::now();
-        let mut seen = BTreeSet::new();
         let paths = found
             .returns
             .iter()
             .map(|f| &f.path)
             .chain(found.extract_files.iter().map(|(p, _)| p));
-        for path in paths {
-            seen.insert(path.clone());
-            let now_stamp = stamp(path);
-            if now_stamp.is_some() && self.known.get(path).copied() == now_stamp {
-                self.pending.remove(path);
-                continue;
-            }
-            match self.pending.get_mut(path) {
-                Some(p) if p.stamp == now_stamp => {}
-                Some(p) => {
-                    p.stamp = now_stamp;
-                    p.since = now;
-                }
-                None => {
-                    self.pending.insert(
-                        path.clone(),
-                        Pending {
-                            stamp: now_stamp,
-                            since: now,
-                        },
-                    );
-                }
-            }
-        }
-        // A return taken away needs no settling.
-        let gone: Vec<PathBuf> = self
-            .known
-            .keys()
-            .filter(|p| !seen.contains(*p))
-            .cloned()
-            .collect();
-        for path in gone {
-            self.pending.entry(path).or_insert(Pending {
-                stamp: None,
-                since: now.checked_sub(SETTLE).unwrap_or(now),
-            });
-        }
-        self.pending
-            .retain(|p, pending| seen.contains(p) || pending.stamp.is_none());
-        let shown = |s: &[SkippedFile]| -> BTreeSet<String> {
-            s.iter()
-                .filter(|f| !is_temporary(&f.name))
-                .map(|f| format!("{}: {}", f.name, f.reason))
-                .collect()
-        };
-        let before = shown(&self.skipped);
-        let after = shown(&found.skipped);
-        let new_skipped: Vec<String> = after.difference(&before).cloned().collect();
-        for line in &new_skipped {
-            self.log(&format!("{line} (not read)"));
-        }
+        self.settling.look(paths, &self.known, Instant::now());
+        let skipped_changed = self.note_skipped(found.skipped);
         self.files = found.returns;
         self.extract_files = found.extract_files;
-        let skipped_changed = before != after;
-        self.skipped = found.skipped;
-        if skipped_changed && self.pending.is_empty() && self.served.is_some() {
+        if skipped_changed && self.settling.is_empty() && self.served.is_some() {
             // Only the list of other files changed: the pages show it.
             self.update(Vec::new(), false);
         }
     }
 
-    fn reload_templates(&mut self) {
-        match Templates::load(&self.options.templates) {
-            Ok(t) => {
-                self.templates = t;
-                // A file still arriving keeps its last whole reading until
-                // it is whole again.
-                let arriving = &self.arriving;
-                self.cache.retain(|p, _| arriving.contains_key(p));
-                self.feedback_written.clear();
-                self.log("the templates changed: every return checked again");
-                // Everything already acted on; files still settling wait.
-                let all: Vec<Change> = self
-                    .files
-                    .iter()
-                    .filter(|f| self.known.contains_key(&f.path))
-                    .map(|f| Change {
-                        path: f.path.clone(),
-                        stamp: stamp(&f.path),
-                        settled: Instant::now(),
-                        changed: self.arriving.get(&f.path).map(|a| a.since),
-                    })
-                    .collect();
-                self.update(all, true);
+    /// What is in inputs/ now; `None` while it cannot be listed, said once
+    /// when that starts and once when it ends, not at every look.
+    fn look_in_inputs(&mut self) -> Option<Discovery> {
+        match discover::discover(&self.options.inputs) {
+            Ok(found) => {
+                if std::mem::take(&mut self.inputs_unreadable) {
+                    self.log("the inputs folder can be read again");
+                }
+                Some(found)
             }
-            Err(e) => self.log(&format!(
-                "the templates changed but cannot be used, so the previous ones still apply: {e}"
-            )),
+            Err(e) => {
+                if !std::mem::replace(&mut self.inputs_unreadable, true) {
+                    self.log(&format!(
+                        "cannot look in the inputs folder ({e:#}); the feedback and pages stay as they were until it can be read"
+                    ));
+                }
+                None
+            }
         }
     }
 
-    /// Acts on settled changes: checks the changed returns, applies the
-    /// rules across all returns, and brings feedback and status pages up
-    /// to date. `quietly`: the first look, logged as one summary.
+    /// Acts on settled changes: checks the changed returns and extracts,
+    /// applies the rules across all returns, and brings feedback and status
+    /// pages up to date. `quietly`: the first look, logged as one summary.
     fn update(&mut self, changes: Vec<Change>, quietly: bool) {
         let started = Instant::now();
         let earliest = changes.iter().map(|c| c.settled).min();
-        // A file still arriving that changed again, or whose window has
-        // passed, is read again below and decided afresh.
-        let was_arriving: BTreeMap<PathBuf, Arriving> = changes
-            .iter()
-            .filter_map(|c| self.arriving.remove_entry(&c.path))
-            .collect();
-        for c in &changes {
-            match c.stamp {
-                Some(s) => {
-                    self.known.insert(c.path.clone(), s);
-                }
-                None => {
-                    self.known.remove(&c.path);
-                    self.cache.remove(&c.path);
-                }
-            }
-        }
-        // Read and validate what changed, in parallel; the rest is cached.
-        // A file not yet known is still settling: it is left out until it
-        // has, never read half-written. A file still arriving waits for its
-        // next change or the end of its window.
-        let stale: Vec<&InputFile> = self
-            .files
-            .iter()
-            .filter(|f| !self.arriving.contains_key(&f.path))
-            .filter(
-                |f| match (self.cache.get(&f.path), self.known.get(&f.path)) {
-                    (Some((cached, _)), Some(known)) => cached != known,
-                    (None, Some(_)) => true,
-                    (_, None) => false,
-                },
-            )
-            .collect();
-        type Fresh = (PathBuf, Option<Stamp>, Option<Stamp>, CheckedReturn);
-        let fresh: Vec<Fresh> = stale
-            .par_iter()
-            .map(|f| {
-                // Stamped before and after reading: a file that changed
-                // meanwhile is still being written, and what was read is
-                // not the file.
-                let at = stamp(&f.path);
-                let checked = pipeline::check_one(&self.templates, f);
-                (f.path.clone(), at, stamp(&f.path), checked)
-            })
-            .collect();
-        let (now, wall_now) = (Instant::now(), SystemTime::now());
-        let mut arrived: Vec<String> = Vec::new();
-        for (path, at, after, checked) in fresh {
-            // Gone meanwhile: the next look says so.
-            let Some(at) = at else { continue };
-            self.known.insert(path.clone(), at);
-            let cut_short = settle::return_cut_short(&checked);
-            let arrival =
-                settle::arrival_of(&path, Some(at), after, cut_short, &changes, now, wall_now);
-            match arrival {
-                Arrival::Judge => {
-                    self.cache.insert(path, (at, checked));
-                }
-                Arrival::StillArriving { since } => {
-                    // Its last whole reading, if any, stands meanwhile:
-                    // its feedback is neither written nor removed.
-                    if !was_arriving.contains_key(&path) {
-                        arrived.push(format!(
-                            "{}: still arriving (not whole yet); checked again when the copy has finished",
-                            checked.file.name
-                        ));
-                    }
-                    let period = self.cache.get(&path).and_then(|(_, r)| period_of(r));
-                    self.arriving.insert(
-                        path,
-                        Arriving {
-                            name: checked.file.name.clone(),
-                            since,
-                            period,
-                        },
-                    );
-                }
-            }
-        }
-        let before: HashMap<PathBuf, CheckedReturn> = self
-            .returns
-            .drain(..)
-            .map(|r| (r.file.path.clone(), r))
-            .collect();
-        let mut returns: Vec<CheckedReturn> = self
-            .files
-            .iter()
-            .filter(|f| self.known.contains_key(&f.path))
-            .filter_map(|f| self.cache.get(&f.path).map(|(_, r)| r.clone()))
-            .collect();
-        pipeline::cross_check(&mut returns, &self.templates);
-        let extracts_changed = self.read_extracts_if_changed(&changes, &was_arriving, &mut arrived);
+        let rechecked = self.recheck(&changes);
         // The changes judged now; the rest are still arriving.
         let changes: Vec<Change> = changes
             .into_iter()
             .filter(|c| !self.arriving.contains_key(&c.path))
             .collect();
-        ssda903::compare::tell_services(&mut returns, &self.extracts, &self.templates);
-
-        // The quarter served follows the latest in inputs/, as `run` would report.
-        let served = self.options.period.unwrap_or_else(|| {
-            periods_found_with(&returns, &self.extracts)
-                .last()
-                .copied()
-                .unwrap_or_else(|| Period::containing(chrono::Local::now().date_naive()).previous())
-        });
-        if self.served != Some(served) {
-            if self.served.is_some() {
-                self.log(&format!(
-                    "now keeping {}, the latest quarter in {}",
-                    served.label(),
-                    self.options.inputs.display()
-                ));
-            }
-            self.served = Some(served);
-        }
-        self.quarters.insert(served);
+        self.serve(&rechecked.returns);
         // The first look keeps only the quarter served; after that, each
         // quarter a change touches is kept too.
-        for c in changes.iter().filter(|_| !quietly) {
-            let now = returns.iter().find(|r| r.file.path == c.path);
-            for r in now.into_iter().chain(before.get(&c.path)) {
-                if let Some(p) = period_of(r) {
-                    self.quarters.insert(p);
-                }
-            }
+        if !quietly {
+            self.keep_quarters_of(&changes, &rechecked);
         }
-
-        // Feedback and pages, quarter by quarter.
-        let mut feedback_of: HashMap<PathBuf, PathBuf> = HashMap::new();
-        let mut removed: Vec<PathBuf> = Vec::new();
-        let mut pages: Vec<(Period, PathBuf, ReturnsStatus)> = Vec::new();
-        let quarters: Vec<Period> = self.quarters.iter().copied().collect();
-        for q in quarters {
-            let out_dir = self.options.output.join(q.id());
-            match self.sync_quarter(q, &out_dir, &returns) {
-                Ok((written, gone, page, status)) => {
-                    for (path, fb) in written {
-                        feedback_of.insert(path, fb);
-                    }
-                    removed.extend(gone);
-                    pages.push((q, page, status));
-                }
-                Err(e) => self.log(&format!(
-                    "{}: could not bring the feedback and status page up to date: {e:#}",
-                    q.label()
-                )),
-            }
-        }
+        let written = self.write_quarters(&rechecked.returns);
         let took = earliest.map(|t| t.elapsed()).unwrap_or(started.elapsed());
-
         if quietly {
-            self.log(&format!(
-                "{} returns in {} checked in {:.2}s",
-                returns.len(),
-                self.options.inputs.display(),
-                started.elapsed().as_secs_f64()
-            ));
-            for line in &arrived {
-                self.log(line);
-            }
+            self.log_first_look(&rechecked, started);
         } else {
-            for line in extracts_changed.iter().chain(&arrived) {
-                self.log(line);
-            }
-            for c in changes.iter().filter(|c| !Self::is_extract_file(&c.path)) {
-                let line = self.describe(c, &returns, &before, &feedback_of, &removed);
-                self.log(&line);
-                // -v: each problem as well, as `check` prints them.
-                for r in returns.iter().filter(|r| r.file.path == c.path) {
-                    for d in &r.diagnostics {
-                        tracing::info!("  {}: {d}", r.file.name);
-                    }
-                }
-            }
-            // Returns whose outcome a change decided too: the one a
-            // resubmission supersedes, or brings back.
-            let knock_on: Vec<Change> = returns
-                .iter()
-                .filter(|r| !changes.iter().any(|c| c.path == r.file.path))
-                .filter(|r| {
-                    before.get(&r.file.path).is_some_and(|b| {
-                        b.status != r.status || b.diagnostics.len() != r.diagnostics.len()
-                    })
-                })
-                .map(|r| Change {
-                    path: r.file.path.clone(),
-                    stamp: None,
-                    settled: started,
-                    changed: None,
-                })
-                .collect();
-            for c in &knock_on {
-                let line = self.describe(c, &returns, &before, &feedback_of, &removed);
-                self.log(&format!("{line} (as a result)"));
-            }
+            self.log_changes(&changes, &rechecked, &written, started);
         }
-        for (q, page, status) in &pages {
-            if !quietly && changes.is_empty() {
-                continue;
-            }
-            if *q != served
-                && !changes.iter().any(|c| {
-                    returns
-                        .iter()
-                        .chain(before.values())
-                        .any(|r| r.file.path == c.path && period_of(r) == Some(*q))
-                })
-            {
-                continue;
-            }
-            let after = if quietly {
-                String::new()
-            } else {
-                format!(" ({:.3}s after the file settled)", took.as_secs_f64())
-            };
-            let line = format!(
-                "{}: {} of {} services accepted ({} with warnings), {} rejected, {} nothing yet; {}{after}",
-                q.label(),
-                status.count(ServiceState::Accepted) + status.count(ServiceState::AcceptedWithWarnings),
-                status.services.len(),
-                status.count(ServiceState::AcceptedWithWarnings),
-                status.count(ServiceState::Rejected),
-                status.count(ServiceState::NothingYet),
-                page.display(),
-            );
-            self.log(&line);
-        }
-        self.returns = returns;
+        self.log_pages(&changes, &rechecked, &written, took, quietly);
+        self.returns = rechecked.returns;
     }
+}
 
-    /// Writes the feedback `run` would write for quarter `q` (rewriting only
-    /// what changed), removes feedback no return needs any more, and
-    /// rewrites the status page. Holds the quarter's output lock meanwhile,
-    /// so a `run` at the same moment waits.
-    #[allow(clippy::type_complexity)]
-    fn sync_quarter(
-        &mut self,
-        q: Period,
-        out_dir: &Path,
-        returns: &[CheckedReturn],
-    ) -> anyhow::Result<(
-        Vec<(PathBuf, PathBuf)>,
-        Vec<PathBuf>,
-        PathBuf,
-        ReturnsStatus,
-    )> {
-        let _lock = pipeline::lock_output(out_dir)?;
-        let mut keep = Vec::new();
-        let mut written = Vec::new();
-        for r in returns
-            .iter()
-            .filter(|r| period_of(r).is_none_or(|p| p == q))
-            .filter(|r| feedback::needs_feedback(r))
-        {
-            let path = out_dir.join(feedback::FOLDER).join(feedback::file_name(r));
-            let shows = format!(
-                "{:?}|{:?}|{:?}|{}",
-                r.status,
-                r.diagnostics,
-                r.facts.as_ref().map(|f| &f.sha256),
-                q.id()
-            );
-            if self.feedback_written.get(&path) != Some(&shows) || !path.is_file() {
-                feedback::write_one(r, &self.templates, q, out_dir)?;
-                self.feedback_written.insert(path.clone(), shows);
-            }
-            written.push((r.file.path.clone(), path.clone()));
-            keep.push(path);
-        }
-        let mut gone = feedback::remove_stale(&out_dir.join(feedback::FOLDER), &keep)?;
-        // The extracts' feedback shows values from children's records: it
-        // goes to restricted/, rewritten only when the extract changed.
-        let mut restricted = Vec::new();
-        for e in self
-            .extracts
-            .iter()
-            .filter(|e| e.period.is_none_or(|p| p == q))
-            .filter(|e| feedback::extract_needs_feedback(e))
-        {
-            let path = feedback::extract_feedback_path(out_dir, e);
-            let files: Vec<&str> = e.files.iter().map(|f| f.sha256.as_str()).collect();
-            let shows = format!("{:?}|{}|{}", e.status, files.join(","), q.id());
-            if self.feedback_written.get(&path) != Some(&shows) || !path.is_file() {
-                feedback::write_extract(e, &self.templates, out_dir)?;
-                self.feedback_written.insert(path.clone(), shows);
-            }
-            restricted.push(path);
-        }
-        let folder = out_dir
-            .join(crate::render::restricted::RESTRICTED_DIR)
-            .join(feedback::FOLDER);
-        gone.extend(feedback::remove_stale(&folder, &restricted)?);
-        for g in &gone {
-            self.feedback_written.remove(g);
-        }
-        let mut skipped = self.skipped.clone();
-        skipped.extend(pipeline::not_extracts(&self.extracts));
-        skipped.sort_by(|a, b| a.name.cmp(&b.name));
-        let mut status = ReturnsStatus::build(
-            &self.templates,
-            returns,
-            &self.extracts,
-            &skipped,
-            q,
-            chrono::Local::now(),
-        );
-        // A file still arriving is listed on its quarter's page, or, when
-        // its quarter cannot be told yet, on the page of the quarter served.
-        status.arriving = self
-            .arriving
-            .values()
-            .filter(|a| match a.period {
-                Some(p) if self.quarters.contains(&p) => p == q,
-                _ => self.served == Some(q),
-            })
-            .map(|a| a.name.clone())
-            .collect();
-        let page = status_page::write(&status, &self.templates, out_dir)?;
-        Ok((written, gone, page, status))
-    }
-
-    /// A CSV or XML file: a list of an SSDA903 extract, there or taken away.
-    fn is_extract_file(path: &Path) -> bool {
-        path.extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .is_some_and(|e| discover::EXTRACT_EXTENSIONS.contains(&e.as_str()))
-    }
-
-    /// Reads the SSDA903 extracts again, from their settled files, when one
-    /// of their files changed (or at the first look); returns a log line
-    /// for each extract whose outcome changed, and adds one to `arrived`
-    /// for each file newly found still arriving.
-    ///
-    /// An extract is used whole or not at all, so one with a file still
-    /// arriving is not read with that file half there: it keeps its last
-    /// reading from whole files (or stays absent) until the file is whole,
-    /// or its window has passed and it is judged as `run` would judge it.
-    fn read_extracts_if_changed(
-        &mut self,
-        changes: &[Change],
-        was_arriving: &BTreeMap<PathBuf, Arriving>,
-        arrived: &mut Vec<String>,
-    ) -> Vec<String> {
-        let touched = changes.iter().any(|c| Self::is_extract_file(&c.path));
-        if !touched && !std::mem::take(&mut self.extracts_unread) {
-            return Vec::new();
-        }
-        let settled: Vec<(PathBuf, String)> = self
-            .extract_files
-            .iter()
-            .filter(|(p, _)| self.known.contains_key(p))
-            .cloned()
-            .collect();
-        let sources = ssda903::group(&self.options.inputs, &settled);
-        let (held, to_read): (Vec<&ExtractSource>, Vec<&ExtractSource>) = sources
-            .iter()
-            .partition(|s| s.files.iter().any(|(p, _)| self.arriving.contains_key(p)));
-        // A file of a held extract that was arriving and changed again is
-        // not read yet either: it stays arriving, from its latest change.
-        for (path, _) in held.iter().flat_map(|s| &s.files) {
-            if let Some(was) = was_arriving.get(path) {
-                let since = changes
-                    .iter()
-                    .find(|c| &c.path == path)
-                    .and_then(|c| c.changed)
-                    .unwrap_or(was.since);
-                self.arriving.insert(
-                    path.clone(),
-                    Arriving {
-                        since,
-                        ..was.clone()
-                    },
-                );
-            }
-        }
-        let (holidays, rules) = (
-            &self.templates.bank_holidays,
-            self.templates.organisation.child_records,
-        );
-        // An extract as read, with its files' stamps before and after.
-        type Read = (Vec<Option<Stamp>>, Option<Extract>, Vec<Option<Stamp>>);
-        let readings: Vec<Read> = to_read
-            .par_iter()
-            .map(|s| {
-                let stamps = || s.files.iter().map(|(p, _)| stamp(p)).collect::<Vec<_>>();
-                let at = stamps();
-                // One extract at a time: the rule between two extracts for
-                // one quarter is applied below, over the held ones too.
-                let extract = ssda903::load_all(std::slice::from_ref(*s), holidays, rules).pop();
-                (at, extract, stamps())
-            })
-            .collect();
-        let (now, wall_now) = (Instant::now(), SystemTime::now());
-        for (source, (at, extract, after)) in to_read.iter().zip(readings) {
-            let Some(mut extract) = extract else {
-                continue;
-            };
-            let still = settle::extract_still_arriving(
-                source, &extract, &at, &after, changes, now, wall_now,
-            );
-            if still.is_empty() {
-                // Between changes only the figures, counts and problems are
-                // kept, not every child behind them.
-                extract.forget_children();
-                self.extracts_read.insert(source.name.clone(), extract);
-                continue;
-            }
-            for (path, name, since) in still {
-                if !was_arriving.contains_key(&path) {
-                    arrived.push(format!(
-                        "{name}: still arriving (not whole yet); the extract {} stays as it was until the copy has finished",
-                        source.name
-                    ));
-                }
-                let period = source.period;
-                self.arriving.insert(
-                    path,
-                    Arriving {
-                        name,
-                        since,
-                        period,
-                    },
-                );
-            }
-        }
-        self.extracts_read
-            .retain(|name, _| sources.iter().any(|s| &s.name == name));
-        let mut extracts: Vec<Extract> = sources
-            .iter()
-            .filter_map(|s| self.extracts_read.get(&s.name).cloned())
-            .collect();
-        ssda903::resolve(&mut extracts);
-        let said = |e: &Extract| -> String {
-            let period = e
-                .period
-                .map_or_else(|| "no quarter".to_string(), |p| p.label());
-            match &e.status {
-                _ if !e.is_extract() => pipeline::not_extracts(std::slice::from_ref(e))
-                    .iter()
-                    .map(|f| format!("{}: {} (not read)", f.name, f.reason))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                ExtractStatus::Used => format!(
-                    "{}: SSDA903 extract for {period}, {}, {} left out, {} problem(s)",
-                    e.name,
-                    crate::text::count_of(e.children(), "child", "children"),
-                    e.checked.left_out.len(),
-                    e.all_problems().len()
-                ),
-                ExtractStatus::Superseded { by } => {
-                    format!(
-                        "{}: SSDA903 extract for {period}, superseded by {by}",
-                        e.name
-                    )
-                }
-                ExtractStatus::Refused { because } => format!(
-                    "{}: SSDA903 extract for {period} REFUSED, so its figures come from the services' returns: {because}; {} problem(s) in its feedback in restricted/",
-                    e.name,
-                    e.all_problems().len()
-                ),
-            }
+/// What the watcher does with an event: wakes the loop, saying whether a
+/// template changed.
+fn wake_on(
+    templates: PathBuf,
+    wake: Sender<Wake>,
+) -> impl FnMut(notify::Result<notify::Event>) + Clone + Send + 'static {
+    move |event: notify::Result<notify::Event>| {
+        let message = match event {
+            // Opening and reading change nothing, and watch's own looks
+            // (listing a folder is opening it) would otherwise wake it
+            // again without end.
+            Ok(e) if e.kind.is_access() => return,
+            Ok(e) if e.paths.iter().any(|p| p.starts_with(&templates)) => Wake::Templates,
+            _ => Wake::Inputs,
         };
-        let before: BTreeSet<String> = self.extracts.iter().map(said).collect();
-        let lines = extracts
-            .iter()
-            .map(said)
-            .filter(|l| !before.contains(l))
-            .collect();
-        self.extracts = extracts;
-        crate::memory::give_back();
-        lines
-    }
-
-    /// The log line for one change.
-    fn describe(
-        &self,
-        c: &Change,
-        returns: &[CheckedReturn],
-        before: &HashMap<PathBuf, CheckedReturn>,
-        feedback_of: &HashMap<PathBuf, PathBuf>,
-        removed: &[PathBuf],
-    ) -> String {
-        let Some(r) = returns.iter().find(|r| r.file.path == c.path) else {
-            let name = before
-                .get(&c.path)
-                .map(|r| r.file.name.clone())
-                .unwrap_or_else(|| {
-                    let below = c.path.strip_prefix(&self.options.inputs).unwrap_or(&c.path);
-                    below.to_string_lossy().replace('\\', "/")
-                });
-            let gone = before.get(&c.path).map(feedback::file_name).filter(|f| {
-                removed
-                    .iter()
-                    .any(|p| p.file_name().is_some_and(|n| n == f.as_str()))
-            });
-            return match gone {
-                Some(f) => {
-                    format!("{name}: taken out of the inputs folder; its feedback {f} removed")
-                }
-                None => format!("{name}: taken out of the inputs folder"),
-            };
-        };
-        let what = match &r.status {
-            ReturnStatus::Accepted if r.diagnostics.is_empty() => "accepted".to_string(),
-            ReturnStatus::Accepted => format!("accepted with {} warning(s)", r.warnings()),
-            ReturnStatus::Rejected => format!(
-                "REJECTED with {} error(s) and {} warning(s)",
-                r.errors(),
-                r.warnings()
-            ),
-            ReturnStatus::Superseded { by } => format!("superseded by {by}"),
-        };
-        let whose = match (&r.service, period_of(r)) {
-            (Some(s), Some(p)) => format!(" ({s}, {})", p.label()),
-            (Some(s), None) => format!(" ({s})"),
-            (None, Some(p)) => format!(" ({})", p.label()),
-            (None, None) => String::new(),
-        };
-        let fb = match feedback_of.get(&c.path) {
-            Some(path) => format!("feedback in {}", path.display()),
-            None => {
-                let had = before.get(&c.path).map(feedback::file_name);
-                match had.filter(|f| {
-                    removed
-                        .iter()
-                        .any(|p| p.file_name().is_some_and(|n| n == f.as_str()))
-                }) {
-                    Some(f) => format!("no feedback needed; the old feedback {f} removed"),
-                    None => "no feedback needed".to_string(),
-                }
-            }
-        };
-        let mut line = format!("{}: {what}{whose}; {fb}", r.file.name);
-        if let (Some(p), Some(served)) = (period_of(r), self.served) {
-            if p != served {
-                line.push_str(&format!(
-                    " (a return for {}, not {}: its status page is output/{}/returns.html)",
-                    p.label(),
-                    served.label(),
-                    p.id()
-                ));
-            }
-        }
-        line
+        let _ = wake.send(message);
     }
 }
 

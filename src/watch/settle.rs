@@ -19,14 +19,19 @@
 //!            still arriving ──► its stamp changes and settles ──► read again
 //!                           └─► the window passes unchanged ────► read again, judged
 //! ```
+//!
+//! Every decision here is taken at a time it is handed, never one it reads
+//! from the clock itself, so that its tests can run on a made-up clock.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::{Change, Watch};
+use crate::discover;
 use crate::model::returns::CheckedReturn;
 use crate::period::Period;
-use crate::ssda903::{Extract, ExtractSource};
+use crate::records::{Extract, ExtractSource};
 
 /// How long a file's size and modified time must stay the same before it
 /// is read: a return still being copied is never read half-written.
@@ -62,6 +67,23 @@ pub(super) fn stamp(path: &Path) -> Option<Stamp> {
     })
 }
 
+/// A CSV or XML file: a list of an SSDA903 extract, there or taken away.
+pub(super) fn is_extract_file(path: &Path) -> bool {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .is_some_and(|e| discover::EXTRACT_EXTENSIONS.contains(&e.as_str()))
+}
+
+/// How long `path` must stay unchanged before it is read: an extract's
+/// list waits longer than a return (see [`EXTRACT_SETTLE`]).
+pub(super) fn settle_time(path: &Path) -> Duration {
+    if is_extract_file(path) {
+        EXTRACT_SETTLE
+    } else {
+        SETTLE
+    }
+}
+
 /// A file read but not whole yet: a copy still going on.
 #[derive(Debug, Clone)]
 pub(super) struct Arriving {
@@ -77,30 +99,77 @@ pub(super) struct Arriving {
 
 /// A file seen changing, waiting to settle.
 #[derive(Debug)]
-pub(super) struct Pending {
-    pub(super) stamp: Option<Stamp>,
-    pub(super) since: Instant,
+struct Pending {
+    /// `None`: gone.
+    stamp: Option<Stamp>,
+    /// When it was last seen changing: it settles its settle time after.
+    since: Instant,
 }
 
-impl Watch {
-    /// The pending files that have stopped changing and can be read to the
-    /// end; or that are gone.
-    pub(super) fn take_settled(&mut self) -> Vec<Change> {
-        let now = Instant::now();
-        // While inputs/ cannot be listed, a file that seems gone may only be
-        // out of reach: nothing is decided until it can be.
-        if self.inputs_unreadable {
-            return Vec::new();
+/// The files in inputs/ seen changing since they were last acted on, each
+/// waiting to settle.
+#[derive(Debug, Default)]
+pub(super) struct Settling {
+    pending: BTreeMap<PathBuf, Pending>,
+}
+
+impl Settling {
+    /// Notes what a look over inputs/ found at `now`. A file new, or
+    /// changed since it was last acted on (`known`), waits to settle, from
+    /// `now` again whenever its stamp has moved. A file acted on that is
+    /// no longer there waits as gone, ready at once: a removal needs no
+    /// settling. A file pending that has gone without ever being acted on
+    /// is forgotten.
+    pub(super) fn look<'a>(
+        &mut self,
+        found: impl IntoIterator<Item = &'a PathBuf>,
+        known: &BTreeMap<PathBuf, Stamp>,
+        now: Instant,
+    ) {
+        let mut seen = BTreeSet::new();
+        for path in found {
+            seen.insert(path.clone());
+            let now_stamp = stamp(path);
+            if now_stamp.is_some() && known.get(path).copied() == now_stamp {
+                self.pending.remove(path);
+                continue;
+            }
+            match self.pending.get_mut(path) {
+                Some(p) if p.stamp == now_stamp => {}
+                Some(p) => {
+                    p.stamp = now_stamp;
+                    p.since = now;
+                }
+                None => {
+                    self.pending.insert(
+                        path.clone(),
+                        Pending {
+                            stamp: now_stamp,
+                            since: now,
+                        },
+                    );
+                }
+            }
         }
+        for path in known.keys().filter(|p| !seen.contains(*p)) {
+            self.pending.entry(path.clone()).or_insert(Pending {
+                stamp: None,
+                since: now.checked_sub(SETTLE).unwrap_or(now),
+            });
+        }
+        self.pending
+            .retain(|p, pending| seen.contains(p) || pending.stamp.is_none());
+    }
+
+    /// The pending files that at `now` have stopped changing for their
+    /// settle time and can be read to the end, or that are gone; taken out
+    /// as changes. One that changed again meanwhile, or cannot be read to
+    /// its end yet, settles again from `now`.
+    pub(super) fn take_settled(&mut self, now: Instant) -> Vec<Change> {
         let mut settled = Vec::new();
         let mut retry = Vec::new();
         for (path, p) in &self.pending {
-            let settle = if Watch::is_extract_file(path) {
-                EXTRACT_SETTLE
-            } else {
-                SETTLE
-            };
-            if now.duration_since(p.since) < settle {
+            if now.saturating_duration_since(p.since) < settle_time(path) {
                 continue;
             }
             let Some(before) = p.stamp else {
@@ -139,27 +208,53 @@ impl Watch {
             .collect()
     }
 
-    /// The files still arriving that [`Watch::take_overdue`] may take:
-    /// not one still changing (it settles first), nor any while inputs/
-    /// cannot be looked in.
-    fn waiting(&self) -> impl Iterator<Item = (&PathBuf, &Arriving)> {
-        self.arriving
+    /// Every pending file, settled or not, as it is at `now`: the first
+    /// look judges what is already there without waiting, and tells a file
+    /// still being copied by how it reads.
+    pub(super) fn take_all(&mut self, now: Instant) -> Vec<Change> {
+        std::mem::take(&mut self.pending)
+            .into_keys()
+            .map(|path| Change {
+                stamp: stamp(&path),
+                path,
+                settled: now,
+                changed: None,
+            })
+            .collect()
+    }
+
+    /// No file is waiting to settle.
+    pub(super) fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// The files still arriving that may be judged when their window has
+    /// passed: not one changing again, which settles first.
+    fn waiting<'a>(
+        &'a self,
+        arriving: &'a BTreeMap<PathBuf, Arriving>,
+    ) -> impl Iterator<Item = (&'a PathBuf, &'a Arriving)> {
+        arriving
             .iter()
-            .filter(|_| !self.inputs_unreadable)
             .filter(|(p, _)| !self.pending.contains_key(*p))
     }
 
     /// When the first file still arriving is due to be judged.
-    pub(super) fn next_due(&self) -> Option<Instant> {
-        self.waiting().map(|(_, a)| a.since + ARRIVAL_WINDOW).min()
+    pub(super) fn next_due(&self, arriving: &BTreeMap<PathBuf, Arriving>) -> Option<Instant> {
+        self.waiting(arriving)
+            .map(|(_, a)| a.since + ARRIVAL_WINDOW)
+            .min()
     }
 
-    /// The files still arriving whose window has passed with no change
-    /// since: read again and judged as they are (a copy that never
+    /// The files still arriving whose window has passed at `now` with no
+    /// change since: read again and judged as they are (a copy that never
     /// finished, a file damaged before it was sent).
-    pub(super) fn take_overdue(&self) -> Vec<Change> {
-        let now = Instant::now();
-        self.waiting()
+    pub(super) fn overdue(
+        &self,
+        arriving: &BTreeMap<PathBuf, Arriving>,
+        now: Instant,
+    ) -> Vec<Change> {
+        self.waiting(arriving)
             .filter(|(_, a)| window_passed(a.since, now))
             .map(|(p, a)| Change {
                 path: p.clone(),
@@ -168,6 +263,36 @@ impl Watch {
                 changed: Some(a.since),
             })
             .collect()
+    }
+}
+
+impl Watch {
+    /// The files settled at `now`. While inputs/ cannot be listed, a file
+    /// that seems gone may only be out of reach: nothing is decided until
+    /// it can be.
+    pub(super) fn take_settled(&mut self, now: Instant) -> Vec<Change> {
+        if self.inputs_unreadable {
+            return Vec::new();
+        }
+        self.settling.take_settled(now)
+    }
+
+    /// When the first file still arriving is due to be judged; none while
+    /// inputs/ cannot be looked in.
+    pub(super) fn next_due(&self) -> Option<Instant> {
+        if self.inputs_unreadable {
+            return None;
+        }
+        self.settling.next_due(&self.arriving)
+    }
+
+    /// The files still arriving to be judged at `now` as they are; none
+    /// while inputs/ cannot be looked in.
+    pub(super) fn take_overdue(&self, now: Instant) -> Vec<Change> {
+        if self.inputs_unreadable {
+            return Vec::new();
+        }
+        self.settling.overdue(&self.arriving, now)
     }
 }
 
@@ -328,10 +453,11 @@ pub(super) fn extract_files_cut_short(extract: &Extract) -> Vec<&str> {
     if !extract.status.is_refused() && extract.is_extract() {
         return Vec::new();
     }
+    let file_rule = crate::records::registry::of(extract.source).map(|s| s.file_rule());
     extract
         .problems
         .iter()
-        .filter(|p| p.rule == "ssda903-file" && p.is_error() && !p.file_name().is_empty())
+        .filter(|p| Some(p.rule) == file_rule && p.is_error() && !p.file_name().is_empty())
         .map(|p| p.file_name())
         .collect()
 }
@@ -443,6 +569,230 @@ mod tests {
         assert_eq!(last_change(None, None, at(10), wall), None);
     }
 
+    /// Writes `len` bytes to `name` in `dir`.
+    fn file(dir: &Path, name: &str, len: usize) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, vec![b'x'; len]).unwrap();
+        path
+    }
+
+    /// Adds `len` bytes to the end of `path`, as the next block of a copy.
+    fn grow(path: &Path, len: usize) {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+        f.write_all(&vec![b'y'; len]).unwrap();
+    }
+
+    /// Moments after a start, in milliseconds.
+    fn millis() -> (Instant, impl Fn(u64) -> Instant) {
+        let start = Instant::now();
+        (start, move |ms| start + Duration::from_millis(ms))
+    }
+
+    fn nothing_known() -> BTreeMap<PathBuf, Stamp> {
+        BTreeMap::new()
+    }
+
+    #[test]
+    fn a_new_file_is_ready_once_unchanged_for_the_settle_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "LC.xlsx", 10);
+        let (start, ms) = millis();
+        let mut settling = Settling::default();
+        settling.look([&path], &nothing_known(), start);
+        assert!(settling.take_settled(ms(499)).is_empty());
+        let ready = settling.take_settled(ms(500));
+        assert_eq!(ready.len(), 1);
+        assert_eq!(ready[0].path, path);
+        assert_eq!(ready[0].stamp.map(|s| s.len), Some(10));
+        assert_eq!(ready[0].settled, ms(500));
+        assert_eq!(ready[0].changed, Some(start));
+        assert!(settling.is_empty(), "taken out once ready");
+    }
+
+    #[test]
+    fn a_file_still_growing_is_not_ready_until_it_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "LC.xlsx", 10);
+        let (start, ms) = millis();
+        let mut settling = Settling::default();
+        settling.look([&path], &nothing_known(), start);
+        // The next look sees it longer: it settles from then.
+        grow(&path, 10);
+        settling.look([&path], &nothing_known(), ms(300));
+        assert!(settling.take_settled(ms(500)).is_empty());
+        assert!(settling.take_settled(ms(799)).is_empty());
+        // Longer again, with no look between (an event lost): found when
+        // it is about to be taken, and it settles again from then.
+        grow(&path, 10);
+        assert!(settling.take_settled(ms(800)).is_empty());
+        assert!(settling.take_settled(ms(1299)).is_empty());
+        let ready = settling.take_settled(ms(1300));
+        assert_eq!(ready.len(), 1);
+        assert_eq!(ready[0].stamp.map(|s| s.len), Some(30));
+        assert_eq!(ready[0].changed, Some(ms(800)));
+    }
+
+    #[test]
+    fn a_file_whose_modified_time_alone_moves_is_not_ready() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "LC.xlsx", 10);
+        let touch = |t: SystemTime| {
+            let f = std::fs::File::options().write(true).open(&path).unwrap();
+            f.set_modified(t).unwrap();
+        };
+        let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+        touch(hour_ago);
+        let (start, ms) = millis();
+        let mut settling = Settling::default();
+        settling.look([&path], &nothing_known(), start);
+        touch(hour_ago + Duration::from_secs(60));
+        assert!(settling.take_settled(ms(500)).is_empty());
+        let ready = settling.take_settled(ms(1000));
+        assert_eq!(ready.len(), 1);
+        assert_eq!(
+            ready[0].stamp.and_then(|s| s.modified),
+            Some(hour_ago + Duration::from_secs(60))
+        );
+    }
+
+    #[test]
+    fn an_extract_list_waits_for_its_longer_settle() {
+        let dir = tempfile::tempdir().unwrap();
+        let ret = file(dir.path(), "LC.xlsx", 10);
+        let list = file(dir.path(), "episodes.csv", 10);
+        let xml = file(dir.path(), "Header.XML", 10);
+        assert_eq!(settle_time(&ret), SETTLE);
+        assert_eq!(settle_time(&list), EXTRACT_SETTLE);
+        assert_eq!(settle_time(&xml), EXTRACT_SETTLE, "whatever its case");
+        let (start, ms) = millis();
+        let mut settling = Settling::default();
+        settling.look([&ret, &list, &xml], &nothing_known(), start);
+        let ready = settling.take_settled(ms(500));
+        assert_eq!(
+            ready.iter().map(|c| &c.path).collect::<Vec<_>>(),
+            vec![&ret]
+        );
+        assert!(settling.take_settled(ms(4999)).is_empty());
+        let ready = settling.take_settled(ms(5000));
+        assert_eq!(
+            ready.iter().map(|c| &c.path).collect::<Vec<_>>(),
+            vec![&xml, &list]
+        );
+    }
+
+    #[test]
+    fn a_file_already_acted_on_and_unchanged_does_not_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "LC.xlsx", 10);
+        let known = BTreeMap::from([(path.clone(), stamp(&path).unwrap())]);
+        let (start, ms) = millis();
+        let mut settling = Settling::default();
+        settling.look([&path], &known, start);
+        assert!(settling.is_empty());
+        // Changed since: it waits like a new one.
+        grow(&path, 1);
+        settling.look([&path], &known, ms(100));
+        assert!(!settling.is_empty());
+        assert_eq!(settling.take_settled(ms(600)).len(), 1);
+    }
+
+    #[test]
+    fn a_file_that_vanishes_before_it_settles_is_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "LC.xlsx", 10);
+        let (start, ms) = millis();
+        let mut settling = Settling::default();
+        settling.look([&path], &nothing_known(), start);
+        std::fs::remove_file(&path).unwrap();
+        // Gone at the next look: it was never acted on, so nothing to undo.
+        settling.look([], &nothing_known(), ms(200));
+        assert!(settling.is_empty());
+        assert!(settling.take_settled(ms(10_000)).is_empty());
+    }
+
+    #[test]
+    fn a_file_that_vanishes_between_a_look_and_its_taking_settles_as_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "LC.xlsx", 10);
+        let (start, ms) = millis();
+        let mut settling = Settling::default();
+        settling.look([&path], &nothing_known(), start);
+        std::fs::remove_file(&path).unwrap();
+        assert!(settling.take_settled(ms(500)).is_empty(), "just gone");
+        assert!(settling.take_settled(ms(999)).is_empty());
+        let gone = settling.take_settled(ms(1000));
+        assert_eq!(gone.len(), 1);
+        assert_eq!(gone[0].stamp, None);
+    }
+
+    #[test]
+    fn a_file_acted_on_and_taken_away_is_gone_at_once_unless_it_comes_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "LC.xlsx", 10);
+        let known = BTreeMap::from([(path.clone(), stamp(&path).unwrap())]);
+        let (start, ms) = millis();
+        let mut settling = Settling::default();
+        std::fs::remove_file(&path).unwrap();
+        settling.look([], &known, start);
+        let gone = settling.take_settled(start);
+        assert_eq!(gone.len(), 1, "a removal needs no settling");
+        assert_eq!(gone[0].stamp, None);
+
+        // Taken away and put back before it was acted on: it settles like
+        // any other change, from when it was found back.
+        settling.look([], &known, ms(1000));
+        file(dir.path(), "LC.xlsx", 12);
+        assert!(settling.take_settled(ms(1000)).is_empty());
+        assert!(settling.take_settled(ms(1499)).is_empty());
+        let back = settling.take_settled(ms(1500));
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].stamp.map(|s| s.len), Some(12));
+    }
+
+    #[test]
+    fn the_first_look_takes_every_file_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let ret = file(dir.path(), "LC.xlsx", 10);
+        let list = file(dir.path(), "episodes.csv", 10);
+        let (start, _) = millis();
+        let mut settling = Settling::default();
+        settling.look([&ret, &list], &nothing_known(), start);
+        let all = settling.take_all(start);
+        assert_eq!(all.len(), 2);
+        assert!(all.iter().all(|c| c.changed.is_none() && c.stamp.is_some()));
+        assert!(settling.is_empty());
+    }
+
+    #[test]
+    fn a_file_still_arriving_is_due_a_minute_after_its_last_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "LC.xlsx", 10);
+        let (start, at) = clock();
+        let arriving = BTreeMap::from([(
+            path.clone(),
+            Arriving {
+                name: "LC.xlsx".to_string(),
+                since: start,
+                period: None,
+            },
+        )]);
+        let mut settling = Settling::default();
+        assert_eq!(settling.next_due(&arriving), Some(at(60)));
+        assert!(settling.overdue(&arriving, at(59)).is_empty());
+        let due = settling.overdue(&arriving, at(60));
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].changed, Some(start));
+        assert_eq!(due[0].settled, at(60));
+
+        // Changing again: it settles first, and is not due meanwhile.
+        let known = BTreeMap::from([(path.clone(), stamp(&path).unwrap())]);
+        grow(&path, 10);
+        settling.look([&path], &known, at(30));
+        assert_eq!(settling.next_due(&arriving), None);
+        assert!(settling.overdue(&arriving, at(600)).is_empty());
+    }
+
     /// A folder of `inputs/` holding the sample extract of 2014-15 Q2,
     /// its episodes list cut to `episodes` bytes.
     fn sample_extract(episodes: Option<usize>, rules: crate::ssda903::Rules) -> Extract {
@@ -462,9 +812,9 @@ mod tests {
             files.push((folder.join(&name), format!("2014-15-Q2/ssda903/{name}")));
         }
         files.sort();
-        let sources = crate::ssda903::group(dir.path(), &files);
+        let sources = crate::records::group_all(dir.path(), &files);
         let holidays = crate::calendar::BankHolidays::from_days([]);
-        crate::ssda903::load_all(&sources, &holidays, rules).remove(0)
+        crate::records::load_all(&sources, &holidays, rules).remove(0)
     }
 
     #[test]

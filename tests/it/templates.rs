@@ -1,9 +1,7 @@
 //! Mistakes in the templates stop the run before anything is written, with
 //! the file and line.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn misspelt_key_is_named_with_its_line() {
@@ -37,7 +35,7 @@ fn semantic_mistakes_are_located() {
         "date_of_meeting = \"2014-11-25\"",
         "date_of_meeting = \"25/11/2014\"",
     );
-    let out = case.run(&["run"]);
+    let out = case.run_expecting(&["run"], 1);
     let err = stderr(&out);
     assert!(
         err.contains("TS1 has theme \"leadrship\", which is not one of the [[theme]] ids"),
@@ -141,7 +139,7 @@ fn wording_committee_and_target_change_with_no_code_change() {
         "There are no direct financial implications arising from this report.",
         "The Director of Finance has confirmed that this report has no financial implications.",
     );
-    let _ = case.run(&["run"]);
+    case.run_expecting(&["run"], 3);
     let pdf = pdf_text(&case.period_dir("2014-15-Q2").join("committee-report.pdf"));
     assert!(pdf.contains("REPORT FOR: CHILDREN AND FAMILIES SCRUTINY PANEL"));
     assert!(pdf.contains("That the Children and Families Scrutiny Panel notes"));
@@ -164,7 +162,7 @@ fn changing_a_target_changes_the_judgement() {
         "polarity = \"higher\"\ntarget = 75\ntolerance = 5\nstatistical_neighbours = 72.4",
         "polarity = \"higher\"\ntarget = 82\ntolerance = 5\nstatistical_neighbours = 72.4",
     );
-    let _ = case.run(&["run"]);
+    case.run_expecting(&["run"], 3);
     let rows = read_csv(&case.period_dir("2014-15-Q2").join("data/indicators.csv"));
     let ts3 = csv_row(&rows, "2014-15 Q2", "TS3");
     assert_eq!(
@@ -288,7 +286,7 @@ fn a_name_the_status_page_does_not_have_is_located_when_it_is_written() {
         "{{ counts.services }} services",
         "{{ counts.service }} services",
     );
-    let out = case.run(&["run"]);
+    let out = case.run_expecting(&["run"], 1);
     let err = stderr(&out);
     let line = line_in(&case, "returns.html.j2", "{{ counts.service }} services");
     assert!(

@@ -1,7 +1,8 @@
-//! Telling a service where its figure differs from the extract's.
+//! Telling a service where its figure differs from an extract's.
 //!
 //! In a quarter with an extract, the extract's figure is the borough
-//! figure of each indicator marked `source = "ssda903"`. A service that
+//! figure of each indicator marked with the extract's source
+//! (`source = "ssda903"`). A service that
 //! also returned that indicator gets a warning on the cell it typed the
 //! figure in, naming both figures as printed, so it can check its count.
 
@@ -10,25 +11,30 @@ use crate::diagnostic::Diagnostic;
 use crate::judge::{self, Measure};
 use crate::model::returns::{CheckedReturn, Figure};
 
+use super::registry;
 use super::{for_period, Extract};
 
-/// Adds an `ssda903-differs` warning to each accepted return whose figure
-/// for an extract indicator differs, as printed, from the extract's.
+/// Adds a warning (`ssda903-differs`…) to each accepted return whose
+/// figure for an extract's indicator differs, as printed, from the
+/// extract's.
 pub fn tell_services(returns: &mut [CheckedReturn], extracts: &[Extract], templates: &Templates) {
     let population = templates.organisation.child_population as f64;
     for r in returns.iter_mut() {
         let Some(content) = r.accepted() else {
             continue;
         };
-        let Some(extract) = for_period(extracts, content.period) else {
-            continue;
-        };
         let mut warnings = Vec::new();
         for figure in content.figures.iter().filter(|f| !f.is_no_data()) {
             let Some(indicator) = templates
                 .indicator(&figure.reference)
-                .filter(|i| i.source == Source::Ssda903)
+                .filter(|i| i.source != Source::Returns)
             else {
+                continue;
+            };
+            let (Some(extract), Some(reader)) = (
+                for_period(extracts, indicator.source, content.period),
+                registry::of(indicator.source),
+            ) else {
                 continue;
             };
             let Some(computed) = extract.figure(&figure.reference) else {
@@ -54,7 +60,14 @@ pub fn tell_services(returns: &mut [CheckedReturn], extracts: &[Extract], templa
             if round(theirs) == round(ours) {
                 continue;
             }
-            warnings.push(differs(figure, m, theirs, ours, n, d));
+            warnings.push(differs(
+                reader.differs_rule(),
+                extract,
+                figure,
+                m,
+                (theirs, ours),
+                (n, d),
+            ));
         }
         r.diagnostics.extend(warnings);
     }
@@ -70,12 +83,12 @@ fn children(n: f64) -> String {
 }
 
 fn differs(
+    rule: &'static str,
+    extract: &Extract,
     figure: &Figure,
     m: Measure,
-    theirs: f64,
-    ours: f64,
-    n: Option<f64>,
-    d: Option<f64>,
+    (theirs, ours): (f64, f64),
+    (n, d): (Option<f64>, Option<f64>),
 ) -> Diagnostic {
     let counts = |n: Option<f64>, d: Option<f64>| match (n, d) {
         (Some(n), Some(d)) if m == Measure::Percent => format!(" ({n} of {d})"),
@@ -86,12 +99,13 @@ fn differs(
         _ => String::new(),
     };
     let mut diagnostic = Diagnostic::warning(
-        "ssda903-differs",
+        rule,
         format!(
-            "Your figure for {} is {}{}, but the figure worked out from the children's records in the SSDA903 extract is {}{}, and that is the borough figure this quarter. Check your count against the children's records; the performance team holds the list of children behind the extract's figure.",
+            "Your figure for {} is {}{}, but the figure worked out from the children's records in the {} extract is {}{}, and that is the borough figure this quarter. Check your count against the children's records; the performance team holds the list of children behind the extract's figure.",
             figure.reference,
             m.display(theirs),
             counts(figure.numerator, figure.denominator),
+            extract.source.label(),
             m.display(ours),
             counts(n, d),
         ),

@@ -3,13 +3,11 @@
 //! case by reading their keys: each command line is one `scorecard`
 //! accepts, and the timer and the crontab run on the same days.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::common::*;
 use clap::Parser;
-use common::*;
 use scorecard::cli::{Cli, Command};
 
 /// An INI-style unit file: section → key → values (keys may repeat).

@@ -1,10 +1,8 @@
 //! Trend charts: their data is the scorecard's, figure for figure.
 
-mod common;
-
 use std::collections::HashMap;
 
-use common::*;
+use crate::common::*;
 
 const SHOWN: [&str; 5] = [
     "2013-14 Q2",

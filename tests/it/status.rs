@@ -1,9 +1,7 @@
 //! The status page, `output/<quarter>/returns.html`, as `run` writes it for
 //! the sample returns: who has sent what, and whether it is accessible.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn page_of(case: &Case) -> String {
     std::fs::read_to_string(case.period_dir("2014-15-Q2").join("returns.html"))

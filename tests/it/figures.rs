@@ -1,9 +1,7 @@
 //! The contract's arithmetic, end to end: how services' figures combine
 //! into borough figures, and how rounding decides RAG.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const Q2: &str = "2014-15 Q2";
 

@@ -1,11 +1,9 @@
 //! End to end: figures from the SSDA903 extract, through a real run.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use common::*;
+use crate::common::*;
 
 const TEN: [&str; 10] = [
     "TS7", "TS8", "TS9", "TS10", "TS11", "TS13", "TS14", "TS15", "TS16", "TS21",

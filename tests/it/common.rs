@@ -1,6 +1,5 @@
 //! Helpers shared by the integration tests: a case folder with the shipped
 //! templates, a builder for return workbooks, and readers for the outputs.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -105,6 +104,22 @@ impl Case {
             .current_dir(self.path())
             .output()
             .expect("run scorecard")
+    }
+
+    /// Runs the scorecard binary in the case folder and asserts its exit
+    /// status, showing what it printed when the status is another: a run
+    /// that failed for some other reason must not pass a test that only
+    /// reads its messages or its files.
+    pub fn run_expecting(&self, args: &[&str], status: i32) -> Output {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(status),
+            "{}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        out
     }
 
     /// Replaces text in a template file.

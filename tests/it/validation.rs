@@ -1,9 +1,7 @@
 //! What officers get back for the mistakes they make, through
 //! `scorecard check` and `scorecard run`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const Q2: &str = "2014-15 Q2";
 
@@ -18,18 +16,17 @@ fn cpr() -> ReturnBuilder {
         .row("TS22", V::N(183.0), V::Blank, V::Blank, V::Blank)
 }
 
-/// Checks one built return; returns (exit code, stdout).
-fn check(case: &Case, builder: &ReturnBuilder, name: &str) -> (i32, String) {
+/// Checks one built return, expecting exit `status` (0 when it passes, 3
+/// when it has errors); returns what `check` printed.
+fn check(case: &Case, builder: &ReturnBuilder, name: &str, status: i32) -> String {
     let path = builder.write(&case.inputs().join(name));
-    let out = case.run(&["check", path.to_str().unwrap()]);
-    (out.status.code().unwrap_or(-1), stdout(&out))
+    stdout(&case.run_expecting(&["check", path.to_str().unwrap()], status))
 }
 
 #[test]
 fn a_correct_return_passes() {
     let case = Case::new();
-    let (code, text) = check(&case, &cpr(), "cpr.xlsx");
-    assert_eq!(code, 0, "{text}");
+    let text = check(&case, &cpr(), "cpr.xlsx", 0);
     assert!(text.contains("OK, no problems"), "{text}");
 }
 
@@ -41,8 +38,7 @@ fn labels_and_sheet_names_are_matched_loosely() {
         .set_cover("  service: ", V::T("child protection and reviewing"));
     b.indicators_sheet = " indicators ".into();
     b.rows[0][0] = V::T("ts 3");
-    let (code, text) = check(&case, &b, "loose.xlsx");
-    assert_eq!(code, 0, "{text}");
+    check(&case, &b, "loose.xlsx", 0);
 }
 
 #[test]
@@ -50,8 +46,7 @@ fn text_in_a_number_cell_is_located() {
     let case = Case::new();
     let mut b = cpr();
     b.rows[1][2] = V::T("n/a");
-    let (code, text) = check(&case, &b, "text.xlsx");
-    assert_eq!(code, 3);
+    let text = check(&case, &b, "text.xlsx", 3);
     assert!(
         text.contains("Indicators!C3: error [number-not-number]: Numerator for TS4 is \"n/a\", which is not a number."),
         "{text}"
@@ -66,7 +61,7 @@ fn numbers_typed_as_text_are_accepted() {
     b.rows[0][3] = V::T("159");
     b.rows[4][3] = V::T("1,30");
     b.rows[1][3] = V::T("70");
-    let (_, text) = check(&case, &b, "text-numbers.xlsx");
+    let text = check(&case, &b, "text-numbers.xlsx", 3);
     // Only the decimal comma is questioned.
     assert!(text.contains("1 would be rejected"), "{text}");
     assert!(
@@ -82,8 +77,7 @@ fn percentages_and_error_cells_are_explained() {
     let mut b = cpr();
     b.rows[0][2] = V::T("80%");
     b.rows[1][2] = V::T("#DIV/0!");
-    let (code, text) = check(&case, &b, "errs.xlsx");
-    assert_eq!(code, 3);
+    let text = check(&case, &b, "errs.xlsx", 3);
     assert!(
         text.contains(
             "Indicators!C2: error [number-not-number]: Numerator for TS3 is \"80%\", a percentage."
@@ -99,7 +93,7 @@ fn numerator_larger_than_denominator() {
     let mut b = cpr();
     b.rows[0][2] = V::N(120.0);
     b.rows[0][3] = V::N(95.0);
-    let (_, text) = check(&case, &b, "big.xlsx");
+    let text = check(&case, &b, "big.xlsx", 3);
     assert!(
         text.contains("Indicators!C2: error [numerator-exceeds-denominator]: Numerator 120 is larger than Denominator 95 for TS3: a percentage cannot exceed 100%. Check both figures."),
         "{text}"
@@ -112,7 +106,7 @@ fn negative_and_fractional_counts() {
     let mut b = cpr();
     b.rows[0][2] = V::N(-4.0);
     b.rows[1][3] = V::N(70.5);
-    let (_, text) = check(&case, &b, "neg.xlsx");
+    let text = check(&case, &b, "neg.xlsx", 3);
     assert!(text.contains("Indicators!C2: error [number-out-of-range]: Numerator for TS3 is -4, a negative number."), "{text}");
     assert!(text.contains("Indicators!D3: error [number-out-of-range]: Denominator for TS4 is 70.5; it must be a whole number"), "{text}");
 }
@@ -122,19 +116,18 @@ fn value_must_agree_with_its_parts() {
     let case = Case::new();
     let mut b = cpr();
     b.rows[0][4] = V::N(85.0);
-    let (_, text) = check(&case, &b, "value.xlsx");
+    let text = check(&case, &b, "value.xlsx", 3);
     assert!(text.contains("Indicators!E2: error [value-disagrees]: Value 85 for TS3 does not match Numerator and Denominator, which give 79.9%."), "{text}");
     let mut ok = cpr();
     ok.rows[0][4] = V::N(79.9);
-    let (code, text) = check(&case, &ok, "value-ok.xlsx");
-    assert_eq!(code, 0, "{text}");
+    check(&case, &ok, "value-ok.xlsx", 0);
 }
 
 #[test]
 fn unknown_service_suggests_the_nearest() {
     let case = Case::new();
     let b = cpr().set_cover("Service", V::T("Child Protection & Reviewing"));
-    let (_, text) = check(&case, &b, "svc.xlsx");
+    let text = check(&case, &b, "svc.xlsx", 3);
     assert!(text.contains("Return!B3: error [service-unknown]: \"Child Protection & Reviewing\" is not a service in the service list. Did you mean \"Child Protection and Reviewing\"?"), "{text}");
 }
 
@@ -142,10 +135,10 @@ fn unknown_service_suggests_the_nearest() {
 fn unreadable_period_quotes_what_was_found() {
     let case = Case::new();
     let b = cpr().set_cover("Period", V::T("Sept 2014"));
-    let (_, text) = check(&case, &b, "period.xlsx");
+    let text = check(&case, &b, "period.xlsx", 3);
     assert!(text.contains("Return!B4: error [period-unreadable]: Period \"Sept 2014\" is not a period; write it as 2014-15 Q2"), "{text}");
     let b = cpr().set_cover("Period", V::T("2014-16 Q2"));
-    let (_, text) = check(&case, &b, "period2.xlsx");
+    let text = check(&case, &b, "period2.xlsx", 3);
     assert!(
         text.contains("the second year must follow the first (write 2014-15)"),
         "{text}"
@@ -157,7 +150,7 @@ fn return_in_the_wrong_folder() {
     let case = Case::new();
     let b = cpr().set_cover("Period", V::T("2014-15 Q1"));
     let path = b.write(&case.inputs().join("2014-15-Q2/cpr.xlsx"));
-    let out = case.run(&["check", path.to_str().unwrap()]);
+    let out = case.run_expecting(&["check", path.to_str().unwrap()], 3);
     let text = stdout(&out);
     assert!(text.contains("Return!B4: error [period-folder]: The return is for 2014-15 Q1 but sits in the folder for 2014-15 Q2."), "{text}");
 }
@@ -167,7 +160,7 @@ fn missing_sheet_names_the_sheets_found() {
     let case = Case::new();
     let mut b = cpr();
     b.indicators_sheet = "Sheet2".into();
-    let (_, text) = check(&case, &b, "sheets.xlsx");
+    let text = check(&case, &b, "sheets.xlsx", 3);
     assert!(
         text.contains(
             "The workbook has no sheet named \"Indicators\". Sheets found: \"Return\", \"Sheet2\"."
@@ -182,7 +175,7 @@ fn missing_cover_fields() {
     let b = cpr()
         .remove_cover("Prepared by")
         .set_cover("Submitted", V::T("31/13/2014"));
-    let (_, text) = check(&case, &b, "cover.xlsx");
+    let text = check(&case, &b, "cover.xlsx", 3);
     assert!(
         text.contains("Return: error [cover-missing]: The cover has no \"Prepared by\" label."),
         "{text}"
@@ -202,7 +195,7 @@ fn refs_unknown_duplicated_or_not_for_the_service() {
         .pct("TS33", 1.0, 2.0)
         .pct("TS3", 1.0, 2.0)
         .pct("TS10", 1.0, 2.0);
-    let (_, text) = check(&case, &b, "refs.xlsx");
+    let text = check(&case, &b, "refs.xlsx", 3);
     assert!(text.contains("Indicators!A8: error [ref-unknown]: \"TS33\" is not an indicator on the scorecard. Did you mean TS3?"), "{text}");
     assert!(
         text.contains("Indicators!A9: error [ref-duplicate]: TS3 appears twice, on rows 2 and 9."),
@@ -223,15 +216,13 @@ fn no_data_needs_a_reason() {
         V::Blank,
         V::Blank,
     ];
-    let (code, text) = check(&case, &b, "nodata.xlsx");
-    assert_eq!(code, 3);
+    let text = check(&case, &b, "nodata.xlsx", 3);
     assert!(
         text.contains("Indicators!F2: error [no-data-without-commentary]"),
         "{text}"
     );
     b.rows[0][5] = V::T("System migration: figures not available until October.");
-    let (code, text) = check(&case, &b, "nodata-ok.xlsx");
-    assert_eq!(code, 0, "{text}");
+    check(&case, &b, "nodata-ok.xlsx", 0);
 }
 
 #[test]
@@ -247,7 +238,8 @@ fn no_data_with_commentary_shows_the_reason_in_the_figures() {
         V::T("System migration: figures not available until October."),
     ];
     b.write(&case.inputs().join("cpr.xlsx"));
-    let _ = case.run(&["run"]);
+    // The other services sent nothing: status 3.
+    case.run_expecting(&["run"], 3);
     let rows = read_csv(&case.period_dir("2014-15-Q2").join("data/indicators.csv"));
     let ts3 = csv_row(&rows, Q2, "TS3");
     assert_eq!(ts3["status"], "no data");
@@ -262,7 +254,8 @@ fn resubmission_later_wins_and_ties_are_both_rejected() {
     second.rows[0][2] = V::N(130.0);
     first.write(&case.inputs().join("cpr-a.xlsx"));
     second.write(&case.inputs().join("cpr-b.xlsx"));
-    let _ = case.run(&["run"]);
+    // The other services sent nothing: status 3.
+    case.run_expecting(&["run"], 3);
     let rows = read_csv(&case.period_dir("2014-15-Q2").join("data/indicators.csv"));
     assert_eq!(csv_row(&rows, Q2, "TS3")["numerator"], "130");
 
@@ -327,7 +320,7 @@ fn truncated_workbook_is_reported_as_damaged() {
     let path = cpr().write(&case.inputs().join("cpr.xlsx"));
     let bytes = std::fs::read(&path).unwrap();
     std::fs::write(case.inputs().join("cut.xlsx"), &bytes[..bytes.len() / 2]).unwrap();
-    let out = case.run(&["check", "inputs/cut.xlsx"]);
+    let out = case.run_expecting(&["check", "inputs/cut.xlsx"], 3);
     let text = stdout(&out);
     assert!(
         text.contains("error [file-corrupt]: The workbook is damaged and cannot be opened"),
@@ -340,8 +333,7 @@ fn half_filled_rows_name_the_missing_figure() {
     let case = Case::new();
     let mut b = cpr();
     b.rows[0][3] = V::Blank;
-    let (code, text) = check(&case, &b, "half.xlsx");
-    assert_eq!(code, 3);
+    let text = check(&case, &b, "half.xlsx", 3);
     assert!(
         text.contains("Indicators!D2: error [figure-missing]: Denominator for TS3 is blank, but TS3 needs both a Numerator and a Denominator."),
         "{text}"
@@ -424,7 +416,7 @@ fn actions_are_checked_row_by_row() {
         ],
     ]);
     std::fs::write(case.inputs().join("actions.xlsx"), bytes).unwrap();
-    let out = case.run(&["check", "inputs/actions.xlsx"]);
+    let out = case.run_expecting(&["check", "inputs/actions.xlsx"], 3);
     let text = stdout(&out);
     assert!(text.contains("Actions!A3: error [action-ref-unknown]: \"SG-5\" is not a recommendation in the improvement plan. Did you mean SG-05?"), "{text}");
     assert!(text.contains("Actions!C4: error [action-field-missing]: Lead officer is blank for the action on row 4."), "{text}");
@@ -446,7 +438,8 @@ fn a_figure_far_from_last_quarter_is_questioned() {
         .pct("TS3", 14.0, 159.0)
         .pct("TS4", 140.0, 140.0)
         .write(&case.inputs().join("2014-15-Q2/cpr.xlsx"));
-    let out = case.run(&["run"]);
+    // Warnings only, but the other services sent nothing: status 3.
+    let out = case.run_expecting(&["run"], 3);
     let err = stderr(&out);
     assert!(err.contains("2014-15-Q2/cpr.xlsx: Indicators!C2: warning [figure-jump]: The figure for TS3 is 8.8%, against 85.9% in your 2014-15 Q1 return: a change of 77.1 points."), "{err}");
     assert!(err.contains("Indicators!D3: warning [denominator-jump]: Denominator for TS4 is 140, against 70 in your 2014-15 Q1 return"), "{err}");

@@ -1,8 +1,6 @@
 //! The improvement plan documents, on the shipped sample returns.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn plan_workbook_flags_overdue_and_unanswered() {

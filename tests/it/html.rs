@@ -2,13 +2,11 @@
 //! content, built to be read by everyone — checked from its text here, and
 //! by axe-core in a real browser (`scripts/a11y/check.mjs`).
 
-mod common;
-
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use common::*;
+use crate::common::*;
 use scorecard::typeset::html::WebPage;
 
 /// The sample run's page and CSV, made once for every test here.

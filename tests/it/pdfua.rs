@@ -7,13 +7,11 @@
 //! in `scripts/pdfua/.venv` (`.ci/run` makes it). Without them each test
 //! says SKIPPED and how to install them, except under CI, where it fails.
 
-mod common;
-
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 /// The Python that has the checkers, or why there is none.
 fn python() -> Option<PathBuf> {

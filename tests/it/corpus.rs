@@ -10,16 +10,14 @@
 //! are made by the tests; small ones made by other programs are committed
 //! in `tests/fixtures/` (see its README).
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::*;
 use calamine::{open_workbook_auto, Reader};
-use common::*;
 use sha2::{Digest, Sha256};
 
 const Q2: &str = "2014-15 Q2";

@@ -1,12 +1,10 @@
 //! Blank returns: what `scorecard template` writes, and that one filled in
 //! correctly passes `scorecard check` with no problems.
 
-mod common;
-
 use std::io::Read;
 
+use crate::common::*;
 use chrono::NaiveDate;
-use common::*;
 use scorecard::blank::{blank_return, Entries, FigureEntry};
 use scorecard::config::Templates;
 use scorecard::judge::Measure;

@@ -4,15 +4,14 @@
 //! wait is for an outcome, up to a generous bound; watch's own log states
 //! how long each took.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// How long to wait for any one outcome before calling it missing.
 const BOUND: Duration = Duration::from_secs(20);
@@ -29,9 +28,15 @@ fn watch_command(case: &Case) -> std::process::Command {
 }
 
 /// A running `scorecard watch` whose log is collected as it is written.
+/// Each one started must be stopped with [`Watching::stop`], which gives
+/// its exit status to check; one dropped otherwise fails the test.
 struct Watching {
     child: Child,
     log: Arc<Mutex<String>>,
+    /// The threads copying its stdout and stderr into `log`: they end when
+    /// watch has ended and its last line is in.
+    readers: Vec<JoinHandle<()>>,
+    stopped: bool,
 }
 
 impl Watching {
@@ -43,20 +48,26 @@ impl Watching {
             .spawn()
             .expect("start scorecard watch");
         let log = Arc::new(Mutex::new(String::new()));
+        let mut readers = Vec::new();
         for stream in [
             Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
             Box::new(child.stderr.take().unwrap()),
         ] {
             let log = Arc::clone(&log);
-            std::thread::spawn(move || {
+            readers.push(std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines().map_while(Result::ok) {
                     let mut l = log.lock().unwrap();
                     l.push_str(&line);
                     l.push('\n');
                 }
-            });
+            }));
         }
-        let w = Watching { child, log };
+        let mut w = Watching {
+            child,
+            log,
+            readers,
+            stopped: false,
+        };
         w.wait_for("the first look", |log, _| log.contains("checked in"));
         w
     }
@@ -66,12 +77,21 @@ impl Watching {
     }
 
     /// Waits until `done` holds of the log (and anything else it looks at).
-    fn wait_for(&self, what: &str, done: impl Fn(&str, Duration) -> bool) {
+    /// Fails at once, with its exit status, if watch stops meanwhile.
+    fn wait_for(&mut self, what: &str, done: impl Fn(&str, Duration) -> bool) {
         let start = Instant::now();
         loop {
             let log = self.log();
             if done(&log, start.elapsed()) {
                 return;
+            }
+            if let Some(status) = self.child.try_wait().unwrap() {
+                self.stopped = true;
+                self.join_readers();
+                panic!(
+                    "watch ended ({status}) before {what}; it said:\n{}",
+                    self.log()
+                );
             }
             assert!(
                 start.elapsed() < BOUND,
@@ -82,7 +102,16 @@ impl Watching {
         }
     }
 
-    /// Sends a signal and waits for watch to stop, returning its status.
+    /// Waits for the threads reading watch's output, which end once it
+    /// has ended and they have taken its last lines.
+    fn join_readers(&mut self) {
+        for reader in self.readers.drain(..) {
+            reader.join().expect("a reader of watch's output");
+        }
+    }
+
+    /// Sends a signal and waits for watch to stop, returning its status
+    /// and the whole of its log.
     fn stop(mut self, signal: &str) -> (Option<i32>, String) {
         let ok = std::process::Command::new("kill")
             .args([&format!("-{signal}"), &self.child.id().to_string()])
@@ -93,8 +122,8 @@ impl Watching {
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                // Let the readers take the last lines.
-                std::thread::sleep(Duration::from_millis(100));
+                self.stopped = true;
+                self.join_readers();
                 return (status.code(), self.log());
             }
             if start.elapsed() > BOUND {
@@ -110,6 +139,14 @@ impl Drop for Watching {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        self.join_readers();
+        // A test already failing says why itself.
+        if !self.stopped && !std::thread::panicking() {
+            panic!(
+                "a watch was left running: stop it and check its exit status\n{}",
+                self.log()
+            );
+        }
     }
 }
 
@@ -188,7 +225,7 @@ fn a_return_dropped_in_gets_feedback_and_the_status_page_at_once() {
         case.inputs().join("ADP-2014-15-Q2.xlsx"),
     )
     .unwrap();
-    let watching = Watching::start(&case, &[]);
+    let mut watching = Watching::start(&case, &[]);
     let quarter = case.period_dir("2014-15-Q2");
     let page = quarter.join("returns.html");
     let feedback = quarter.join("feedback/LC return.xlsx");
@@ -267,7 +304,7 @@ fn a_resubmission_supersedes_as_in_the_run_and_a_removed_return_is_forgotten() {
     good_leaving_care()
         .set_cover("Submitted", V::T("2014-10-09 09:00"))
         .write(&folder.join("LC first.xlsx"));
-    let watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let mut watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
     let quarter = case.period_dir("2014-15-Q2");
     let page = quarter.join("returns.html");
     // A later return for the same service and quarter, in a sub-folder.
@@ -311,7 +348,7 @@ fn a_resubmission_supersedes_as_in_the_run_and_a_removed_return_is_forgotten() {
     );
 
     // Removing the later return brings the first back, and its feedback goes.
-    let watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let mut watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
     std::fs::remove_file(folder.join("LC second.xlsx")).unwrap();
     watching.wait_for("the removal", |log, _| {
         log.contains("LC second.xlsx: taken out of the inputs folder")
@@ -325,7 +362,7 @@ fn a_resubmission_supersedes_as_in_the_run_and_a_removed_return_is_forgotten() {
 #[test]
 fn temporary_and_lock_files_are_not_returns() {
     let case = Case::new();
-    let watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let mut watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
     let page = case.period_dir("2014-15-Q2").join("returns.html");
     std::fs::write(case.inputs().join("~$LC return.xlsx"), b"lock").unwrap();
     std::fs::write(case.inputs().join("LC return.xlsx.part"), b"half").unwrap();
@@ -344,7 +381,7 @@ fn temporary_and_lock_files_are_not_returns() {
 #[test]
 fn templates_changed_while_watching_are_picked_up_and_a_broken_one_is_not() {
     let case = Case::new();
-    let watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let mut watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
     let page = case.period_dir("2014-15-Q2").join("returns.html");
     assert!(read(&page).contains("14 October 2014"));
     case.edit_template(
@@ -371,7 +408,7 @@ fn templates_changed_while_watching_are_picked_up_and_a_broken_one_is_not() {
 #[test]
 fn an_ssda903_extract_dropped_in_is_read_and_gets_its_feedback() {
     let case = Case::new();
-    let watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let mut watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
     let folder = case.inputs().join("2014-15-Q2").join("ssda903");
     std::fs::create_dir_all(&folder).unwrap();
     for entry in std::fs::read_dir(root().join("inputs/2014-15-Q2/ssda903")).unwrap() {
@@ -454,7 +491,7 @@ fn shown_arriving(page: &str, name: &str) -> bool {
 #[test]
 fn a_return_copied_slowly_is_shown_arriving_and_judged_once_whole() {
     let case = Case::new();
-    let watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let mut watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
     let quarter = case.period_dir("2014-15-Q2");
     let page = quarter.join("returns.html");
     let feedback = quarter.join("feedback/LC return.xlsx");
@@ -520,7 +557,7 @@ fn an_extract_list_copied_slowly_is_not_used_part_way() {
             std::fs::copy(entry.path(), folder.join(entry.file_name())).unwrap();
         }
     }
-    let watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let mut watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
     let page = case.period_dir("2014-15-Q2").join("returns.html");
     let bytes = std::fs::read(from.join("episodes.csv")).unwrap();
     // Blocks end part-way through a row, as a copy's blocks do, each after

@@ -8,13 +8,11 @@
 //! child's id or date of birth appears anywhere outside `restricted/` or
 //! on the console.
 
-mod common;
-
 use std::collections::BTreeSet;
 
 use std::process::Output;
 
-use common::*;
+use crate::common::*;
 
 const QUARTER: &str = "2014-15-Q2";
 
