@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use scorecard::calendar::BankHolidays;
 use scorecard::period::Period;
-use scorecard::ssda903::sample::{csv_lists, simulate, snapshot, xml};
 use scorecard::records::{group_all as group, load_all};
+use scorecard::ssda903::sample::{csv_lists, simulate, snapshot, xml};
 use scorecard::ssda903::Rules;
 
 const RUNS: usize = 9;

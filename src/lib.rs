@@ -18,7 +18,8 @@
 //!                                                          RAG, direction)  headings)      as data)        report.html.j2) feedback/*.xlsx, run-record.json
 //!              │                                              ▲                                                            returns.html (status::ReturnsStatus)
 //!              └─ CSV/XML ──► records (read ∥ returns) ───────┘
-//!                             ChildLevelSource: the SSDA903 (ssda903/), one module per source;
+//!                             ChildLevelSource: the SSDA903 (ssda903/) and the children in
+//!                             need census (cin/), one module per source;
 //!                             records::Extract: figures with the children behind them, the
 //!                             borough figure where indicators.toml says so; the children
 //!                             only in restricted/<source>-children.xlsx
@@ -37,10 +38,10 @@
 //!  6  compose                                        the report and plan as data, charts as SVG
 //!  5  narrative                                      the report's wording
 //!  4  aggregate  improvement  status                 borough figures, plan progress, returns' status
-//!  3  discover  read  validate  records  ssda903     inputs: returns and extracts, read and checked
+//!  3  discover  read  validate  records  ssda903  cin   inputs: returns and extracts, read and checked
 //!  2  model                                          returns, the workbook layout, one palette
 //!  1  config                                         the templates: schema, loading, checks, names
-//!  0  period  judge  diagnostic  rules  text  calendar  lines  fonts  output  encoding  memory
+//!  0  period  judge  diagnostic  rules  text  calendar  lines  fonts  output  encoding  memory  xml  dice
 //! ```
 //!
 //! Each stage lives in the module named after it and turns one named type

@@ -91,6 +91,7 @@ pub const RULES: &[Rule] = &[
     rule("ssda903-oc2-not-looked-after", Warning, "A child in oc2 is looked after on the quarter's last day."),
     rule("ssda903-review-outside-care", Warning, "Each review falls within one of the child's periods of care."),
     // The children in need census.
+    rule("cin-differs", Warning, "A figure for an indicator worked out from the children in need census agrees, as printed, with the census's figure."),
     rule("cin-file", Error, "The census file can be read whole: not empty, at most 200 MB, XML with a root Message holding Children and Child elements, in an encoding that can be read, not cut short, well formed, nested no deeper than 16 elements, with no document type declaration, with at least one Child (else it is refused)."),
     rule("cin-refused", Error, "The census can be used whole: at most a tenth of its children (left_out_limit in scorecard.toml) are left out for errors, with at least one left to count (else it is refused and its figures come from the returns)."),
     rule("cin-quarter", Error, "The census's quarter can be told from its folder or its file name."),
@@ -162,6 +163,7 @@ mod tests {
             include_str!("cin/mod.rs"),
             include_str!("cin/read.rs"),
             include_str!("cin/check.rs"),
+            include_str!("cin/source.rs"),
         ];
         let used: Vec<String> = sources.iter().flat_map(|s| ids_in(s)).collect();
         assert!(used.len() > 20, "found {used:?}");

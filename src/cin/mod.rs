@@ -34,6 +34,7 @@ pub mod indicators;
 pub mod model;
 pub mod read;
 pub mod sample;
+pub mod source;
 
 use indicators::Computed;
 use model::{Checked, Reason};

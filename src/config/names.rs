@@ -58,12 +58,24 @@ const SSDA903: [(&str, Measure); 10] = [
     ("TS21", Measure::Rate10k),
 ];
 
+/// The figures the children in need census can work out.
+const CIN: [(&str, Measure); 7] = [
+    ("TS2", Measure::Percent),
+    ("TS3", Measure::Percent),
+    ("TS4", Measure::Percent),
+    ("TS5", Measure::Percent),
+    ("TS6", Measure::Percent),
+    ("TS22", Measure::Rate10k),
+    ("TS23", Measure::Percent),
+];
+
 /// The refs a source of children's records can give, with their measure;
 /// none for the services' returns, which give whatever they are asked.
 pub fn computable(source: Source) -> &'static [(&'static str, Measure)] {
     match source {
         Source::Returns => &[],
         Source::Ssda903 => &SSDA903,
+        Source::Cin => &CIN,
     }
 }
 

@@ -252,6 +252,9 @@ pub enum Source {
     /// The children's records in the SSDA903 extract, when the quarter has
     /// one; the returns otherwise.
     Ssda903,
+    /// The children's records in the children in need census, when the
+    /// quarter has one; the returns otherwise.
+    Cin,
 }
 
 impl Source {
@@ -260,6 +263,7 @@ impl Source {
         match self {
             Source::Returns => "returns",
             Source::Ssda903 => "ssda903",
+            Source::Cin => "cin",
         }
     }
 
@@ -268,6 +272,7 @@ impl Source {
         match self {
             Source::Returns => "services' returns",
             Source::Ssda903 => "SSDA903",
+            Source::Cin => "CIN census",
         }
     }
 
@@ -277,6 +282,7 @@ impl Source {
         match self {
             Source::Returns => "the services' returns",
             Source::Ssda903 => "the SSDA903 extract",
+            Source::Cin => "the CIN census extract",
         }
     }
 }

@@ -40,6 +40,8 @@ pub struct TextModel {
     pub inspection: InspectionText,
     /// The SSDA903 extract behind some figures, in counts.
     pub ssda903: ExtractText,
+    /// The quarter's children in need census, as for `ssda903`.
+    pub cin: ExtractText,
 }
 
 /// The inspection behind the improvement plan, dates written out.
@@ -313,6 +315,7 @@ pub fn text_model(templates: &Templates, sc: &Scorecard, plan: &PlanProgress) ->
         quarter_end: plan.as_at.format("%-d %B %Y").to_string(),
         inspection: inspection_text(templates),
         ssda903: extract_text(sc, Source::Ssda903),
+        cin: extract_text(sc, Source::Cin),
     }
 }
 

@@ -55,6 +55,17 @@ pub trait ChildLevelSource: Sync {
     /// from the extract's.
     fn differs_rule(&self) -> &'static str;
 
+    /// Whether a file is this source's by its content alone (a census's
+    /// root element), so that no other source takes it for its own.
+    fn recognises(&self, _path: &Path) -> bool {
+        false
+    }
+
+    /// Whether it takes only the files it [recognises](Self::recognises).
+    fn by_content(&self) -> bool {
+        false
+    }
+
     /// Which of the CSV and XML files found below `root` are its own, as
     /// extracts, each tied to the quarter its folder or name gives.
     /// `files` are `(path, name below inputs/)`; files it leaves are
@@ -196,7 +207,12 @@ impl Extract {
             .chain(&self.warnings)
             .collect();
         all.sort_by(|a, b| {
-            (a.file_name(), a.row(), a.element()).cmp(&(b.file_name(), b.row(), b.element()))
+            (a.file_name(), a.row(), a.line(), a.element()).cmp(&(
+                b.file_name(),
+                b.row(),
+                b.line(),
+                b.element(),
+            ))
         });
         all.extend(&self.figure_warnings);
         all
@@ -268,9 +284,27 @@ pub fn resolve(extracts: &mut [Extract]) {
 
 /// Finds every source's extracts among the CSV and XML files found.
 pub fn group_all(root: &Path, files: &[(PathBuf, String)]) -> Vec<ExtractSource> {
+    // A file a source recognises by its content goes to that source alone;
+    // the sources that do not work by content share the rest.
+    let owners: Vec<Option<usize>> = files
+        .iter()
+        .map(|(p, _)| registry::SOURCES.iter().position(|s| s.recognises(p)))
+        .collect();
     registry::SOURCES
         .iter()
-        .flat_map(|s| s.group(root, files))
+        .enumerate()
+        .flat_map(|(i, s)| {
+            let mine: Vec<(PathBuf, String)> = files
+                .iter()
+                .zip(&owners)
+                .filter(|(_, owner)| match owner {
+                    Some(j) => *j == i,
+                    None => !s.by_content(),
+                })
+                .map(|(f, _)| f.clone())
+                .collect();
+            s.group(root, &mine)
+        })
         .collect()
 }
 

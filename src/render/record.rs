@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::{RenderContext, Renderer};
+use crate::config::Source;
 use crate::diagnostic::Diagnostic;
 use crate::output::write_atomic;
 
@@ -69,6 +70,7 @@ struct Record<'a> {
     inputs: Vec<Input<'a>>,
     skipped: &'a [crate::model::workbook::SkippedFile],
     ssda903_extracts: Vec<ExtractInput<'a>>,
+    cin_extracts: Vec<ExtractInput<'a>>,
     summary: &'a crate::aggregate::Summary,
     timings_seconds: Vec<(&'a str, f64)>,
 }
@@ -125,25 +127,8 @@ impl Renderer for RunRecord {
             services_missing: &p.missing,
             inputs,
             skipped: ctx.skipped,
-            ssda903_extracts: ctx
-                .extracts
-                .iter()
-                .filter(|e| e.is_extract())
-                .map(|e| {
-                    let problems = e.all_problems();
-                    ExtractInput {
-                        name: &e.name,
-                        period: e.period.map(|p| p.label()),
-                        status: &e.status,
-                        files: &e.files,
-                        children: e.children,
-                        left_out: e.left_out.len(),
-                        errors: problems.iter().filter(|p| p.is_error()).count(),
-                        warnings: problems.iter().filter(|p| !p.is_error()).count(),
-                        problems,
-                    }
-                })
-                .collect(),
+            ssda903_extracts: extracts_of(ctx, Source::Ssda903),
+            cin_extracts: extracts_of(ctx, Source::Cin),
             summary: &ctx.scorecard.summary,
             timings_seconds: ctx.timings.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
         };
@@ -151,4 +136,26 @@ impl Renderer for RunRecord {
         write_atomic(&path, &serde_json::to_vec_pretty(&record)?)?;
         Ok(vec![path])
     }
+}
+
+/// The run's extracts of one source, in counts and located problems.
+fn extracts_of<'a>(ctx: &'a RenderContext, source: Source) -> Vec<ExtractInput<'a>> {
+    ctx.extracts
+        .iter()
+        .filter(|e| e.source == source && e.is_extract())
+        .map(|e| {
+            let problems = e.all_problems();
+            ExtractInput {
+                name: &e.name,
+                period: e.period.map(|p| p.label()),
+                status: &e.status,
+                files: &e.files,
+                children: e.children,
+                left_out: e.left_out.len(),
+                errors: problems.iter().filter(|p| p.is_error()).count(),
+                warnings: problems.iter().filter(|p| !p.is_error()).count(),
+                problems,
+            }
+        })
+        .collect()
 }

@@ -7,6 +7,7 @@
 mod common;
 
 mod blank;
+mod cin;
 mod corpus;
 mod deploy;
 mod extracts;

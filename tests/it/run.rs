@@ -16,11 +16,14 @@ fn writes_every_output_for_the_latest_quarter() {
     ] {
         assert!(dir.join(f).is_file(), "missing {f}");
     }
-    // A clean return gets no feedback file. (Child Protection and
-    // Reviewing's TS7 differs from the SSDA903 extract's, so it has one.)
-    assert!(!dir.join("feedback/CIN-2014-15-Q2.xlsx").exists());
+    // A clean return gets no feedback file (Workforce's). Child Protection
+    // and Reviewing's TS7 differs from the SSDA903 extract's, and Children
+    // in Need's TS2 from the census's, so they have one.
+    assert!(!dir.join("feedback/WF-2014-15-Q2.xlsx").exists());
     assert!(dir.join("feedback/CPR-2014-15-Q2.xlsx").is_file());
+    assert!(dir.join("feedback/CIN-2014-15-Q2.xlsx").is_file());
     assert!(dir.join("restricted/ssda903-children.xlsx").is_file());
+    assert!(dir.join("restricted/cin-children.xlsx").is_file());
 }
 
 #[test]
@@ -45,21 +48,22 @@ fn csv_holds_figures_rag_and_direction() {
     // 27 indicators × 6 quarters of history.
     assert_eq!(rows.len(), 27 * 6);
     let ts3 = csv_row(&rows, "2014-15 Q2", "TS3");
-    assert_eq!(ts3["numerator"], "127");
-    assert_eq!(ts3["denominator"], "159");
+    assert_eq!(ts3["numerator"], "116");
+    assert_eq!(ts3["denominator"], "139");
     assert!(
-        ts3["value"].starts_with("79.874"),
+        ts3["value"].starts_with("83.453"),
         "unrounded: {}",
         ts3["value"]
     );
-    assert_eq!(ts3["display"], "79.9%");
+    assert_eq!(ts3["display"], "83.5%");
     assert_eq!(ts3["rag"], "Green");
     assert_eq!(ts3["direction"], "worsened");
     assert_eq!(ts3["status"], "ok");
+    // TS5, lower is better, from 8.3% to 6.3%: still Red, but improved.
     let ts5 = csv_row(&rows, "2014-15 Q2", "TS5");
     assert_eq!(
         (ts5["rag"].as_str(), ts5["direction"].as_str()),
-        ("Red", "worsened")
+        ("Red", "improved")
     );
     let ts12 = csv_row(&rows, "2014-15 Q2", "TS12");
     assert_eq!(
@@ -115,8 +119,8 @@ fn scorecard_workbook_reads_back() {
         col(p);
     }
     let ts3 = rows.iter().find(|r| r[0] == "TS3").expect("TS3 row");
-    assert_eq!(ts3[col("2014-15 Q2")], "79.9");
-    assert_eq!(ts3[col("2014-15 Q1")], "85.9");
+    assert_eq!(ts3[col("2014-15 Q2")], "83.5");
+    assert_eq!(ts3[col("2014-15 Q1")], "84.6");
     assert_eq!(ts3[col("Target")], "75");
     assert_eq!(ts3[col("RAG")], "Green");
     assert!(ts3[col("Direction")].ends_with("worsened"));
@@ -254,15 +258,15 @@ fn committee_report_reads_as_a_council_paper() {
     }
     assert!(
         text.contains(
-            "79.9% of initial child protection conferences were held within 15 working days of the strategy discussion (TS3). Although still above the 75% target, this is down 6.0 points from 85.9% in 2014-15 Q1."
+            "83.5% of initial child protection conferences were held within 15 working days of the strategy discussion (TS3). Although still above the 75% target, this is down 1.1 points from 84.6% in 2014-15 Q1."
         ),
         "TS3 strength sentence missing"
     );
     assert!(
-        text.contains("6.5% of child protection plans that ended had lasted two years or more (TS5). This is above the 5% target and up 0.9 points from 5.6% in 2014-15 Q1."),
+        text.contains("6.3% of child protection plans that ended had lasted two years or more (TS5). Down 2.0 points from 8.3% in 2014-15 Q1, but still above the 5% target."),
         "TS5 weakness sentence missing"
     );
-    assert!(text.contains("Of the 27 indicators on the scorecard, 26 have figures for 2014-15 Q2: 12 Green, 8 Amber and 4 Red"));
+    assert!(text.contains("Of the 27 indicators on the scorecard, 26 have figures for 2014-15 Q2: 11 Green, 8 Amber and 5 Red"));
     assert!(text.contains("The return from Youth Offending Service"));
     assert!(text.contains("Page 1 of"));
 }
@@ -382,7 +386,7 @@ fn an_earlier_quarter_can_be_reported() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let rows = read_csv(&case.period_dir("2014-15-Q1").join("data/indicators.csv"));
     assert_eq!(rows.len(), 27 * 5, "history stops at the reported quarter");
-    assert_eq!(csv_row(&rows, "2014-15 Q1", "TS3")["display"], "85.9%");
+    assert_eq!(csv_row(&rows, "2014-15 Q1", "TS3")["display"], "84.6%");
 }
 
 #[test]
@@ -469,5 +473,5 @@ fn reports_embed_their_fonts_and_every_chart() {
     let pictures = poppler_table("pdfimages", &["-list"], &pdf);
     assert!(pictures.is_empty(), "charts became bitmaps: {pictures:?}");
     let after_first = &text[text.find("Figure 1:").unwrap()..];
-    assert!(after_first.contains("2014-15 Q2: 12 Green, 8 Amber, 4 Red."));
+    assert!(after_first.contains("2014-15 Q2: 11 Green, 8 Amber, 5 Red."));
 }

@@ -34,7 +34,9 @@ fn the_sample_run_takes_ten_figures_from_the_extract() {
         // 2013-14 Q3 has no extract: the services' returns.
         assert_eq!(csv_row(&rows, "2013-14 Q3", r)["source"], "returns", "{r}");
     }
-    assert_eq!(csv_row(&rows, "2014-15 Q2", "TS3")["source"], "returns");
+    // TS3 comes from the children in need census.
+    assert_eq!(csv_row(&rows, "2014-15 Q2", "TS3")["source"], "cin");
+    assert_eq!(csv_row(&rows, "2014-15 Q2", "TS1")["source"], "returns");
 
     // TS21 counted independently from the shipped list: a child is looked
     // after on 30/09/2014 when one of its episodes has no DEC (the export

@@ -132,7 +132,7 @@ fn wording_committee_and_target_change_with_no_code_change() {
     case.edit_template(
         "indicators.toml",
         "polarity = \"higher\"\ntarget = 75\ntolerance = 5\nstatistical_neighbours = 72.4",
-        "polarity = \"higher\"\ntarget = 80\ntolerance = 5\nstatistical_neighbours = 72.4",
+        "polarity = \"higher\"\ntarget = 85\ntolerance = 5\nstatistical_neighbours = 72.4",
     );
     case.edit_template(
         "report.j2",
@@ -147,27 +147,27 @@ fn wording_committee_and_target_change_with_no_code_change() {
         "The Director of Finance has confirmed that this report has no financial implications."
     ));
     assert!(!pdf.contains("There are no direct financial implications"));
-    // TS3 at 79.9% against 80%: no longer a strength.
+    // TS3 at 83.5% against 85%: no longer a strength.
     assert!(pdf.contains(
-        "(TS3). This is below the 80% target and down 6.0 points from 85.9% in 2014-15 Q1."
+        "(TS3). This is below the 85% target and down 1.1 points from 84.6% in 2014-15 Q1."
     ));
 }
 
 #[test]
 fn changing_a_target_changes_the_judgement() {
     let case = Case::with_samples();
-    // TS3 is 79.9% against 75%: Green. Against 82% with tolerance 5, Amber.
+    // TS3 is 83.5% against 75%: Green. Against 88% with tolerance 5, Amber.
     case.edit_template(
         "indicators.toml",
         "polarity = \"higher\"\ntarget = 75\ntolerance = 5\nstatistical_neighbours = 72.4",
-        "polarity = \"higher\"\ntarget = 82\ntolerance = 5\nstatistical_neighbours = 72.4",
+        "polarity = \"higher\"\ntarget = 88\ntolerance = 5\nstatistical_neighbours = 72.4",
     );
     case.run_expecting(&["run"], 3);
     let rows = read_csv(&case.period_dir("2014-15-Q2").join("data/indicators.csv"));
     let ts3 = csv_row(&rows, "2014-15 Q2", "TS3");
     assert_eq!(
         (ts3["target"].as_str(), ts3["rag"].as_str()),
-        ("82", "Amber")
+        ("88", "Amber")
     );
 }
 

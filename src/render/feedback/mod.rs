@@ -80,9 +80,11 @@ pub fn write_extract(
         .all_problems()
         .into_iter()
         .map(|p| {
-            let place = match (p.row(), p.element()) {
-                (Some(r), _) => r.to_string(),
-                (None, Some(el)) => el.to_string(),
+            let place = match (p.row(), p.line(), p.element()) {
+                (Some(r), _, _) => r.to_string(),
+                (None, Some(l), Some(el)) => format!("line {l}, {el}"),
+                (None, None, Some(el)) => el.to_string(),
+                (None, Some(l), None) => format!("line {l}"),
                 _ => String::new(),
             };
             let cells = vec![

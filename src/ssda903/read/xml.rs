@@ -63,7 +63,6 @@ pub fn read_xml_file(path: &Path, name: &str) -> RawExtract {
     raw
 }
 
-
 /// Where the XML reader is: the open elements, the text of the current one,
 /// and the child and group being filled.
 #[derive(Default)]
@@ -186,7 +185,6 @@ fn not_903(name: &str, message: &str) -> Box<XmlStop> {
         short: None,
     })
 }
-
 
 /// Reads the XML's children into rows. Anything that stops the reading
 /// before the end means the extract cannot be used: no rows are kept.
