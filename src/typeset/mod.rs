@@ -43,14 +43,7 @@ pub fn typeset(
         let start = Instant::now();
         f().map(|bytes| (bytes, start.elapsed().as_secs_f64()))
     };
-    let charts = || -> Vec<(String, Vec<u8>)> {
-        report
-            .exhibits
-            .figures
-            .iter()
-            .map(|f| (f.file.clone(), f.svg.clone().into_bytes()))
-            .collect()
-    };
+    let charts = || charts_of(report);
     // Set once the report is typeset: from then on, decoding its charts
     // ahead of it would be work for nothing.
     let report_done = AtomicBool::new(false);
@@ -93,8 +86,32 @@ pub fn typeset(
         }
         rayon::join(plan_job, html_job)
     });
+    gather(engine, report_pdf, plan_pdf, report_html)
+}
+
+/// The report's charts as the files its layout reads.
+fn charts_of(report: &Paper) -> Vec<(String, Vec<u8>)> {
+    report
+        .exhibits
+        .figures
+        .iter()
+        .map(|f| (f.file.clone(), f.svg.clone().into_bytes()))
+        .collect()
+}
+
+/// A document typeset, with the seconds it took, or the mistakes in its
+/// layout.
+type Done = Result<(Vec<u8>, f64), TemplateErrors>;
+
+/// The three documents, or every mistake any of their layouts holds.
+fn gather(
+    engine: f64,
+    report_pdf: Done,
+    plan_pdf: Done,
+    report_html: Done,
+) -> Result<Typeset, TemplateErrors> {
     let mut errors = Vec::new();
-    let mut take = |r: Result<(Vec<u8>, f64), TemplateErrors>| match r {
+    let mut take = |r: Done| match r {
         Ok(done) => Some(done),
         Err(e) => {
             errors.extend(e.0);
