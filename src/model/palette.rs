@@ -210,7 +210,7 @@ impl Look {
 /// shared stylesheet sets `color` and `background-color` only through
 /// these pairs, each in one rule, so the contrast of every piece of text
 /// on the page is measured (here, and over the stylesheet in
-/// `tests/html.rs`).
+/// `tests/it/html.rs`).
 pub fn report_page_text() -> Vec<(String, u32, u32)> {
     let mut pairs: Vec<(String, u32, u32)> = vec![
         ("body".into(), INK, PAPER),

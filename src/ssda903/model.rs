@@ -1,5 +1,5 @@
 //! The extract's children as the figures see them, once their rows have
-//! passed the checks in [`crate::validate::ssda903`]: episodes, reviews,
+//! passed the checks in [`super::check`]: episodes, reviews,
 //! health checks, care leavers, and why a child was left out.
 
 use chrono::NaiveDate;

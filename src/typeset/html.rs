@@ -13,7 +13,7 @@
 //! (with a shape) as well as coloured, every chart with alt text, a caption
 //! and its figures in words, and only colour pairs with a contrast of at
 //! least 4.5:1 (see [`report_page_text`] and [`returns_page_text`];
-//! `tests/html.rs` measures every pair in the stylesheet).
+//! `tests/it/html.rs` measures every pair in the stylesheet).
 //! `scripts/a11y/check.mjs` runs axe-core over the pages in a real browser.
 //!
 //! The three templates are compiled together whenever the report's page is
