@@ -156,6 +156,17 @@ fn rgb(hex: u32) -> RGBColor {
     RGBColor((hex >> 16) as u8, (hex >> 8) as u8, hex as u8)
 }
 
+/// The colour of a chart's grid lines. plotters drew a light line and,
+/// over it, black at a fifth of its strength (its default for labelled
+/// lines); this is the grey the two made together, drawn once and solid,
+/// so the picture is the same. A line drawn see-through becomes two
+/// transparency groups of the PDF, each a compressed stream of its own,
+/// and there are four to six in every chart.
+fn grid_line() -> RGBColor {
+    let seen = |channel: u32| ((channel & 0xFF) * 4 / 5) as u8;
+    RGBColor(seen(GRIDLINE >> 16), seen(GRIDLINE >> 8), seen(GRIDLINE))
+}
+
 fn draw_error<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow::anyhow!("drawing a chart failed: {e:?}")
 }
@@ -209,10 +220,11 @@ fn merge_polylines(svg: &str) -> String {
         Some((rest[..at].trim_end(), points))
     }
     let mut out = String::with_capacity(svg.len());
-    let mut run: Option<(&str, String)> = None;
-    let flush = |run: &mut Option<(&str, String)>, out: &mut String| {
-        if let Some((attributes, d)) = run.take() {
-            out.push_str(&format!("<path {attributes} d=\"{}\"/>\n", d.trim_end()));
+    // The attributes of the run, and each of its polylines' points.
+    let mut run: Option<(&str, Vec<&str>)> = None;
+    let flush = |run: &mut Option<(&str, Vec<&str>)>, out: &mut String| {
+        if let Some((attributes, lines)) = run.take() {
+            out.push_str(&one_path(attributes, &lines));
         }
     };
     for line in svg.lines() {
@@ -221,12 +233,9 @@ fn merge_polylines(svg: &str) -> String {
                 if run.as_ref().is_some_and(|(a, _)| *a != attributes) {
                     flush(&mut run, &mut out);
                 }
-                let d = &mut run.get_or_insert_with(|| (attributes, String::new())).1;
-                for (i, point) in points.split_whitespace().enumerate() {
-                    d.push_str(if i == 0 { "M" } else { "L" });
-                    d.push_str(point);
-                    d.push(' ');
-                }
+                run.get_or_insert_with(|| (attributes, Vec::new()))
+                    .1
+                    .push(points);
             }
             None => {
                 flush(&mut run, &mut out);
@@ -237,6 +246,82 @@ fn merge_polylines(svg: &str) -> String {
     }
     flush(&mut run, &mut out);
     out
+}
+
+/// The `<path>` of a run of polylines drawn alike. A dashed line becomes
+/// one line with its dash pattern, which a reader of the SVG or the PDF
+/// draws as the same dashes: a few bytes, where a dash each took a move
+/// and a line, for the PDF's page to carry and compress.
+fn one_path(attributes: &str, lines: &[&str]) -> String {
+    if let Some(line) = DashedLine::of(lines) {
+        return format!(
+            "<path {attributes} stroke-dasharray=\"{} {}\" d=\"M{},{} L{},{}\"/>\n",
+            line.dash, line.gap, line.from, line.y, line.to, line.y
+        );
+    }
+    let mut d = String::new();
+    for points in lines {
+        for (i, point) in points.split_whitespace().enumerate() {
+            d.push_str(if i == 0 { "M" } else { "L" });
+            d.push_str(point);
+            d.push(' ');
+        }
+    }
+    format!("<path {attributes} d=\"{}\"/>\n", d.trim_end())
+}
+
+/// A level line drawn in dashes: from `from` to `to` across at height
+/// `y`, dashes `dash` long with `gap` between them, starting with a dash.
+#[derive(Debug, PartialEq)]
+struct DashedLine {
+    y: i64,
+    from: i64,
+    to: i64,
+    dash: i64,
+    gap: i64,
+}
+
+impl DashedLine {
+    /// The line, if `lines` (each polyline's points) are dashes of one
+    /// level line: two or more segments across at one height, left to
+    /// right, all `dash` long and `gap` apart, but the last, which the
+    /// line's end may cut short. Anything else is left as it is drawn.
+    fn of(lines: &[&str]) -> Option<DashedLine> {
+        let segments: Vec<((i64, i64), (i64, i64))> = lines
+            .iter()
+            .map(|points| {
+                let mut ends = points.split_whitespace().map(|p| {
+                    let (x, y) = p.split_once(',')?;
+                    Some((x.parse::<i64>().ok()?, y.parse::<i64>().ok()?))
+                });
+                match (ends.next(), ends.next(), ends.next()) {
+                    (Some(Some(a)), Some(Some(b)), None) => Some((a, b)),
+                    _ => None,
+                }
+            })
+            .collect::<Option<_>>()?;
+        let (&((from, y), (first_end, _)), rest) = segments.split_first()?;
+        let ((_, _), (to, _)) = *segments.last()?;
+        let (dash, gap) = (first_end - from, rest.first()?.0 .0 - first_end);
+        if dash <= 0 || gap <= 0 {
+            return None;
+        }
+        let evenly = segments.iter().enumerate().all(|(i, &((a, ay), (b, by)))| {
+            let length_fits = if i + 1 == segments.len() {
+                b - a > 0 && b - a <= dash
+            } else {
+                b - a == dash
+            };
+            ay == y && by == y && a == from + i as i64 * (dash + gap) && length_fits
+        });
+        evenly.then_some(DashedLine {
+            y,
+            from,
+            to,
+            dash,
+            gap,
+        })
+    }
 }
 
 /// A trend chart's plotting area: quarters across, values up.
@@ -269,8 +354,8 @@ fn trend_on<DB: DrawingBackend>(
         // value is printed on its point as well.
         .y_labels(6)
         .label_style((FAMILY, 20.0).into_font())
-        .light_line_style(rgb(GRIDLINE))
-        .max_light_lines(1)
+        .bold_line_style(grid_line())
+        .max_light_lines(0)
         .draw()
         .map_err(draw_error)?;
     if let Some(t) = chart.target {
@@ -475,8 +560,8 @@ fn rag_on<DB: DrawingBackend>(
         .x_label_formatter(&|x| quarter_label(&labels, *x))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .label_style(font(20.0))
-        .light_line_style(rgb(GRIDLINE))
-        .max_light_lines(1)
+        .bold_line_style(grid_line())
+        .max_light_lines(0)
         .draw()
         .map_err(draw_error)?;
     for (i, (_, g, a, r)) in chart.points.iter().enumerate() {
@@ -533,5 +618,59 @@ mod tests {
              <path fill=\"none\" stroke=\"#595959\" d=\"M9,9\"/>\n\
              <text>a</text>\n</svg>\n"
         );
+    }
+
+    #[test]
+    fn a_dashed_level_line_becomes_one_line_with_its_dash_pattern() {
+        let dash = |a: i32, b: i32| {
+            format!("<polyline fill=\"none\" stroke=\"#C00000\" points=\"{a},335 {b},335 \"/>\n")
+        };
+        // 12 long, 8 apart; the line's end cuts the last dash to 5.
+        let svg = format!(
+            "<svg>\n{}{}{}</svg>",
+            dash(76, 88),
+            dash(96, 108),
+            dash(116, 121)
+        );
+        assert_eq!(
+            merge_polylines(&svg),
+            "<svg>\n<path fill=\"none\" stroke=\"#C00000\" stroke-dasharray=\"12 8\" d=\"M76,335 L121,335\"/>\n</svg>\n"
+        );
+        // Dashes that are not evenly spaced are drawn as they are.
+        let uneven = format!(
+            "<svg>\n{}{}{}</svg>",
+            dash(76, 88),
+            dash(96, 108),
+            dash(117, 129)
+        );
+        assert!(merge_polylines(&uneven)
+            .contains("d=\"M76,335 L88,335 M96,335 L108,335 M117,335 L129,335\""));
+    }
+
+    #[test]
+    fn grid_lines_are_drawn_solid_in_the_grey_they_looked() {
+        let svg = trend_svg(
+            &TrendChart {
+                reference: "TS1".into(),
+                title: "Social worker posts filled by agency staff".into(),
+                measure: Measure::Percent,
+                points: Period::parse("2014-15 Q2")
+                    .expect("a quarter")
+                    .trailing(5)
+                    .into_iter()
+                    .zip([Some(67.0), Some(73.9), None, Some(62.9), Some(75.0)])
+                    .collect(),
+                target: Some(20.0),
+                neighbours: Some(22.0),
+                rag: Some(Rag::Red),
+            },
+            CHART_SIZE.0,
+            CHART_SIZE.1,
+        )
+        .expect("the chart is drawn");
+        // A see-through line would become transparency groups in the PDF.
+        assert!(!svg.contains("opacity=\"0."), "{svg}");
+        assert!(svg.contains("stroke=\"#BEBEBE\""), "{svg}");
+        assert_eq!(svg.matches("stroke-dasharray").count(), 4, "{svg}");
     }
 }
