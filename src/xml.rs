@@ -10,7 +10,7 @@
 //! what an element means stays with the layout that gives it a meaning.
 //! Nothing here quotes the file: a [`Stop`] says what is wrong and where.
 
-use quick_xml::events::{BytesRef, Event};
+use quick_xml::events::{BytesRef, BytesText, Event};
 
 /// Deepest nesting of elements accepted; the layouts read need seven.
 pub const MAX_DEPTH: usize = 16;
@@ -18,23 +18,25 @@ pub const MAX_DEPTH: usize = 16;
 /// Whether the text holds a document type or entity declaration, which no
 /// export has and which can be used to attack the computer reading it.
 pub fn has_doctype(text: &str) -> bool {
-    // Only at a `<!`, which a large export has few of: the search for it
-    // is the fast one the standard library makes.
-    text.match_indices("<!").any(|(at, _)| {
-        let rest = &text.as_bytes()[at + 2..];
+    // Only at a `<!`, which a large export has few of.
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, b"<!").any(|at| {
+        let rest = &bytes[at + 2..];
         let starts =
             |word: &[u8]| rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word);
         starts(b"DOCTYPE") || starts(b"ENTITY")
     })
 }
 
+/// How many line ends `bytes` holds.
+fn newlines(bytes: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', bytes).count()
+}
+
 /// The line a byte offset of `text` is on, counting from 1.
 pub fn line_at(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    1 + text.as_bytes()[..end]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
+    1 + newlines(&text.as_bytes()[..end])
 }
 
 /// Adds what an entity or character reference inside text stands for. Only
@@ -92,10 +94,7 @@ impl LineCount {
     fn of(&mut self, text: &str, offset: usize) -> usize {
         let offset = offset.min(text.len());
         if offset > self.at {
-            self.line += text.as_bytes()[self.at..offset]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count();
+            self.line += newlines(&text.as_bytes()[self.at..offset]);
             self.at = offset;
         }
         self.line
@@ -159,6 +158,10 @@ pub fn walk(text: &str, visit: &mut impl Visit) -> Result<(), Stop> {
         return Err(Stop::Doctype);
     }
     let mut reader = quick_xml::Reader::from_str(text);
+    // Most of an export's text is the white space between its elements:
+    // the reader drops white space at the start of text, which a value's
+    // text is trimmed of anyway, so that it is never handed over.
+    reader.config_mut().trim_text_start = true;
     let mut w = Walk {
         lines: LineCount { at: 0, line: 1 },
         open: Vec::new(),
@@ -185,15 +188,28 @@ pub fn walk(text: &str, visit: &mut impl Visit) -> Result<(), Stop> {
                 })
             }
         };
-        // The line of a tag is that of its closing `>`.
-        let line = w
-            .lines
-            .of(text, (reader.buffer_position() as usize).saturating_sub(1));
+        // The line of a tag is that of its closing `>`, counted only for
+        // the tags that open an element: most events need none.
+        let after = reader.buffer_position() as usize;
+        let mut line = || w.lines.of(text, after.saturating_sub(1));
         match event {
-            Event::Start(e) => w.open(e.local_name().as_ref(), false, line, visit)?,
-            Event::Empty(e) => w.open(e.local_name().as_ref(), true, line, visit)?,
+            Event::Start(e) => {
+                let line = line();
+                w.open(e.local_name().as_ref(), false, line, visit)?
+            }
+            Event::Empty(e) => {
+                let line = line();
+                w.open(e.local_name().as_ref(), true, line, visit)?
+            }
             Event::End(_) => w.close(visit),
-            Event::Text(t) => w.value.push_str(&t.xml10_content()),
+            Event::Text(t) if w.value.is_empty() => w.value.push_str(&t.xml10_content()),
+            // Text after a reference, CDATA or comment keeps the white
+            // space it starts with: taken from the file as it stands.
+            Event::Text(_) => {
+                let raw = &text[before..after.min(text.len())];
+                w.value
+                    .push_str(&BytesText::from_escaped(raw).xml10_content())
+            }
             Event::CData(t) => w.value.push_str(&t.into_inner()),
             Event::GeneralRef(r) => push_reference(&mut w.value, &r),
             Event::Eof => break,
@@ -243,6 +259,26 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.0, ["2 B = one & two", "2 C = ", "2 D = 34", "1 A = "]);
+    }
+
+    #[test]
+    fn white_space_around_references_and_comments_is_kept_inside_a_value() {
+        let mut r = Record::default();
+        walk(
+            "<A>\n  <B>  one &amp; two\n</B><C>a&#32;b</C><D>x <!-- c --> y</D><E> &lt; </E></A>",
+            &mut r,
+        )
+        .unwrap();
+        assert_eq!(
+            r.0,
+            [
+                "2 B = one & two",
+                "2 C = a b",
+                "2 D = x  y",
+                "2 E = <",
+                "1 A = "
+            ]
+        );
     }
 
     #[test]
