@@ -27,6 +27,7 @@ use serde::Serialize;
 use crate::calendar::BankHolidays;
 use crate::diagnostic::Diagnostic;
 use crate::period::Period;
+use crate::records::{ExtractFile, TooFew};
 
 pub mod check;
 pub mod edges;
@@ -38,7 +39,6 @@ pub mod source;
 
 use indicators::Computed;
 use model::{Checked, Reason};
-use read::CensusFile;
 
 /// Settings for child-level extracts, from `templates/scorecard.toml`: the
 /// share of children that may be left out before an extract is refused.
@@ -52,11 +52,8 @@ pub enum Refusal {
     Damaged(String, String),
     /// Its quarter cannot be told.
     NoQuarter,
-    /// Every child has errors.
-    NoChild,
-    /// More than the allowed share of children left out:
-    /// `(left out, of, share allowed)`.
-    TooManyLeftOut(usize, usize, f64),
+    /// Too few children left to count.
+    TooFew(TooFew),
 }
 
 impl Refusal {
@@ -65,14 +62,7 @@ impl Refusal {
         match self {
             Refusal::Damaged(file, why) => format!("{file} {why}"),
             Refusal::NoQuarter => "its quarter cannot be told from its folder or file name".into(),
-            Refusal::NoChild => "every child in it has errors, so no child is left to count".into(),
-            Refusal::TooManyLeftOut(n, of, limit) => format!(
-                "{} of its {} {} errors, more than the {} that may be left out for its figures to describe the borough",
-                crate::text::count(*n),
-                crate::text::count_of(*of, "child", "children"),
-                if *n == 1 { "has" } else { "have" },
-                crate::judge::share(*limit)
-            ),
+            Refusal::TooFew(t) => t.describe(),
         }
     }
 }
@@ -80,18 +70,13 @@ impl Refusal {
 /// Whether checked children are too few to stand for the borough: none
 /// left, or more than `rules.left_out_limit` of them left out.
 pub fn refusal(checked: &Checked, rules: Rules) -> Option<Refusal> {
-    let (children, left_out) = (checked.children_in_extract, checked.left_out.len());
-    if checked.children.is_empty() {
-        Some(Refusal::NoChild)
-    } else if left_out as f64 > rules.left_out_limit * children as f64 {
-        Some(Refusal::TooManyLeftOut(
-            left_out,
-            children,
-            rules.left_out_limit,
-        ))
-    } else {
-        None
-    }
+    TooFew::judge(
+        checked.children.len(),
+        checked.children_in_extract,
+        checked.left_out.len(),
+        rules,
+    )
+    .map(Refusal::TooFew)
 }
 
 /// What became of a census file.
@@ -114,7 +99,7 @@ pub struct Extract {
     pub name: String,
     pub period: Option<Period>,
     pub status: Status,
-    pub file: Option<CensusFile>,
+    pub file: Option<ExtractFile>,
     /// Problems with the file and the quarter (errors and warnings),
     /// located; the children's own are in `checked`.
     pub problems: Vec<Diagnostic>,
@@ -249,11 +234,8 @@ fn load_whole(
 /// problem says so already.
 fn refuse(e: &mut Extract, refusals: &[Refusal]) {
     for r in refusals {
-        if let Refusal::NoChild | Refusal::TooManyLeftOut(..) = r {
-            e.problems.push(Diagnostic::error("cin-refused", format!(
-                "The census was refused: {}. Its figures come from the services' returns. Correct the errors listed here in the case-management system and export the census again; if so many errors are expected, the share allowed is `left_out_limit` in templates/scorecard.toml.",
-                r.describe()
-            )).in_file(&e.name));
+        if let Refusal::TooFew(t) = r {
+            e.problems.push(t.problem("cin-refused", "census", &e.name));
         }
     }
     let because: Vec<String> = refusals.iter().map(Refusal::describe).collect();

@@ -11,7 +11,6 @@
 
 use std::path::Path;
 
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::model::{
@@ -20,26 +19,14 @@ use super::model::{
 use super::Refusal;
 use crate::diagnostic::Diagnostic;
 use crate::encoding::decode_xml;
+use crate::records::ExtractFile;
 use crate::xml::{walk, Stop, Visit, MAX_DEPTH};
-
-/// The census file, for the run record.
-#[derive(Debug, Clone, Serialize)]
-pub struct CensusFile {
-    pub name: String,
-    pub bytes: u64,
-    pub sha256: String,
-    /// The encoding it was read in, when not UTF-8.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub encoding: Option<&'static str>,
-    /// When it was last changed, for telling which of two extracts is newer.
-    #[serde(skip)]
-    pub modified: Option<std::time::SystemTime>,
-}
 
 /// What reading one file gave.
 #[derive(Debug, Default)]
 pub struct ReadCensus {
-    pub file: Option<CensusFile>,
+    /// The file, for the run record.
+    pub file: Option<ExtractFile>,
     /// The census, when it was read whole.
     pub census: Option<Census>,
     /// Problems with the file as a whole.
@@ -81,8 +68,9 @@ pub fn read_file(path: &Path, name: &str) -> ReadCensus {
             return read;
         }
     };
-    let mut file = CensusFile {
+    let mut file = ExtractFile {
         name: name.to_string(),
+        lists: vec!["census"],
         bytes: bytes.len() as u64,
         sha256: Sha256::digest(&bytes)
             .iter()

@@ -7,9 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::calendar::BankHolidays;
 use crate::config::{ChildRecords, Source};
-use crate::records::{
-    find, ChildLevelSource, Extract, ExtractFile, ExtractSource, ExtractStatus, LeftOut,
-};
+use crate::records::{find, ChildLevelSource, Extract, ExtractSource, ExtractStatus, LeftOut};
 
 use super::{indicators, load, Status};
 
@@ -73,18 +71,7 @@ impl ChildLevelSource for Cin {
             },
         };
         extract.parts = vec!["census"];
-        extract.files = census
-            .file
-            .iter()
-            .map(|f| ExtractFile {
-                name: f.name.clone(),
-                bytes: f.bytes,
-                sha256: f.sha256.clone(),
-                lists: vec!["census"],
-                encoding: f.encoding,
-                modified: f.modified,
-            })
-            .collect();
+        extract.files = census.file.into_iter().collect();
         extract.problems = census.problems;
         extract.children = census.checked.children_in_extract;
         extract.children_used = census.checked.children.len();

@@ -34,9 +34,11 @@ pub mod figure;
 pub mod find;
 pub mod registry;
 pub mod summary;
+pub mod too_few;
 
 use figure::Computed;
 pub use find::ExtractSource;
+pub use too_few::TooFew;
 
 /// A kind of child-level extract: how its files are found and grouped,
 /// and how one is read, checked and turned into figures.

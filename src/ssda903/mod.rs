@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use crate::calendar::BankHolidays;
 use crate::config::{ChildRecords, Source};
 use crate::diagnostic::Diagnostic;
-use crate::records::{find, ChildLevelSource, Extract, ExtractSource, LeftOut};
+use crate::records::{find, ChildLevelSource, Extract, ExtractSource, LeftOut, TooFew};
 
 pub mod check;
 pub mod indicators;
@@ -115,7 +115,15 @@ pub fn load(source: &ExtractSource, holidays: &BankHolidays, rules: Rules) -> Ex
     if refusals.is_empty() {
         let checked = check::check(&raw);
         drop(raw);
-        refusals.extend(too_many_left_out(&checked, rules));
+        refusals.extend(
+            TooFew::judge(
+                checked.children.len(),
+                checked.children_in_extract,
+                checked.left_out.len(),
+                rules,
+            )
+            .map(Refusal::TooFew),
+        );
         if refusals.is_empty() {
             if let Some(p) = source.period {
                 let end = p.last_day();
@@ -188,23 +196,6 @@ fn no_quarter(source: &ExtractSource) -> Diagnostic {
     .in_file(&source.name)
 }
 
-/// Refuses an extract with no child left to count, or with more than the
-/// allowed share left out.
-fn too_many_left_out(checked: &Checked, rules: Rules) -> Option<Refusal> {
-    let (children, left_out) = (checked.children_in_extract, checked.left_out.len());
-    if checked.children.is_empty() {
-        Some(Refusal::NoChild)
-    } else if left_out as f64 > rules.left_out_limit * children as f64 {
-        Some(Refusal::TooManyLeftOut(
-            left_out,
-            children,
-            rules.left_out_limit,
-        ))
-    } else {
-        None
-    }
-}
-
 /// Keeps what the rest of the run needs of the checked children: counts,
 /// the children left out with their problems, and the warnings.
 fn keep_counts(extract: &mut Extract, checked: Checked) {
@@ -231,10 +222,11 @@ fn keep_counts(extract: &mut Extract, checked: Checked) {
 fn refuse_feedback(extract: &mut Extract, refusals: &[Refusal]) {
     for r in refusals {
         let message = match r {
-            Refusal::NoChild | Refusal::TooManyLeftOut(..) => format!(
-                "The extract was refused: {}. Its figures come from the services' returns. Correct the errors listed here in the case-management system and export the extract again; if so many errors are expected, the share allowed is `left_out_limit` in templates/scorecard.toml.",
-                r.describe()
-            ),
+            Refusal::TooFew(t) => {
+                let problem = t.problem("ssda903-refused", "extract", &extract.name);
+                extract.problems.push(problem);
+                continue;
+            }
             Refusal::Needed(..) => format!(
                 "The extract was refused: {}, and every figure needs it. Its figures come from the services' returns. Export the extract again with the header and episodes lists.",
                 r.describe()

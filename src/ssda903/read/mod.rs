@@ -299,10 +299,8 @@ pub enum Refusal {
     Needed(List, String),
     /// Its quarter cannot be told.
     NoQuarter,
-    /// Every child has errors.
-    NoChild,
-    /// More than the allowed share of children left out: `(left out, of)`.
-    TooManyLeftOut(usize, usize, f64),
+    /// Too few children left to count.
+    TooFew(crate::records::TooFew),
 }
 
 impl Refusal {
@@ -315,14 +313,7 @@ impl Refusal {
             }
             Refusal::Needed(list, why) => format!("its {} list {why}", list.name()),
             Refusal::NoQuarter => "its quarter cannot be told from its folder or file name".into(),
-            Refusal::NoChild => "every child in it has errors, so no child is left to count".into(),
-            Refusal::TooManyLeftOut(n, of, limit) => format!(
-                "{} of its {} {} errors, more than the {} that may be left out for its figures to describe the borough",
-                crate::text::count(*n),
-                crate::text::count_of(*of, "child", "children"),
-                if *n == 1 { "has" } else { "have" },
-                share(*limit)
-            ),
+            Refusal::TooFew(t) => t.describe(),
         }
     }
 }
