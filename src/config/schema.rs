@@ -257,33 +257,42 @@ pub enum Source {
     Cin,
 }
 
+/// How each source is spelt: in `indicators.toml` and the CSV, in the
+/// report and messages, and as where a figure came from.
+struct Words {
+    name: &'static str,
+    label: &'static str,
+    contributor: &'static str,
+}
+
 impl Source {
-    /// As `indicators.toml` spells it: "returns", "ssda903".
-    pub fn name(self) -> &'static str {
-        match self {
-            Source::Returns => "returns",
-            Source::Ssda903 => "ssda903",
-            Source::Cin => "cin",
+    fn words(self) -> Words {
+        let (name, label, contributor) = match self {
+            Source::Returns => ("returns", "services' returns", "the services' returns"),
+            Source::Ssda903 => ("ssda903", "SSDA903", "the SSDA903 extract"),
+            Source::Cin => ("cin", "CIN census", "the CIN census extract"),
+        };
+        Words {
+            name,
+            label,
+            contributor,
         }
     }
 
-    /// As the report and messages say it: "SSDA903 extract".
+    /// As `indicators.toml` spells it: "returns", "ssda903".
+    pub fn name(self) -> &'static str {
+        self.words().name
+    }
+
+    /// As the report and messages say it: "SSDA903".
     pub fn label(self) -> &'static str {
-        match self {
-            Source::Returns => "services' returns",
-            Source::Ssda903 => "SSDA903",
-            Source::Cin => "CIN census",
-        }
+        self.words().label
     }
 
     /// How the report and the CSV name where a figure came from:
     /// "the SSDA903 extract".
     pub fn contributor(self) -> &'static str {
-        match self {
-            Source::Returns => "the services' returns",
-            Source::Ssda903 => "the SSDA903 extract",
-            Source::Cin => "the CIN census extract",
-        }
+        self.words().contributor
     }
 }
 
