@@ -167,6 +167,11 @@ impl CheckedReturn {
         !self.diagnostics.is_empty() || matches!(self.status, ReturnStatus::Superseded { .. })
     }
 
+    /// Its feedback workbook's name: the return's own, as an `.xlsx`.
+    pub fn feedback_file_name(&self) -> String {
+        crate::output::feedback_file_name(&self.file.path)
+    }
+
     pub fn errors(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.is_error()).count()
     }

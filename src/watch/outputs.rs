@@ -17,6 +17,7 @@ use super::{Change, Rechecked, Watch};
 use crate::aggregate::{period_of, periods_found_with};
 use crate::model::returns::{CheckedReturn, ReturnStatus};
 use crate::model::workbook::SkippedFile;
+use crate::output::FEEDBACK_FOLDER;
 use crate::period::Period;
 use crate::pipeline;
 use crate::records::{Extract, ExtractStatus};
@@ -126,7 +127,7 @@ impl Watch {
         let _lock = pipeline::lock_output(out_dir)?;
         let written = self.write_return_feedback(q, out_dir, returns)?;
         let keep: Vec<PathBuf> = written.iter().map(|(_, fb)| fb.clone()).collect();
-        let mut gone = feedback::remove_stale(&out_dir.join(feedback::FOLDER), &keep)?;
+        let mut gone = feedback::remove_stale(&out_dir.join(FEEDBACK_FOLDER), &keep)?;
         gone.extend(self.write_extract_feedback(q, out_dir)?);
         for g in &gone {
             self.feedback_written.remove(g);
@@ -154,9 +155,9 @@ impl Watch {
         for r in returns
             .iter()
             .filter(|r| period_of(r).is_none_or(|p| p == q))
-            .filter(|r| feedback::needs_feedback(r))
+            .filter(|r| r.needs_feedback())
         {
-            let path = out_dir.join(feedback::FOLDER).join(feedback::file_name(r));
+            let path = out_dir.join(FEEDBACK_FOLDER).join(r.feedback_file_name());
             let shows = format!(
                 "{:?}|{:?}|{:?}|{}",
                 r.status,
@@ -200,7 +201,7 @@ impl Watch {
         }
         let folder = out_dir
             .join(crate::render::restricted::RESTRICTED_DIR)
-            .join(feedback::FOLDER);
+            .join(FEEDBACK_FOLDER);
         feedback::remove_stale(&folder, &restricted)
     }
 
@@ -421,7 +422,7 @@ impl Watch {
 
 /// The name of the feedback a return had, when it was removed just now.
 fn removed_feedback(had: Option<&CheckedReturn>, removed: &[PathBuf]) -> Option<String> {
-    had.map(feedback::file_name).filter(|f| {
+    had.map(CheckedReturn::feedback_file_name).filter(|f| {
         removed
             .iter()
             .any(|p| p.file_name().is_some_and(|n| n == f.as_str()))

@@ -149,7 +149,7 @@ fn return_row(
     let note = match &r.status {
         ReturnStatus::Superseded { by } => format!("Replaced by {by}"),
         _ if !r.diagnostics.is_empty() => {
-            format!("See feedback/{}", crate::render::feedback::file_name(r))
+            format!("See feedback/{}", r.feedback_file_name())
         }
         _ => String::new(),
     };

@@ -12,7 +12,7 @@ use book::FeedbackBook;
 
 use super::{RenderContext, Renderer};
 use crate::model::returns::{CheckedReturn, ReturnStatus};
-use crate::output::write_atomic;
+use crate::output::{write_atomic, FEEDBACK_FOLDER as FOLDER};
 use crate::records::{Extract, ExtractStatus};
 
 /// The feedback file's name for an extract: `<source> <its name>.xlsx`,
@@ -135,13 +135,6 @@ pub fn write_extract(
 pub struct Feedback;
 
 /// The folder, under the quarter's, that holds the feedback.
-pub const FOLDER: &str = crate::output::FEEDBACK_FOLDER;
-
-/// The feedback file's name for a return: its own, as an `.xlsx`.
-pub fn file_name(r: &CheckedReturn) -> String {
-    crate::output::feedback_file_name(&r.file.path)
-}
-
 /// What the officer should do next, in one sentence.
 pub fn verdict(r: &CheckedReturn) -> String {
     match &r.status {
@@ -157,12 +150,6 @@ pub fn verdict(r: &CheckedReturn) -> String {
             "Superseded by {by}, which was submitted later; this file's figures are not used."
         ),
     }
-}
-
-/// Whether a return gets a feedback workbook: it has problems, or a later
-/// return replaced it.
-pub fn needs_feedback(r: &CheckedReturn) -> bool {
-    r.needs_feedback()
 }
 
 /// Writes one return's feedback into `out_dir/feedback/`, for the run of
@@ -232,7 +219,7 @@ pub fn write_one(
         diagnostics: &r.diagnostics,
         title: format!("Feedback on {}", r.file.name),
     };
-    let path = out_dir.join(FOLDER).join(file_name(r));
+    let path = out_dir.join(FOLDER).join(r.feedback_file_name());
     write_atomic(&path, &book.write(&templates.organisation.name)?)?;
     Ok(path)
 }
@@ -244,7 +231,7 @@ impl Renderer for Feedback {
 
     fn render(&self, ctx: &RenderContext) -> anyhow::Result<Vec<PathBuf>> {
         let mut written = Vec::new();
-        for r in ctx.returns_for_period().filter(|r| needs_feedback(r)) {
+        for r in ctx.returns_for_period().filter(|r| r.needs_feedback()) {
             written.push(write_one(
                 r,
                 ctx.templates,
