@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: a case folder with the shipped
 //! templates, a builder for return workbooks, and readers for the outputs.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -485,6 +486,41 @@ pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
             walk(&path, out);
         } else {
             out.push(path);
+        }
+    }
+}
+
+/// Fails when any of `values` (children's ids, dates of birth) appears in
+/// an output under `case`'s output folder outside `restricted/` (PDFs and
+/// workbooks read as text), or in what the commands `printed`.
+pub fn assert_nothing_outside_restricted(
+    case: &Case,
+    values: &BTreeSet<String>,
+    printed: &[&Output],
+) {
+    let mut outputs = Vec::new();
+    walk(&case.output(), &mut outputs);
+    let mut searched = 0;
+    for path in outputs {
+        let name = path.to_string_lossy().to_string();
+        if name.contains("/restricted/") || name.ends_with(".lock") {
+            continue;
+        }
+        let text = match path.extension().and_then(|e| e.to_str()) {
+            Some("pdf") => pdf_text(&path),
+            Some("xlsx") => workbook_text(&path),
+            _ => String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned(),
+        };
+        for v in values {
+            assert!(!text.contains(v.as_str()), "{v} appears in {name}");
+        }
+        searched += 1;
+    }
+    assert!(searched > 5, "only {searched} outputs searched");
+    for out in printed {
+        let text = format!("{}{}", stdout(out), stderr(out));
+        for v in values {
+            assert!(!text.contains(v.as_str()), "{v} was printed:\n{text}");
         }
     }
 }

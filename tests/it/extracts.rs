@@ -82,31 +82,7 @@ fn as_files(lists: &[(String, Vec<u8>)]) -> Vec<(&str, Vec<u8>)> {
 fn assert_no_personal_data(case: &Case, printed: &[&Output]) {
     let values = personal_values();
     assert!(values.len() > 2_000, "{}", values.len());
-    let mut outputs = Vec::new();
-    walk(&case.output(), &mut outputs);
-    let mut searched = 0;
-    for path in outputs {
-        let name = path.to_string_lossy().to_string();
-        if name.contains("/restricted/") || name.ends_with(".lock") {
-            continue;
-        }
-        let text = match path.extension().and_then(|e| e.to_str()) {
-            Some("pdf") => pdf_text(&path),
-            Some("xlsx") => workbook_text(&path),
-            _ => String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned(),
-        };
-        for v in &values {
-            assert!(!text.contains(v.as_str()), "{v} appears in {name}");
-        }
-        searched += 1;
-    }
-    assert!(searched > 5, "only {searched} outputs searched");
-    for out in printed {
-        let text = format!("{}{}", stdout(out), stderr(out));
-        for v in &values {
-            assert!(!text.contains(v.as_str()), "{v} was printed:\n{text}");
-        }
-    }
+    assert_nothing_outside_restricted(case, &values, printed);
 }
 
 /// Runs `run` and `check` on the case: the run must refuse the extract
