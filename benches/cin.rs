@@ -16,9 +16,10 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
-use scorecard::calendar::BankHolidays;
+mod timing;
+use timing::{bank_holidays, ms, print_figures, warmed};
+
 use scorecard::cin::check::check;
 use scorecard::cin::indicators::compute;
 use scorecard::cin::read::read_text;
@@ -28,28 +29,6 @@ use scorecard::period::Period;
 
 const RUNS: usize = 9;
 const CHILDREN: usize = 20_000;
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn time(runs: usize, mut f: impl FnMut()) -> Duration {
-    f();
-    median(
-        (0..runs)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed()
-            })
-            .collect(),
-    )
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.0} ms", d.as_secs_f64() * 1e3)
-}
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-cin");
@@ -66,11 +45,7 @@ fn main() {
     let name = format!("CIN census {}.xml", period.id());
     let path = dir.join(&name);
     std::fs::write(&path, &xml).expect("write census");
-    let holidays = {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates/bank-holidays.csv");
-        let text = std::fs::read_to_string(&path).expect("bank holidays");
-        BankHolidays::parse(&text).expect("bank holidays parse")
-    };
+    let holidays = bank_holidays();
     let rules = Rules::default();
     let e = load(&path, &name, Some(period), &holidays, rules);
     assert_eq!(e.status, Status::Used);
@@ -81,33 +56,26 @@ fn main() {
         xml.len() as f64 / 1e6,
         e.checked.left_out.len()
     );
-    for f in &e.figures {
-        println!(
-            "  {:<5} {:>6} of {}",
-            f.reference,
-            f.numerator,
-            f.denominator.map_or("-".to_string(), |d| d.to_string())
-        );
-    }
-    let whole = time(RUNS, || {
+    print_figures(&e.figures);
+    let whole = warmed(RUNS, || {
         std::hint::black_box(load(&path, &name, Some(period), &holidays, rules));
     });
     let census = read_text(&xml, &name).expect("a census");
     let checked = check(&census);
-    let read = time(RUNS, || {
+    let read = warmed(RUNS, || {
         std::hint::black_box(read_text(&xml, &name).ok());
     });
-    let checking = time(RUNS, || {
+    let checking = warmed(RUNS, || {
         std::hint::black_box(check(&census));
     });
-    let figures = time(RUNS, || {
+    let figures = warmed(RUNS, || {
         std::hint::black_box(compute(&checked, end, &holidays));
     });
     println!(
-        "read, check and work out seven figures, end to end: {}",
+        "read, check and work out seven figures, end to end: {:.0} ms",
         ms(whole)
     );
-    println!("  reading the text into elements:  {}", ms(read));
-    println!("  checking every child:            {}", ms(checking));
-    println!("  working out the seven figures:   {}", ms(figures));
+    println!("  reading the text into elements:  {:.0} ms", ms(read));
+    println!("  checking every child:            {:.0} ms", ms(checking));
+    println!("  working out the seven figures:   {:.0} ms", ms(figures));
 }

@@ -22,6 +22,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod timing;
+use timing::median;
+
 use scorecard::period::Period;
 use scorecard::ssda903::sample::{csv_lists, simulate, snapshot};
 
@@ -29,11 +32,6 @@ use scorecard::ssda903::sample::{csv_lists, simulate, snapshot};
 /// years an extract covers, with its care leavers.
 const PEOPLE: usize = 250_000;
 const RUNS: usize = 3;
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-england")

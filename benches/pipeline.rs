@@ -25,6 +25,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod common;
+mod timing;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

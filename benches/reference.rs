@@ -31,6 +31,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod common;
+mod timing;
 
 use std::collections::BTreeMap;
 use std::path::Path;

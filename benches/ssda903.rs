@@ -9,9 +9,10 @@
 //! record them in docs/performance.md.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
-use scorecard::calendar::BankHolidays;
+mod timing;
+use timing::{bank_holidays, ms, print_figures, warmed};
+
 use scorecard::period::Period;
 use scorecard::records::{group_all as group, load_all};
 use scorecard::ssda903::sample::{csv_lists, simulate, snapshot, xml};
@@ -22,24 +23,6 @@ const RUNS: usize = 9;
 /// in nine a care leaver, the rest children who came into care by the
 /// quarter's end.
 const PEOPLE: usize = 10_200;
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn time(runs: usize, mut f: impl FnMut()) -> Duration {
-    f();
-    median(
-        (0..runs)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed()
-            })
-            .collect(),
-    )
-}
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-ssda903");
@@ -65,11 +48,7 @@ fn main() {
     std::fs::write(&xml_path, &xml_text).expect("write xml");
     let xml_files = vec![(xml_path, format!("ssda903 {}.xml", period.id()))];
     let inputs = root.join("inputs");
-    let holidays = {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates/bank-holidays.csv");
-        let text = std::fs::read_to_string(&path).expect("bank holidays");
-        BankHolidays::parse(&text).expect("bank holidays parse")
-    };
+    let holidays = bank_holidays();
     let csv_sources = group(&inputs, &csv_files);
     let xml_sources = group(&inputs, &xml_files);
     let check = load_all(&csv_sources, &holidays, Rules::default());
@@ -81,26 +60,19 @@ fn main() {
         bytes as f64 / 1e6,
         xml_text.len() as f64 / 1e6
     );
-    for f in &e.figures {
-        println!(
-            "  {:<5} {:>6} of {}",
-            f.reference,
-            f.numerator,
-            f.denominator.map_or("-".to_string(), |d| d.to_string())
-        );
-    }
-    let csv = time(RUNS, || {
+    print_figures(&e.figures);
+    let csv = warmed(RUNS, || {
         std::hint::black_box(load_all(&csv_sources, &holidays, Rules::default()));
     });
-    let xml_time = time(RUNS, || {
+    let xml_time = warmed(RUNS, || {
         std::hint::black_box(load_all(&xml_sources, &holidays, Rules::default()));
     });
     println!(
         "read, check and work out ten figures, CSV lists: {:.0} ms",
-        csv.as_secs_f64() * 1e3
+        ms(csv)
     );
     println!(
         "read, check and work out ten figures, XML:       {:.0} ms",
-        xml_time.as_secs_f64() * 1e3
+        ms(xml_time)
     );
 }

@@ -5,18 +5,15 @@
 //! way every time and kept under the build's temporary folder.
 
 use scorecard::ssda903::sample::Dice;
+
+pub use crate::timing::{median, ms, once, templates_dir, time};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use rust_xlsxwriter::{ExcelDateTime, Workbook};
 use scorecard::config::Templates;
 use scorecard::period::Period;
 use scorecard::pipeline::{self, RunOptions};
-
-pub fn templates_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates")
-}
 
 pub fn bench_root() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench")
@@ -141,21 +138,6 @@ pub fn generate(name: &str, quarters: usize, heavy: bool) -> PathBuf {
     dir
 }
 
-pub fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-pub fn once(f: &mut (impl FnMut() + ?Sized)) -> Duration {
-    let t = Instant::now();
-    f();
-    t.elapsed()
-}
-
-pub fn time(runs: usize, mut f: impl FnMut()) -> Duration {
-    median((0..runs).map(|_| once(&mut f)).collect())
-}
-
 pub fn whole_run(dir: &Path, out: &Path, all_periods: bool) {
     // Each timed run lays its documents out afresh, as a run of the
     // command does, rather than reusing what the last run laid out.
@@ -168,8 +150,4 @@ pub fn whole_run(dir: &Path, out: &Path, all_periods: bool) {
         all_periods,
     })
     .unwrap();
-}
-
-pub fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
