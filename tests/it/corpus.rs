@@ -2,13 +2,16 @@
 //! sent it gets a message naming the file, what is wrong and what to do,
 //! and the run goes on to write its reports with the other returns.
 //!
-//! One test per case. Each puts the bad file beside one good return,
-//! runs `scorecard run` (and `scorecard check` where an officer would),
-//! and asserts (a) the message: rule, key words, file name; (b) that the
-//! reports were written and the good return's figures are in them; and
-//! (c) that the run left every input byte for byte as it was. Large inputs
-//! are made by the tests; small ones made by other programs are committed
-//! in `tests/fixtures/` (see its README).
+//! One test per case. Each puts the bad file beside one good return and
+//! asserts the message (rule, key words, file name) and that every input
+//! was left byte for byte as it was. A case that asserts only what the
+//! file is told runs `scorecard check` on it, as an officer would, and one
+//! run takes all those files at once
+//! ([`every_bad_file_at_once_and_the_run_still_writes_its_reports`]): its
+//! reports are written, with the good return's figures in them. A case
+//! whose feedback, figures or reports matter runs `scorecard run` itself.
+//! Large inputs are made by the tests; small ones made by other programs
+//! are committed in `tests/fixtures/` (see its README).
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Write};
@@ -205,6 +208,55 @@ fn assert_reports(case: &Case) {
     assert_eq!(ts3["status"], "ok");
 }
 
+/// Peak memory allowed to `scorecard check` of one file made to be large:
+/// a check of an ordinary return, which lays out no document, peaks at a
+/// few tens of megabytes.
+const CHECK_MEMORY_MB: u64 = 100;
+
+/// `scorecard check` on the one bad file `write` puts beside the good
+/// return: what an officer runs, and all a case needs that asserts only
+/// what the file is told. It must find an error, name the file, and
+/// leave every input as it was.
+fn check_bad(write: fn(&Path), name: &str) -> Ran {
+    let case = case_with_good();
+    write(&case.inputs());
+    let before = fingerprints(&case.inputs());
+    let ran = run_bounded(
+        &case,
+        &binary(),
+        &["check", &format!("inputs/{name}")],
+        Duration::from_secs(300),
+    );
+    assert_eq!(
+        fingerprints(&case.inputs()),
+        before,
+        "check changed, moved or deleted an input"
+    );
+    assert_eq!(
+        ran.code,
+        Some(3),
+        "check did not find the problem:\n{}{}",
+        ran.stdout,
+        ran.stderr
+    );
+    assert!(
+        ran.stdout.starts_with(&format!("inputs/{name}: ")),
+        "check does not name the file:\n{}",
+        ran.stdout
+    );
+    assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
+    ran
+}
+
+/// The line of `check`'s output giving `rule` for the file `name`.
+fn check_message<'a>(ran: &'a Ran, name: &str, rule: &str) -> &'a str {
+    let tag = format!("error [{rule}]: ");
+    ran.stdout
+        .lines()
+        .find(|l| l.contains(&tag))
+        .unwrap_or_else(|| panic!("no [{rule}] for {name} from check:\n{}", ran.stdout))
+}
+
 /// The line of the run's log giving `rule` for the file `name`.
 fn run_message<'a>(ran: &'a Ran, name: &str, rule: &str) -> &'a str {
     let wanted = format!(" {name}: ");
@@ -339,9 +391,8 @@ fn truncated_workbook() {
     assert_feedback(&case, "cut", "file-corrupt");
 }
 
-#[test]
-fn garbled_workbook() {
-    let case = case_with_good();
+/// Writes `garbled.xlsx` into `inputs`: see [`garbled_workbook`].
+fn write_garbled_workbook(inputs: &Path) {
     let mut bytes = good_bytes();
     // Scribble over the middle: parts' compressed data no longer inflate
     // to what their checksums say.
@@ -349,9 +400,13 @@ fn garbled_workbook() {
     for b in &mut bytes[mid - 300..mid + 300] {
         *b = 0x5A;
     }
-    std::fs::write(case.inputs().join("garbled.xlsx"), &bytes).unwrap();
-    let ran = run_case(&case);
-    let line = run_message(&ran, "garbled.xlsx", "file-corrupt");
+    std::fs::write(inputs.join("garbled.xlsx"), &bytes).unwrap();
+}
+
+#[test]
+fn garbled_workbook() {
+    let ran = check_bad(write_garbled_workbook, "garbled.xlsx");
+    let line = check_message(&ran, "garbled.xlsx", "file-corrupt");
     assert_words(
         line,
         &["The workbook is damaged", "open it in Excel, save it again"],
@@ -379,22 +434,24 @@ fn csv_saved_with_an_xlsx_name() {
     assert_words(&check_file(&case, "export.xlsx"), &["[file-not-workbook]"]);
 }
 
-#[test]
-fn web_page_saved_with_an_xlsx_name() {
-    let case = case_with_good();
+/// Writes `page.xlsx` into `inputs`: see [`web_page_saved_with_an_xlsx_name`].
+fn write_web_page_saved_with_an_xlsx_name(inputs: &Path) {
     std::fs::write(
-        case.inputs().join("page.xlsx"),
+        inputs.join("page.xlsx"),
         "<!DOCTYPE html>\n<html><body><table><tr><td>TS3</td></tr></table></body></html>",
     )
     .unwrap();
-    let ran = run_case(&case);
-    let line = run_message(&ran, "page.xlsx", "file-not-workbook");
-    assert_words(line, &["named .xlsx but is a web page (HTML)", "Save As"]);
 }
 
 #[test]
-fn word_document_with_an_xlsx_name() {
-    let case = case_with_good();
+fn web_page_saved_with_an_xlsx_name() {
+    let ran = check_bad(write_web_page_saved_with_an_xlsx_name, "page.xlsx");
+    let line = check_message(&ran, "page.xlsx", "file-not-workbook");
+    assert_words(line, &["named .xlsx but is a web page (HTML)", "Save As"]);
+}
+
+/// Writes `minutes.xlsx` into `inputs`: see [`word_document_with_an_xlsx_name`].
+fn write_word_document_with_an_xlsx_name(inputs: &Path) {
     let docx = rezip(
         &good_bytes(),
         &[("word/document.xml", b"<w:document/>" as &[u8])],
@@ -409,9 +466,13 @@ fn word_document_with_an_xlsx_name() {
         }
     }
     let docx = out.finish().unwrap().into_inner();
-    std::fs::write(case.inputs().join("minutes.xlsx"), docx).unwrap();
-    let ran = run_case(&case);
-    let line = run_message(&ran, "minutes.xlsx", "file-not-workbook");
+    std::fs::write(inputs.join("minutes.xlsx"), docx).unwrap();
+}
+
+#[test]
+fn word_document_with_an_xlsx_name() {
+    let ran = check_bad(write_word_document_with_an_xlsx_name, "minutes.xlsx");
+    let line = check_message(&ran, "minutes.xlsx", "file-not-workbook");
     assert_words(line, &["Word document, not a workbook"]);
 }
 
@@ -612,9 +673,8 @@ fn write_repeated(out: &mut zip::ZipWriter<Cursor<Vec<u8>>>, prefix: &[u8], len:
     }
 }
 
-#[test]
-fn zip_bomb() {
-    let case = case_with_good();
+/// Writes `bomb.xlsx` into `inputs`: see [`zip_bomb`].
+fn write_zip_bomb(inputs: &Path) {
     // A return with a "sheet" that unpacks to a gigabyte from about a
     // megabyte: refused by the sizes its zip directory declares.
     let bytes = good_bytes();
@@ -630,9 +690,13 @@ fn zip_bomb() {
     write_repeated(&mut out, b"<worksheet>", 1 << 30);
     let bomb = out.finish().unwrap().into_inner();
     assert!(bomb.len() < 4 << 20, "{} bytes", bomb.len());
-    std::fs::write(case.inputs().join("bomb.xlsx"), &bomb).unwrap();
-    let ran = run_case(&case);
-    let line = run_message(&ran, "bomb.xlsx", "file-too-large");
+    std::fs::write(inputs.join("bomb.xlsx"), &bomb).unwrap();
+}
+
+#[test]
+fn zip_bomb() {
+    let ran = check_bad(write_zip_bomb, "bomb.xlsx");
+    let line = check_message(&ran, "bomb.xlsx", "file-too-large");
     assert_words(
         line,
         &[
@@ -641,7 +705,11 @@ fn zip_bomb() {
             "Remove pasted data and images",
         ],
     );
-    assert!(ran.peak_mb < MEMORY_MB, "peak memory {} MB", ran.peak_mb);
+    assert!(
+        ran.peak_mb < CHECK_MEMORY_MB,
+        "peak memory {} MB",
+        ran.peak_mb
+    );
 }
 
 /// Sets the uncompressed size a zip declares for `name`, in its central
@@ -665,9 +733,8 @@ fn declare_size(bytes: &mut [u8], name: &str, size: u32) {
     assert_eq!(patched, 1, "{name} not found");
 }
 
-#[test]
-fn zip_part_that_lies_about_its_size() {
-    let case = case_with_good();
+/// Writes `liar.xlsx` into `inputs`: see [`zip_part_that_lies_about_its_size`].
+fn write_zip_part_that_lies_about_its_size(inputs: &Path) {
     // The shared strings say 2 KB and hold 300 MB: within every declared
     // limit, so only inflating with a limit catches it.
     let bytes = good_bytes();
@@ -690,9 +757,13 @@ fn zip_part_that_lies_about_its_size() {
     out.write_all(b"</t></si></sst>").unwrap();
     let mut liar = out.finish().unwrap().into_inner();
     declare_size(&mut liar, "xl/sharedStrings.xml", 2048);
-    std::fs::write(case.inputs().join("liar.xlsx"), &liar).unwrap();
-    let ran = run_case(&case);
-    let line = run_message(&ran, "liar.xlsx", "file-corrupt");
+    std::fs::write(inputs.join("liar.xlsx"), &liar).unwrap();
+}
+
+#[test]
+fn zip_part_that_lies_about_its_size() {
+    let ran = check_bad(write_zip_part_that_lies_about_its_size, "liar.xlsx");
+    let line = check_message(&ran, "liar.xlsx", "file-corrupt");
     assert_words(
         line,
         &[
@@ -700,12 +771,15 @@ fn zip_part_that_lies_about_its_size() {
             "its part xl/sharedStrings.xml holds more than the 2048 bytes it declares",
         ],
     );
-    assert!(ran.peak_mb < MEMORY_MB, "peak memory {} MB", ran.peak_mb);
+    assert!(
+        ran.peak_mb < CHECK_MEMORY_MB,
+        "peak memory {} MB",
+        ran.peak_mb
+    );
 }
 
-#[test]
-fn billion_laughs_in_the_shared_strings() {
-    let case = case_with_good();
+/// Writes `laughs.xlsx` into `inputs`: see [`billion_laughs_in_the_shared_strings`].
+fn write_billion_laughs_in_the_shared_strings(inputs: &Path) {
     let bytes = good_bytes();
     let mut entities = String::from("<!ENTITY lol0 \"lol\">");
     for i in 1..10 {
@@ -716,9 +790,13 @@ fn billion_laughs_in_the_shared_strings() {
         "<?xml version=\"1.0\"?><!DOCTYPE sst [{entities}]><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si><t>&lol9;</t></si></sst>"
     );
     let bytes = rezip(&bytes, &[("xl/sharedStrings.xml", sst.as_bytes())]);
-    std::fs::write(case.inputs().join("laughs.xlsx"), &bytes).unwrap();
-    let ran = run_case(&case);
-    let line = run_message(&ran, "laughs.xlsx", "file-unsafe");
+    std::fs::write(inputs.join("laughs.xlsx"), &bytes).unwrap();
+}
+
+#[test]
+fn billion_laughs_in_the_shared_strings() {
+    let ran = check_bad(write_billion_laughs_in_the_shared_strings, "laughs.xlsx");
+    let line = check_message(&ran, "laughs.xlsx", "file-unsafe");
     assert_words(
         line,
         &[
@@ -730,9 +808,8 @@ fn billion_laughs_in_the_shared_strings() {
     assert!(ran.seconds < 120.0);
 }
 
-#[test]
-fn external_entity_in_a_sheet() {
-    let case = case_with_good();
+/// Writes `xxe.xlsx` into `inputs`: see [`external_entity_in_a_sheet`].
+fn write_external_entity_in_a_sheet(inputs: &Path) {
     let bytes = good_bytes();
     let sheet = part(&bytes, "xl/worksheets/sheet2.xml");
     let sheet = sheet.replacen(
@@ -742,35 +819,47 @@ fn external_entity_in_a_sheet() {
     );
     assert!(sheet.contains("xxe"), "{sheet}");
     let bytes = rezip(&bytes, &[("xl/worksheets/sheet2.xml", sheet.as_bytes())]);
-    std::fs::write(case.inputs().join("xxe.xlsx"), &bytes).unwrap();
-    let ran = run_case(&case);
-    let line = run_message(&ran, "xxe.xlsx", "file-unsafe");
+    std::fs::write(inputs.join("xxe.xlsx"), &bytes).unwrap();
+}
+
+#[test]
+fn external_entity_in_a_sheet() {
+    let ran = check_bad(write_external_entity_in_a_sheet, "xxe.xlsx");
+    let line = check_message(&ran, "xxe.xlsx", "file-unsafe");
     assert_words(
         line,
         &["xl/worksheets/sheet2.xml", "tell the performance team"],
     );
-    assert_words(&check_file(&case, "xxe.xlsx"), &["[file-unsafe]"]);
 }
 
-#[test]
-fn ods_with_cells_repeated_a_hundred_million_times() {
-    let case = case_with_good();
+/// Writes `repeats.ods` into `inputs`: see [`ods_with_cells_repeated_a_hundred_million_times`].
+fn write_ods_with_cells_repeated_a_hundred_million_times(inputs: &Path) {
     // 6,000 rows of 16,384 filled cells in a few hundred bytes: under
     // calamine's own cap of 100 million cells, so it would lay out 98
     // million values and as many formulas, some 5 GB.
     let content = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\"><office:body><office:spreadsheet><table:table table:name=\"Return\"><table:table-row table:number-rows-repeated=\"6000\"><table:table-cell office:value-type=\"float\" office:value=\"1\" table:number-columns-repeated=\"16384\"><text:p>1</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>";
     let ods = std::fs::read(fixture("virtual-school-2014-15-Q2.ods")).unwrap();
     let bytes = rezip(&ods, &[("content.xml", content.as_bytes())]);
-    std::fs::write(case.inputs().join("repeats.ods"), &bytes).unwrap();
-    let ran = run_case(&case);
-    let line = run_message(&ran, "repeats.ods", "file-too-large");
-    assert_words(line, &["more than 8,000,000 cells", "Delete pasted data"]);
-    assert!(ran.peak_mb < MEMORY_MB, "peak memory {} MB", ran.peak_mb);
+    std::fs::write(inputs.join("repeats.ods"), &bytes).unwrap();
 }
 
 #[test]
-fn xls_with_cells_at_opposite_corners() {
-    let case = case_with_good();
+fn ods_with_cells_repeated_a_hundred_million_times() {
+    let ran = check_bad(
+        write_ods_with_cells_repeated_a_hundred_million_times,
+        "repeats.ods",
+    );
+    let line = check_message(&ran, "repeats.ods", "file-too-large");
+    assert_words(line, &["more than 8,000,000 cells", "Delete pasted data"]);
+    assert!(
+        ran.peak_mb < CHECK_MEMORY_MB,
+        "peak memory {} MB",
+        ran.peak_mb
+    );
+}
+
+/// Writes `corners.xls` into `inputs`: see [`xls_with_cells_at_opposite_corners`].
+fn write_xls_with_cells_at_opposite_corners(inputs: &Path) {
     let mut bytes = std::fs::read(fixture("leaving-care-2014-15-Q2.xls")).unwrap();
     // Move one NUMBER record's cell to row 65,536: calamine would lay the
     // sheet out as 65,536 rows by every column used.
@@ -779,22 +868,33 @@ fn xls_with_cells_at_opposite_corners() {
         .position(|w| w == [0x03, 0x02, 0x0E, 0x00])
         .expect("a NUMBER record");
     bytes[at + 4..at + 8].copy_from_slice(&[0xFF, 0xFF, 0xFF, 0x00]);
-    std::fs::write(case.inputs().join("corners.xls"), &bytes).unwrap();
-    let ran = run_case(&case);
-    let line = run_message(&ran, "corners.xls", "file-too-large");
+    std::fs::write(inputs.join("corners.xls"), &bytes).unwrap();
+}
+
+#[test]
+fn xls_with_cells_at_opposite_corners() {
+    let ran = check_bad(write_xls_with_cells_at_opposite_corners, "corners.xls");
+    let line = check_message(&ran, "corners.xls", "file-too-large");
     assert_words(line, &["more than 8,000,000 cells"]);
-    assert!(ran.peak_mb < MEMORY_MB, "peak memory {} MB", ran.peak_mb);
+    assert!(
+        ran.peak_mb < CHECK_MEMORY_MB,
+        "peak memory {} MB",
+        ran.peak_mb
+    );
+}
+
+/// Writes `cut.xls` into `inputs`: see [`truncated_xls`].
+fn write_truncated_xls(inputs: &Path) {
+    // Cut mid-sector: calamine 0.38 panics on this, which ended the whole
+    // run before the reader checked sector chains (found by fuzzing).
+    let bytes = std::fs::read(fixture("leaving-care-2014-15-Q2.xls")).unwrap();
+    std::fs::write(inputs.join("cut.xls"), &bytes[..5801]).unwrap();
 }
 
 #[test]
 fn truncated_xls() {
-    let case = case_with_good();
-    // Cut mid-sector: calamine 0.38 panics on this, which ended the whole
-    // run before the reader checked sector chains (found by fuzzing).
-    let bytes = std::fs::read(fixture("leaving-care-2014-15-Q2.xls")).unwrap();
-    std::fs::write(case.inputs().join("cut.xls"), &bytes[..5801]).unwrap();
-    let ran = run_case(&case);
-    let line = run_message(&ran, "cut.xls", "file-corrupt");
+    let ran = check_bad(write_truncated_xls, "cut.xls");
+    let line = check_message(&ran, "cut.xls", "file-corrupt");
     assert_words(line, &["The workbook is damaged", "save it again"]);
     assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
 }
@@ -883,14 +983,13 @@ fn xls_record(xls: &Xls, typ: u16) -> (usize, usize) {
         .unwrap_or_else(|| panic!("no record {typ:#06x}"))
 }
 
-#[test]
-fn xls_mini_stream_that_loops() {
+/// Writes `loop.xls` into `inputs`: see [`xls_mini_stream_that_loops`].
+fn write_xls_mini_stream_that_loops(inputs: &Path) {
     // Found by fuzzing: the root entry's chain (the mini stream) loops and
     // claims 2 GB, and there is no Workbook stream. calamine reads the
     // mini stream on opening whatever else the file holds, round and round
     // until memory runs out; the reader first looked for the Workbook
     // stream and, finding none, let calamine go ahead.
-    let case = case_with_good();
     let mut xls = xls_fixture();
     let entry = |name: &str| xls.entries.iter().find(|(n, _)| n == name).unwrap().1;
     let (root, book) = (entry("Root Entry"), entry("Workbook"));
@@ -903,9 +1002,13 @@ fn xls_mini_stream_that_loops() {
     xls.bytes[fat + 4 * last as usize..][..4].copy_from_slice(&first);
     xls.bytes[root + 120..root + 124].copy_from_slice(&0x7FFF_FFFFu32.to_le_bytes());
     xls.bytes[book] = b'X'; // "Xorkbook": no Workbook stream
-    std::fs::write(case.inputs().join("loop.xls"), &xls.bytes).unwrap();
-    let ran = run_case(&case);
-    let line = run_message(&ran, "loop.xls", "file-corrupt");
+    std::fs::write(inputs.join("loop.xls"), &xls.bytes).unwrap();
+}
+
+#[test]
+fn xls_mini_stream_that_loops() {
+    let ran = check_bad(write_xls_mini_stream_that_loops, "loop.xls");
+    let line = check_message(&ran, "loop.xls", "file-corrupt");
     assert_words(
         line,
         &[
@@ -913,15 +1016,18 @@ fn xls_mini_stream_that_loops() {
             "its internal structure is broken",
         ],
     );
-    assert!(ran.peak_mb < MEMORY_MB, "peak memory {} MB", ran.peak_mb);
+    assert!(
+        ran.peak_mb < CHECK_MEMORY_MB,
+        "peak memory {} MB",
+        ran.peak_mb
+    );
 }
 
-#[test]
-fn xls_record_shorter_than_the_reader_expects() {
+/// Writes `short.xls` into `inputs`: see [`xls_record_shorter_than_the_reader_expects`].
+fn write_xls_record_shorter_than_the_reader_expects(inputs: &Path) {
     // Found by fuzzing: an EXTERNSHEET record with no data makes calamine
     // 0.38 panic. The reader catches the panic: the file is reported as
     // damaged, nothing is printed about a panic, and the run goes on.
-    let case = case_with_good();
     let mut xls = xls_fixture();
     // Split a FONT record (which calamine skips) into an empty EXTERNSHEET
     // and a record of an unused type, keeping every offset as it was.
@@ -929,9 +1035,16 @@ fn xls_record_shorter_than_the_reader_expects() {
     xls.bytes[at..at + 4].copy_from_slice(&[0x17, 0x00, 0x00, 0x00]);
     let rest = (len - 4) as u16;
     xls.bytes[at + 4..at + 8].copy_from_slice(&[0x23, 0x01, rest as u8, (rest >> 8) as u8]);
-    std::fs::write(case.inputs().join("short.xls"), &xls.bytes).unwrap();
-    let ran = run_case(&case);
-    let line = run_message(&ran, "short.xls", "file-corrupt");
+    std::fs::write(inputs.join("short.xls"), &xls.bytes).unwrap();
+}
+
+#[test]
+fn xls_record_shorter_than_the_reader_expects() {
+    let ran = check_bad(
+        write_xls_record_shorter_than_the_reader_expects,
+        "short.xls",
+    );
+    let line = check_message(&ran, "short.xls", "file-corrupt");
     assert_words(
         line,
         &[
@@ -942,22 +1055,97 @@ fn xls_record_shorter_than_the_reader_expects() {
     assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
 }
 
-#[test]
-fn xls_formula_longer_than_its_record() {
+/// Writes `formula.xls` into `inputs`: see [`xls_formula_longer_than_its_record`].
+fn write_xls_formula_longer_than_its_record(inputs: &Path) {
     // Found by fuzzing: a FORMULA record whose formula claims 300 bytes of
     // the record's 9 makes calamine 0.38 panic inside its formula parser,
     // which the reader's checks do not copy. The panic is caught: the file
     // is reported as damaged, nothing is printed about a panic, and the
     // run goes on.
-    let case = case_with_good();
     let mut xls = xls_fixture();
     let (at, len) = xls_record(&xls, 0x0006);
     assert!(len > 22);
     xls.bytes[at + 4 + 20..at + 4 + 22].copy_from_slice(&300u16.to_le_bytes());
-    std::fs::write(case.inputs().join("formula.xls"), &xls.bytes).unwrap();
-    let ran = run_case(&case);
-    let line = run_message(&ran, "formula.xls", "file-corrupt");
+    std::fs::write(inputs.join("formula.xls"), &xls.bytes).unwrap();
+}
+
+#[test]
+fn xls_formula_longer_than_its_record() {
+    let ran = check_bad(write_xls_formula_longer_than_its_record, "formula.xls");
+    let line = check_message(&ran, "formula.xls", "file-corrupt");
     assert_words(line, &["the reader could not make sense of its contents"]);
+    assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
+}
+
+// ---------------------------------------------------------------------------
+// Every bad file above at once, in one run.
+
+/// A bad file: how it is written into `inputs`, its name, and the rule
+/// it breaks.
+type BadFile = (fn(&Path), &'static str, &'static str);
+
+/// The bad files the cases above check one by one.
+const BAD_FILES: [BadFile; 13] = [
+    (write_garbled_workbook, "garbled.xlsx", "file-corrupt"),
+    (
+        write_web_page_saved_with_an_xlsx_name,
+        "page.xlsx",
+        "file-not-workbook",
+    ),
+    (
+        write_word_document_with_an_xlsx_name,
+        "minutes.xlsx",
+        "file-not-workbook",
+    ),
+    (write_zip_bomb, "bomb.xlsx", "file-too-large"),
+    (
+        write_zip_part_that_lies_about_its_size,
+        "liar.xlsx",
+        "file-corrupt",
+    ),
+    (
+        write_billion_laughs_in_the_shared_strings,
+        "laughs.xlsx",
+        "file-unsafe",
+    ),
+    (write_external_entity_in_a_sheet, "xxe.xlsx", "file-unsafe"),
+    (
+        write_ods_with_cells_repeated_a_hundred_million_times,
+        "repeats.ods",
+        "file-too-large",
+    ),
+    (
+        write_xls_with_cells_at_opposite_corners,
+        "corners.xls",
+        "file-too-large",
+    ),
+    (write_truncated_xls, "cut.xls", "file-corrupt"),
+    (write_xls_mini_stream_that_loops, "loop.xls", "file-corrupt"),
+    (
+        write_xls_record_shorter_than_the_reader_expects,
+        "short.xls",
+        "file-corrupt",
+    ),
+    (
+        write_xls_formula_longer_than_its_record,
+        "formula.xls",
+        "file-corrupt",
+    ),
+];
+
+#[test]
+fn every_bad_file_at_once_and_the_run_still_writes_its_reports() {
+    let case = case_with_good();
+    for (write, _, _) in BAD_FILES {
+        write(&case.inputs());
+    }
+    let ran = run_case(&case);
+    for (_, name, rule) in BAD_FILES {
+        run_message(&ran, name, rule);
+        let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+        assert_feedback(&case, stem, rule);
+    }
+    assert!(ran.peak_mb < MEMORY_MB, "peak memory {} MB", ran.peak_mb);
     assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
 }
 
