@@ -90,21 +90,6 @@ pub fn compute(checked: &Checked, end: NaiveDate, holidays: &BankHolidays) -> Ve
     figures.par_iter().map(|f| f()).collect()
 }
 
-fn finish(
-    reference: &'static str,
-    columns: &'static [&'static str],
-    members: Vec<Member>,
-    with_denominator: bool,
-) -> Computed {
-    Computed {
-        reference,
-        numerator: members.iter().filter(|m| m.counted).count() as f64,
-        denominator: with_denominator.then_some(members.len() as f64),
-        columns,
-        members,
-    }
-}
-
 /// TS2: assessments completed in the year to date, and those completed
 /// within 45 working days of their start.
 fn ts2(children: &[Child], end: NaiveDate, holidays: &BankHolidays) -> Computed {
@@ -127,7 +112,7 @@ fn ts2(children: &[Child], end: NaiveDate, holidays: &BankHolidays) -> Computed 
             });
         }
     }
-    finish(
+    Computed::of_members(
         "TS2",
         &["Assessment", "Started", "Authorised", "Working days"],
         members,
@@ -157,7 +142,7 @@ fn ts3(children: &[Child], end: NaiveDate, holidays: &BankHolidays) -> Computed 
             });
         }
     }
-    finish(
+    Computed::of_members(
         "TS3",
         &[
             "Enquiry",
@@ -212,7 +197,7 @@ fn ts4(children: &[Child], end: NaiveDate) -> Computed {
             })
         })
         .collect();
-    finish(
+    Computed::of_members(
         "TS4",
         &["Plan", "Plan started", "Reviews held", "Next review due"],
         members,
@@ -242,7 +227,7 @@ fn ts5(children: &[Child], end: NaiveDate) -> Computed {
             });
         }
     }
-    finish(
+    Computed::of_members(
         "TS5",
         &[
             "Plan",
@@ -280,7 +265,7 @@ fn ts6(children: &[Child], end: NaiveDate) -> Computed {
             });
         }
     }
-    finish(
+    Computed::of_members(
         "TS6",
         &[
             "Plan",
@@ -310,7 +295,7 @@ fn ts22(children: &[Child], end: NaiveDate) -> Computed {
             })
         })
         .collect();
-    finish(
+    Computed::of_members(
         "TS22",
         &["Plan", "Plan started", "Plan ended (after the quarter)"],
         members,
@@ -344,7 +329,7 @@ fn ts23(children: &[Child], end: NaiveDate) -> Computed {
             });
         }
     }
-    finish(
+    Computed::of_members(
         "TS23",
         &[
             "Referral",

@@ -61,3 +61,22 @@ pub struct Computed {
     pub columns: &'static [&'static str],
     pub members: Vec<Member>,
 }
+
+impl Computed {
+    /// A figure that counts its members: those `counted` over all of
+    /// them, or (`with_denominator` false) the counted alone.
+    pub fn of_members(
+        reference: &'static str,
+        columns: &'static [&'static str],
+        members: Vec<Member>,
+        with_denominator: bool,
+    ) -> Computed {
+        Computed {
+            reference,
+            numerator: members.iter().filter(|m| m.counted).count() as f64,
+            denominator: with_denominator.then_some(members.len() as f64),
+            columns,
+            members,
+        }
+    }
+}

@@ -145,21 +145,6 @@ pub fn compute(checked: &Checked, end: NaiveDate, holidays: &BankHolidays) -> Ve
     figures.par_iter().map(|f| f()).collect()
 }
 
-fn finish(
-    reference: &'static str,
-    columns: &'static [&'static str],
-    members: Vec<Member>,
-    with_denominator: bool,
-) -> Computed {
-    Computed {
-        reference,
-        numerator: members.iter().filter(|m| m.counted).count() as f64,
-        denominator: with_denominator.then_some(members.len() as f64),
-        columns,
-        members,
-    }
-}
-
 /// TS21: children looked after on E.
 fn ts21(checked: &Checked, end: NaiveDate) -> Computed {
     let members = checked
@@ -174,7 +159,7 @@ fn ts21(checked: &Checked, end: NaiveDate) -> Computed {
             })
         })
         .collect();
-    finish(
+    Computed::of_members(
         "TS21",
         &[
             "Episode open on the quarter's last day began",
@@ -218,7 +203,7 @@ fn ts8(checked: &Checked, end: NaiveDate) -> Computed {
             }
         })
         .collect();
-    finish(
+    Computed::of_members(
         "TS8",
         &[
             "Placements in the year",
@@ -268,7 +253,7 @@ fn ts9(checked: &Checked, end: NaiveDate) -> Computed {
             })
         })
         .collect();
-    finish(
+    Computed::of_members(
         "TS9",
         &[
             "Date of birth",
@@ -314,7 +299,7 @@ fn ts13_14(checked: &Checked, end: NaiveDate, reference: &'static str) -> Comput
     } else {
         &["Period of care began", "TEETH_CHECK"]
     };
-    finish(reference, column, members, true)
+    Computed::of_members(reference, column, members, true)
 }
 
 /// ACTIV codes for education, employment or training.
@@ -348,7 +333,7 @@ fn ts10_11(checked: &Checked, end: NaiveDate, reference: &'static str) -> Comput
     } else {
         &["Date of birth", "Age on the quarter's last day", "ACCOM"]
     };
-    finish(reference, columns, members, true)
+    Computed::of_members(reference, columns, members, true)
 }
 
 /// A child's adoption in the financial year to date: its episode and the
@@ -380,7 +365,7 @@ fn ts15(checked: &Checked, end: NaiveDate) -> Computed {
             })
         })
         .collect();
-    finish("TS15", &["Adopted (DEC)", "REC"], members, false)
+    Computed::of_members("TS15", &["Adopted (DEC)", "REC"], members, false)
 }
 
 /// The day an adopted child moved in with its adopters: the latest
@@ -499,7 +484,7 @@ fn ts7(checked: &Checked, end: NaiveDate, holidays: &BankHolidays) -> Computed {
             }
         }
     }
-    finish(
+    Computed::of_members(
         "TS7",
         &[
             "Period of care began",
