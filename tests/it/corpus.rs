@@ -160,6 +160,20 @@ fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_scorecard"))
 }
 
+/// Runs `program` with `args` in the case folder (bounded as
+/// [`run_bounded`], five minutes), asserting that every input is left as
+/// it was.
+fn run_leaving_inputs(case: &Case, program: &Path, args: &[&str]) -> Ran {
+    let before = fingerprints(&case.inputs());
+    let ran = run_bounded(case, program, args, Duration::from_secs(300));
+    assert_eq!(
+        fingerprints(&case.inputs()),
+        before,
+        "scorecard {args:?} changed, moved or deleted an input"
+    );
+    ran
+}
+
 /// `scorecard run` on the case, asserting what every case must show: the
 /// run finished with its reports, the good return's figures are in them,
 /// and the inputs are exactly as they were.
@@ -168,18 +182,7 @@ fn run_case(case: &Case) -> Ran {
 }
 
 fn run_case_with(case: &Case, program: &Path) -> Ran {
-    let before = fingerprints(&case.inputs());
-    let ran = run_bounded(
-        case,
-        program,
-        &["run", "--period", PERIOD],
-        Duration::from_secs(300),
-    );
-    assert_eq!(
-        fingerprints(&case.inputs()),
-        before,
-        "the run changed, moved or deleted an input"
-    );
+    let ran = run_leaving_inputs(case, program, &["run", "--period", PERIOD]);
     assert!(
         matches!(ran.code, Some(0 | 3)),
         "the run failed ({:?}):\n{}",
@@ -220,18 +223,7 @@ const CHECK_MEMORY_MB: u64 = 100;
 fn check_bad(write: fn(&Path), name: &str) -> Ran {
     let case = case_with_good();
     write(&case.inputs());
-    let before = fingerprints(&case.inputs());
-    let ran = run_bounded(
-        &case,
-        &binary(),
-        &["check", &format!("inputs/{name}")],
-        Duration::from_secs(300),
-    );
-    assert_eq!(
-        fingerprints(&case.inputs()),
-        before,
-        "check changed, moved or deleted an input"
-    );
+    let ran = run_leaving_inputs(&case, &binary(), &["check", &format!("inputs/{name}")]);
     assert_eq!(
         ran.code,
         Some(3),
