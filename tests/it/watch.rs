@@ -436,6 +436,47 @@ fn an_ssda903_extract_dropped_in_is_read_and_gets_its_feedback() {
     assert_eq!(code, Some(0), "{log}");
 }
 
+#[test]
+fn a_census_dropped_in_is_read_and_gets_its_feedback_and_no_child_is_printed() {
+    let case = Case::new();
+    let mut watching = Watching::start(&case, &["--period", "2014-15-Q2"]);
+    let folder = case.inputs().join("2014-15-Q2").join("cin");
+    std::fs::create_dir_all(&folder).unwrap();
+    let name = "CIN census 2014-15-Q2.xml";
+    let xml = std::fs::read_to_string(root().join("inputs/2014-15-Q2/cin").join(name)).unwrap();
+    std::fs::write(folder.join(name), &xml).unwrap();
+    // The sample census has six children with errors on purpose.
+    watching.wait_for("the census", |log, _| {
+        log.contains("2014-15-Q2/cin/CIN census 2014-15-Q2.xml") && log.contains("6 left out")
+    });
+    // Its feedback shows the values at fault: in restricted/ only.
+    let feedback = case
+        .period_dir("2014-15-Q2")
+        .join("restricted/feedback/cin 2014-15-Q2-cin-CIN census 2014-15-Q2.xlsx");
+    watching.wait_for("its feedback", |_, _| feedback.is_file());
+    assert!(!case
+        .period_dir("2014-15-Q2")
+        .join("feedback")
+        .join(feedback.file_name().unwrap())
+        .exists());
+    // Taking it away removes its feedback.
+    std::fs::remove_file(folder.join(name)).unwrap();
+    watching.wait_for("its feedback removed", |_, _| !feedback.exists());
+    let (code, log) = watching.stop("INT");
+    assert_eq!(code, Some(0), "{log}");
+    let ids: Vec<&str> = xml
+        .split("<LAchildID>")
+        .skip(1)
+        .filter_map(|s| s.split("</LAchildID>").next())
+        .map(str::trim)
+        .filter(|s| s.len() > 3)
+        .collect();
+    assert!(ids.len() > 100, "{}", ids.len());
+    for id in ids {
+        assert!(!log.contains(id), "{id} was printed:\n{log}");
+    }
+}
+
 /// Writes `bytes` to `path` as a copy over a loaded network share arrives:
 /// in blocks ending at `cuts`, stalling between them for `stalls`, each
 /// longer than watch's settle time. Through each stall `look(block)` is
