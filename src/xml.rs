@@ -205,11 +205,12 @@ pub fn walk(text: &str, visit: &mut impl Visit) -> Result<(), Stop> {
             Event::Text(t) if w.value.is_empty() => w.value.push_str(&t.xml10_content()),
             // Text after a reference, CDATA or comment keeps the white
             // space it starts with: taken from the file as it stands.
-            Event::Text(_) => {
-                let raw = &text[before..after.min(text.len())];
-                w.value
-                    .push_str(&BytesText::from_escaped(raw).xml10_content())
-            }
+            Event::Text(t) => match text.get(before..after) {
+                Some(raw) => w
+                    .value
+                    .push_str(&BytesText::from_escaped(raw).xml10_content()),
+                None => w.value.push_str(&t.xml10_content()),
+            },
             Event::CData(t) => w.value.push_str(&t.into_inner()),
             Event::GeneralRef(r) => push_reference(&mut w.value, &r),
             Event::Eof => break,
