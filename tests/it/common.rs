@@ -525,6 +525,17 @@ pub fn assert_nothing_outside_restricted(
     }
 }
 
+/// A correct Child Protection and Reviewing return for 2014-15 Q2.
+pub fn correct_cpr_return() -> ReturnBuilder {
+    ReturnBuilder::new("Child Protection and Reviewing", "2014-15 Q2")
+        .pct("TS3", 127.0, 159.0)
+        .pct("TS4", 70.0, 70.0)
+        .pct("TS5", 3.0, 46.0)
+        .pct("TS6", 8.0, 62.0)
+        .pct("TS7", 122.0, 130.0)
+        .row("TS22", V::N(183.0), V::Blank, V::Blank, V::Blank)
+}
+
 /// Every cell of every sheet of a workbook, as text.
 pub fn workbook_text(path: &Path) -> String {
     use calamine::{open_workbook_auto, Reader};

@@ -35,28 +35,17 @@ fn fixture(name: &str) -> PathBuf {
     root().join("tests/fixtures").join(name)
 }
 
-/// A correct Child Protection and Reviewing return.
-fn cpr() -> ReturnBuilder {
-    ReturnBuilder::new("Child Protection and Reviewing", Q2)
-        .pct("TS3", 127.0, 159.0)
-        .pct("TS4", 70.0, 70.0)
-        .pct("TS5", 3.0, 46.0)
-        .pct("TS6", 8.0, 62.0)
-        .pct("TS7", 122.0, 130.0)
-        .row("TS22", V::N(183.0), V::Blank, V::Blank, V::Blank)
-}
-
 /// A case holding the good return, `good-cpr.xlsx`.
 fn case_with_good() -> Case {
     let case = Case::new();
-    cpr().write(&case.inputs().join("good-cpr.xlsx"));
+    correct_cpr_return().write(&case.inputs().join("good-cpr.xlsx"));
     case
 }
 
 /// The bytes of a correct return.
 fn good_bytes() -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
-    let path = cpr().write(&dir.path().join("r.xlsx"));
+    let path = correct_cpr_return().write(&dir.path().join("r.xlsx"));
     std::fs::read(path).unwrap()
 }
 
@@ -1148,7 +1137,7 @@ fn every_bad_file_at_once_and_the_run_still_writes_its_reports() {
 fn file_deleted_while_the_run_is_going() {
     use scorecard::{config::Templates, discover, model::returns::ReturnStatus, pipeline};
     let case = case_with_good();
-    cpr().write(&case.inputs().join("gone.xlsx"));
+    correct_cpr_return().write(&case.inputs().join("gone.xlsx"));
     let templates = Templates::load(&case.templates()).unwrap();
     let found = discover::discover(&case.inputs()).unwrap();
     assert_eq!(found.returns.len(), 2);
@@ -1178,12 +1167,12 @@ fn file_deleted_while_the_run_is_going() {
 fn file_replaced_while_the_run_is_going() {
     use scorecard::{config::Templates, discover, model::returns::ReturnStatus, pipeline};
     let case = Case::new();
-    cpr().write(&case.inputs().join("cpr.xlsx"));
+    correct_cpr_return().write(&case.inputs().join("cpr.xlsx"));
     let templates = Templates::load(&case.templates()).unwrap();
     let found = discover::discover(&case.inputs()).unwrap();
     // Replaced between finding and reading: the checksum recorded is that
     // of the bytes whose figures are used, never a mixture.
-    let mut newer = cpr();
+    let mut newer = correct_cpr_return();
     newer.rows[0][2] = V::N(130.0);
     let path = newer.write(&case.inputs().join("cpr.xlsx"));
     let bytes = std::fs::read(&path).unwrap();
@@ -1213,7 +1202,7 @@ fn euid() -> Option<u32> {
 fn file_the_run_is_not_allowed_to_read() {
     use std::os::unix::fs::PermissionsExt;
     let case = case_with_good();
-    let locked = cpr()
+    let locked = correct_cpr_return()
         .set_cover("Service", V::T("Workforce"))
         .write(&case.inputs().join("locked.xlsx"));
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
@@ -1364,7 +1353,7 @@ fn text_that_looks_like_a_formula_stays_text() {
         "-3 on last quarter after the audit",
         "@SUM(A1:A9)",
     ];
-    let mut b = cpr().row("TS10", V::N(1.0), V::N(2.0), V::Blank, V::Blank);
+    let mut b = correct_cpr_return().row("TS10", V::N(1.0), V::N(2.0), V::Blank, V::Blank);
     for (i, text) in risky.iter().enumerate() {
         b.rows[i][5] = V::S(text.to_string());
     }

@@ -5,17 +5,6 @@ use crate::common::*;
 
 const Q2: &str = "2014-15 Q2";
 
-/// A correct Child Protection and Reviewing return.
-fn cpr() -> ReturnBuilder {
-    ReturnBuilder::new("Child Protection and Reviewing", Q2)
-        .pct("TS3", 127.0, 159.0)
-        .pct("TS4", 70.0, 70.0)
-        .pct("TS5", 3.0, 46.0)
-        .pct("TS6", 8.0, 62.0)
-        .pct("TS7", 122.0, 130.0)
-        .row("TS22", V::N(183.0), V::Blank, V::Blank, V::Blank)
-}
-
 /// Checks one built return, expecting exit `status` (0 when it passes, 3
 /// when it has errors); returns what `check` printed.
 fn check(case: &Case, builder: &ReturnBuilder, name: &str, status: i32) -> String {
@@ -26,14 +15,14 @@ fn check(case: &Case, builder: &ReturnBuilder, name: &str, status: i32) -> Strin
 #[test]
 fn a_correct_return_passes() {
     let case = Case::new();
-    let text = check(&case, &cpr(), "cpr.xlsx", 0);
+    let text = check(&case, &correct_cpr_return(), "cpr.xlsx", 0);
     assert!(text.contains("OK, no problems"), "{text}");
 }
 
 #[test]
 fn labels_and_sheet_names_are_matched_loosely() {
     let case = Case::new();
-    let mut b = cpr()
+    let mut b = correct_cpr_return()
         .remove_cover("Service")
         .set_cover("  service: ", V::T("child protection and reviewing"));
     b.indicators_sheet = " indicators ".into();
@@ -44,7 +33,7 @@ fn labels_and_sheet_names_are_matched_loosely() {
 #[test]
 fn text_in_a_number_cell_is_located() {
     let case = Case::new();
-    let mut b = cpr();
+    let mut b = correct_cpr_return();
     b.rows[1][2] = V::T("n/a");
     let text = check(&case, &b, "text.xlsx", 3);
     assert!(
@@ -56,7 +45,7 @@ fn text_in_a_number_cell_is_located() {
 #[test]
 fn numbers_typed_as_text_are_accepted() {
     let case = Case::new();
-    let mut b = cpr();
+    let mut b = correct_cpr_return();
     b.rows[0][2] = V::T(" 127 ");
     b.rows[0][3] = V::T("159");
     b.rows[4][3] = V::T("1,30");
@@ -74,7 +63,7 @@ fn numbers_typed_as_text_are_accepted() {
 #[test]
 fn percentages_and_error_cells_are_explained() {
     let case = Case::new();
-    let mut b = cpr();
+    let mut b = correct_cpr_return();
     b.rows[0][2] = V::T("80%");
     b.rows[1][2] = V::T("#DIV/0!");
     let text = check(&case, &b, "errs.xlsx", 3);
@@ -90,7 +79,7 @@ fn percentages_and_error_cells_are_explained() {
 #[test]
 fn numerator_larger_than_denominator() {
     let case = Case::new();
-    let mut b = cpr();
+    let mut b = correct_cpr_return();
     b.rows[0][2] = V::N(120.0);
     b.rows[0][3] = V::N(95.0);
     let text = check(&case, &b, "big.xlsx", 3);
@@ -103,7 +92,7 @@ fn numerator_larger_than_denominator() {
 #[test]
 fn negative_and_fractional_counts() {
     let case = Case::new();
-    let mut b = cpr();
+    let mut b = correct_cpr_return();
     b.rows[0][2] = V::N(-4.0);
     b.rows[1][3] = V::N(70.5);
     let text = check(&case, &b, "neg.xlsx", 3);
@@ -114,11 +103,11 @@ fn negative_and_fractional_counts() {
 #[test]
 fn value_must_agree_with_its_parts() {
     let case = Case::new();
-    let mut b = cpr();
+    let mut b = correct_cpr_return();
     b.rows[0][4] = V::N(85.0);
     let text = check(&case, &b, "value.xlsx", 3);
     assert!(text.contains("Indicators!E2: error [value-disagrees]: Value 85 for TS3 does not match Numerator and Denominator, which give 79.9%."), "{text}");
-    let mut ok = cpr();
+    let mut ok = correct_cpr_return();
     ok.rows[0][4] = V::N(79.9);
     check(&case, &ok, "value-ok.xlsx", 0);
 }
@@ -126,7 +115,7 @@ fn value_must_agree_with_its_parts() {
 #[test]
 fn unknown_service_suggests_the_nearest() {
     let case = Case::new();
-    let b = cpr().set_cover("Service", V::T("Child Protection & Reviewing"));
+    let b = correct_cpr_return().set_cover("Service", V::T("Child Protection & Reviewing"));
     let text = check(&case, &b, "svc.xlsx", 3);
     assert!(text.contains("Return!B3: error [service-unknown]: \"Child Protection & Reviewing\" is not a service in the service list. Did you mean \"Child Protection and Reviewing\"?"), "{text}");
 }
@@ -134,10 +123,10 @@ fn unknown_service_suggests_the_nearest() {
 #[test]
 fn unreadable_period_quotes_what_was_found() {
     let case = Case::new();
-    let b = cpr().set_cover("Period", V::T("Sept 2014"));
+    let b = correct_cpr_return().set_cover("Period", V::T("Sept 2014"));
     let text = check(&case, &b, "period.xlsx", 3);
     assert!(text.contains("Return!B4: error [period-unreadable]: Period \"Sept 2014\" is not a period; write it as 2014-15 Q2"), "{text}");
-    let b = cpr().set_cover("Period", V::T("2014-16 Q2"));
+    let b = correct_cpr_return().set_cover("Period", V::T("2014-16 Q2"));
     let text = check(&case, &b, "period2.xlsx", 3);
     assert!(
         text.contains("the second year must follow the first (write 2014-15)"),
@@ -148,7 +137,7 @@ fn unreadable_period_quotes_what_was_found() {
 #[test]
 fn return_in_the_wrong_folder() {
     let case = Case::new();
-    let b = cpr().set_cover("Period", V::T("2014-15 Q1"));
+    let b = correct_cpr_return().set_cover("Period", V::T("2014-15 Q1"));
     let path = b.write(&case.inputs().join("2014-15-Q2/cpr.xlsx"));
     let out = case.run_expecting(&["check", path.to_str().unwrap()], 3);
     let text = stdout(&out);
@@ -158,7 +147,7 @@ fn return_in_the_wrong_folder() {
 #[test]
 fn missing_sheet_names_the_sheets_found() {
     let case = Case::new();
-    let mut b = cpr();
+    let mut b = correct_cpr_return();
     b.indicators_sheet = "Sheet2".into();
     let text = check(&case, &b, "sheets.xlsx", 3);
     assert!(
@@ -172,7 +161,7 @@ fn missing_sheet_names_the_sheets_found() {
 #[test]
 fn missing_cover_fields() {
     let case = Case::new();
-    let b = cpr()
+    let b = correct_cpr_return()
         .remove_cover("Prepared by")
         .set_cover("Submitted", V::T("31/13/2014"));
     let text = check(&case, &b, "cover.xlsx", 3);
@@ -191,7 +180,7 @@ fn missing_cover_fields() {
 #[test]
 fn refs_unknown_duplicated_or_not_for_the_service() {
     let case = Case::new();
-    let b = cpr()
+    let b = correct_cpr_return()
         .pct("TS33", 1.0, 2.0)
         .pct("TS3", 1.0, 2.0)
         .pct("TS10", 1.0, 2.0);
@@ -207,7 +196,7 @@ fn refs_unknown_duplicated_or_not_for_the_service() {
 #[test]
 fn no_data_needs_a_reason() {
     let case = Case::new();
-    let mut b = cpr();
+    let mut b = correct_cpr_return();
     b.rows[0] = vec![
         V::T("TS3"),
         V::Blank,
@@ -228,7 +217,7 @@ fn no_data_needs_a_reason() {
 #[test]
 fn no_data_with_commentary_shows_the_reason_in_the_figures() {
     let case = Case::new();
-    let mut b = cpr();
+    let mut b = correct_cpr_return();
     b.rows[0] = vec![
         V::T("TS3"),
         V::Blank,
@@ -249,8 +238,8 @@ fn no_data_with_commentary_shows_the_reason_in_the_figures() {
 #[test]
 fn resubmission_later_wins_and_ties_are_both_rejected() {
     let case = Case::new();
-    let first = cpr().set_cover("Submitted", V::T("2014-10-10 09:30"));
-    let mut second = cpr().set_cover("Submitted", V::T("14/10/2014"));
+    let first = correct_cpr_return().set_cover("Submitted", V::T("2014-10-10 09:30"));
+    let mut second = correct_cpr_return().set_cover("Submitted", V::T("14/10/2014"));
     second.rows[0][2] = V::N(130.0);
     first.write(&case.inputs().join("cpr-a.xlsx"));
     second.write(&case.inputs().join("cpr-b.xlsx"));
@@ -278,7 +267,7 @@ fn resubmission_later_wins_and_ties_are_both_rejected() {
 #[test]
 fn files_that_are_not_workbooks_do_not_stop_the_run() {
     let case = Case::new();
-    cpr().write(&case.inputs().join("cpr.xlsx"));
+    correct_cpr_return().write(&case.inputs().join("cpr.xlsx"));
     std::fs::write(case.inputs().join("export.xlsx"), "Ref,Numerator\nTS3,12\n").unwrap();
     std::fs::write(
         case.inputs().join("page.xlsx"),
@@ -317,7 +306,7 @@ fn files_that_are_not_workbooks_do_not_stop_the_run() {
 #[test]
 fn truncated_workbook_is_reported_as_damaged() {
     let case = Case::new();
-    let path = cpr().write(&case.inputs().join("cpr.xlsx"));
+    let path = correct_cpr_return().write(&case.inputs().join("cpr.xlsx"));
     let bytes = std::fs::read(&path).unwrap();
     std::fs::write(case.inputs().join("cut.xlsx"), &bytes[..bytes.len() / 2]).unwrap();
     let out = case.run_expecting(&["check", "inputs/cut.xlsx"], 3);
@@ -331,7 +320,7 @@ fn truncated_workbook_is_reported_as_damaged() {
 #[test]
 fn half_filled_rows_name_the_missing_figure() {
     let case = Case::new();
-    let mut b = cpr();
+    let mut b = correct_cpr_return();
     b.rows[0][3] = V::Blank;
     let text = check(&case, &b, "half.xlsx", 3);
     assert!(
@@ -357,7 +346,7 @@ fn copy_rows(sheet: &mut rust_xlsxwriter::Worksheet, rows: &[Vec<String>]) {
 fn with_actions(rows: &[[&str; 6]]) -> Vec<u8> {
     use rust_xlsxwriter::Workbook;
     let case = Case::new();
-    let path = cpr().write(&case.path().join("base.xlsx"));
+    let path = correct_cpr_return().write(&case.path().join("base.xlsx"));
     // Rebuild: the builder has no Actions sheet, so add one by hand.
     let mut book = Workbook::new();
     let cover = read_sheet(&path, "Return");
@@ -452,7 +441,7 @@ fn a_figure_far_from_last_quarter_is_questioned() {
 fn hidden_sheets_are_read_with_a_warning() {
     use rust_xlsxwriter::Workbook;
     let case = Case::new();
-    let path = cpr().write(&case.path().join("base.xlsx"));
+    let path = correct_cpr_return().write(&case.path().join("base.xlsx"));
     let mut book = Workbook::new();
     for name in ["Return", "Indicators"] {
         let rows = read_sheet(&path, name);
