@@ -67,18 +67,6 @@ impl Refusal {
     }
 }
 
-/// Whether checked children are too few to stand for the borough: none
-/// left, or more than `rules.left_out_limit` of them left out.
-pub fn refusal(checked: &Checked, rules: Rules) -> Option<Refusal> {
-    TooFew::judge(
-        checked.children.len(),
-        checked.children_in_extract,
-        checked.left_out.len(),
-        rules,
-    )
-    .map(Refusal::TooFew)
-}
-
 /// What became of a census file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
@@ -219,8 +207,14 @@ fn load_whole(
         return e;
     };
     e.checked = check::check(&census);
-    if let Some(r) = refusal(&e.checked, rules) {
-        refuse(&mut e, &[r]);
+    let too_few = TooFew::judge(
+        e.checked.children.len(),
+        e.checked.children_in_extract,
+        e.checked.left_out.len(),
+        rules,
+    );
+    if let Some(t) = too_few {
+        refuse(&mut e, &[Refusal::TooFew(t)]);
         return e;
     }
     let end = period.last_day();
