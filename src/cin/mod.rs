@@ -149,27 +149,6 @@ impl Extract {
     }
 }
 
-/// Reads, checks and works out one census file for `period`; or refuses
-/// it. Whatever goes wrong inside becomes a message on it: one strange
-/// file never stops the run.
-pub fn load(
-    path: &Path,
-    name: &str,
-    period: Option<Period>,
-    holidays: &BankHolidays,
-    rules: Rules,
-) -> Extract {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        load_whole(path, name, period, holidays, rules)
-    }))
-    .unwrap_or_else(|_| {
-        let mut e = empty(name, period);
-        e.problems.push(Diagnostic::error("cin-file", "The census could not be read: it is damaged in a way the reader could not make sense of. Export it again from the case-management system.").in_file(name));
-        refuse(&mut e, &[Refusal::Damaged(name.into(), "could not be read".into())]);
-        e
-    })
-}
-
 fn empty(name: &str, period: Option<Period>) -> Extract {
     Extract {
         name: name.to_string(),
@@ -182,7 +161,11 @@ fn empty(name: &str, period: Option<Period>) -> Extract {
     }
 }
 
-fn load_whole(
+/// Reads, checks and works out one census file for `period`; or refuses
+/// it. A reader that panics on a strange file is caught above, by
+/// [`crate::records::load_all`], like every source's: one strange file
+/// never stops the run.
+pub fn load(
     path: &Path,
     name: &str,
     period: Option<Period>,
