@@ -97,7 +97,7 @@ pub fn read_return(file: &InputFile) -> ReadReturn {
     };
     let facts = FileFacts {
         bytes: bytes.len() as u64,
-        sha256: hex(&Sha256::digest(&bytes)),
+        sha256: sha256_hex(&bytes),
     };
     let workbook = parse_guarded(bytes, &file.extension);
     ReadReturn {
@@ -136,8 +136,12 @@ fn parse_guarded(bytes: Vec<u8>, extension: &str) -> Result<Workbook, Diagnostic
     outcome.unwrap_or_else(|_| Err(corrupt("the reader could not make sense of its contents")))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// A file's SHA-256, in hexadecimal, as the run record gives it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The message for a file the operating system would not let the run read.

@@ -11,8 +11,6 @@
 
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use super::model::{
     Census, Field, Header, RawAssessment, RawChild, RawPlan, RawReferral, RawSection47, Text,
 };
@@ -68,17 +66,8 @@ pub fn read_file(path: &Path, name: &str) -> ReadCensus {
             return read;
         }
     };
-    let mut file = ExtractFile {
-        name: name.to_string(),
-        lists: vec!["census"],
-        bytes: bytes.len() as u64,
-        sha256: Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-        encoding: None,
-        modified: std::fs::metadata(path).and_then(|m| m.modified()).ok(),
-    };
+    let mut file = ExtractFile::of(path, name, &bytes);
+    file.lists = vec!["census"];
     match decode_xml(bytes) {
         Ok(decoded) => {
             file.encoding = decoded.encoding;

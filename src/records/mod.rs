@@ -117,6 +117,22 @@ pub struct ExtractFile {
     pub modified: Option<std::time::SystemTime>,
 }
 
+impl ExtractFile {
+    /// The facts of a file just read as `bytes` from `path`: its size,
+    /// checksum and when it was last changed; its lists and encoding are
+    /// for its reader to add.
+    pub fn of(path: &Path, name: &str, bytes: &[u8]) -> ExtractFile {
+        ExtractFile {
+            name: name.to_string(),
+            bytes: bytes.len() as u64,
+            sha256: crate::read::sha256_hex(bytes),
+            lists: Vec::new(),
+            encoding: None,
+            modified: std::fs::metadata(path).and_then(|m| m.modified()).ok(),
+        }
+    }
+}
+
 /// A child left out of every figure, with its problems.
 #[derive(Debug, Clone)]
 pub struct LeftOut {

@@ -14,8 +14,6 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 /// The lock on an inputs folder, held while this lives.
 #[derive(Debug)]
 pub struct InputsLock {
@@ -93,9 +91,8 @@ impl InputsLock {
 /// The lock file for an inputs folder in `dir`, named by a hash of the
 /// folder's path.
 fn lock_path(dir: &Path, inputs: &Path) -> PathBuf {
-    let digest = Sha256::digest(inputs.to_string_lossy().as_bytes());
-    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    dir.join(format!("scorecard-watch-{hex}.lock"))
+    let hex = crate::read::sha256_hex(inputs.to_string_lossy().as_bytes());
+    dir.join(format!("scorecard-watch-{}.lock", &hex[..16]))
 }
 
 #[cfg(test)]

@@ -67,7 +67,7 @@ fn read_csv(path: &Path, name: &str, index: usize) -> FileRead {
     let Some(bytes) = bytes_of(path, name, &mut read) else {
         return read;
     };
-    let mut file = facts(path, name, &bytes);
+    let mut file = ExtractFile::of(path, name, &bytes);
     let decoded = match decode_csv(bytes) {
         Ok(d) => d,
         Err(e) => {

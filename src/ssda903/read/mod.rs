@@ -15,7 +15,6 @@ use std::path::{Path, PathBuf};
 use quick_xml::events::Event;
 use rayon::prelude::*;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::diagnostic::Diagnostic;
 use crate::encoding::{decode_csv, decode_xml, Decoded};
@@ -354,20 +353,6 @@ impl RawExtract {
     /// Rows in every list, for the benchmark's count.
     pub fn row_count(&self) -> usize {
         self.tables.values().map(Table::len).sum()
-    }
-}
-
-fn facts(path: &Path, name: &str, bytes: &[u8]) -> ExtractFile {
-    ExtractFile {
-        name: name.to_string(),
-        bytes: bytes.len() as u64,
-        sha256: Sha256::digest(bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-        lists: Vec::new(),
-        encoding: None,
-        modified: std::fs::metadata(path).and_then(|m| m.modified()).ok(),
     }
 }
 

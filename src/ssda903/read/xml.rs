@@ -32,7 +32,7 @@ pub fn read_xml_file(path: &Path, name: &str) -> RawExtract {
             .extend(read.damaged.map(|d| Refusal::Damaged(name.to_string(), d)));
         return raw;
     };
-    let mut file = facts(path, name, &bytes);
+    let mut file = ExtractFile::of(path, name, &bytes);
     match decode_xml(bytes) {
         Ok(decoded) => {
             file.encoding = decoded.encoding;
