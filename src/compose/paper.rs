@@ -85,6 +85,8 @@ pub struct Part {
     /// `background_papers`, `findings`.
     pub show: Option<String>,
     pub note: Vec<String>,
+    /// Starts a new page when printed.
+    pub new_page: bool,
 }
 
 /// What a table cell says, and how it is marked.

@@ -96,6 +96,7 @@ fn sections(n: &Narrative) -> Vec<Section> {
                         paragraphs: p.paragraphs.clone(),
                         show: p.show.clone(),
                         note: p.note.clone(),
+                        new_page: p.new_page,
                     }
                 })
                 .collect();

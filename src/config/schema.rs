@@ -403,6 +403,10 @@ pub struct OutlinePart {
     pub show: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// Starts the printed report on a new page, unless it would start one
+    /// anyway.
+    #[serde(default)]
+    pub new_page: bool,
 }
 
 /// The layout templates' text, read at load and typeset before anything

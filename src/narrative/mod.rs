@@ -74,6 +74,7 @@ pub struct NarratedPart {
     pub paragraphs: Vec<String>,
     pub show: Option<String>,
     pub note: Vec<String>,
+    pub new_page: bool,
 }
 
 /// The passages the documents use whatever the outline says: the title,
@@ -333,6 +334,7 @@ fn narrated_outline(
                     paragraphs: passage(&p.passage),
                     show: p.show.clone(),
                     note: passage(&p.note),
+                    new_page: p.new_page,
                 })
                 .collect(),
         })

@@ -76,17 +76,28 @@ pub fn typeset(
         })
     };
     let html_job = || timed(&|| html::lay_out(templates, report).map(String::into_bytes));
-    // The report is the longest; while one core typesets it, the other
-    // decodes its charts first (see `pdf::decode_pictures`), then
-    // typesets the plan and lays out the web page. On one thread, or with
+    // The report is the longest. While one core evaluates it, the other
+    // decodes its charts (see `pdf::decode_pictures`). Typst then lays out
+    // the report's runs of pages (between the page breaks of
+    // `report-outline.toml`) in parallel, so the second core lays out some
+    // of them before it typesets the plan and lays out the web page,
+    // while the first writes the report's PDF. On one thread, or with
     // every core busy with other quarters, the report may come first.
     let (report_pdf, (plan_pdf, report_html)) = rayon::join(report_job, || {
         if !report_done.load(Ordering::Relaxed) {
             pdf::decode_pictures(&templates.dir, to_json(&report.document), charts(), date);
+            help_with_waiting_work();
         }
         rayon::join(plan_job, html_job)
     });
     gather(engine, report_pdf, plan_pdf, report_html)
+}
+
+/// Runs the work other threads of the pool have set aside for anyone free
+/// (the report's runs of pages, waiting to be laid out), until there is
+/// none.
+fn help_with_waiting_work() {
+    while let Some(rayon::Yield::Executed) = rayon::yield_now() {}
 }
 
 /// The report's charts as the files its layout reads.

@@ -103,3 +103,40 @@ fn trends_sheet_tables_match_the_scorecard_sheet() {
         );
     }
 }
+
+/// The outline's `new_page = true` on the Trends part: in the PDF its
+/// heading is the first thing on its page, under the running header, with
+/// the first chart; the web page breaks there when printed.
+#[test]
+fn the_trends_part_starts_a_new_page() {
+    let case = Case::shared_sample_run();
+    let dir = case.period_dir("2014-15-Q2");
+    let text = pdf_layout_text(&dir.join("committee-report.pdf"));
+    let page = text
+        .split('\u{c}')
+        .find(|page| page.contains("2.6 Trends"))
+        .expect("a page with the Trends heading");
+    let body: Vec<&str> = page
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .skip_while(|l| l.starts_with("SAMPLE DATA") || l.starts_with("Example Borough Council"))
+        .collect();
+    assert_eq!(body.first(), Some(&"2.6 Trends"), "{page}");
+    assert!(page.contains("Figure 1:"), "{page}");
+    let html = std::fs::read_to_string(dir.join("committee-report.html")).unwrap();
+    let trends = html
+        .find("<h3 id=\"s2-6\">2.6 Trends</h3>")
+        .expect("the Trends heading");
+    assert!(
+        html[..trends]
+            .trim_end()
+            .ends_with("<div class=\"new-page\"></div>"),
+        "the page break comes just before the Trends heading"
+    );
+    // The scorecard part is not marked: it follows on the same page.
+    let scorecard = html
+        .find(">2.5 The scorecard</h3>")
+        .expect("the scorecard heading");
+    assert_eq!(html[..scorecard].matches("class=\"new-page\"").count(), 0);
+}
