@@ -16,10 +16,13 @@
 //! - [`report`]: the committee report, from the narrative and the scorecard;
 //! - [`plan`]: the improvement plan, from the plan's progress;
 //! - [`chart`]: the charts as data, and their pictures as SVG;
+//! - [`chart_labels`]: a chart's labels, taken out of its SVG for the PDF
+//!   to set as text;
 //! - [`returns_page`]: the status page of a quarter's returns, from
 //!   [`status`](crate::status).
 
 pub mod chart;
+pub mod chart_labels;
 pub mod paper;
 pub mod plan;
 pub mod report;

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::chart_labels::ChartLabel;
 use crate::judge::Rag;
 use crate::model::palette::{rag_class, rag_symbol, Colours};
 use crate::narrative::Bullet;
@@ -188,6 +189,12 @@ pub struct Figure {
     pub file: String,
     pub width: u32,
     pub height: u32,
+    /// The chart's labels, set over the picture by the PDF's layout.
+    pub labels: Vec<ChartLabel>,
+    /// The picture without those labels: what `file` serves.
+    #[serde(skip)]
+    pub picture: String,
+    /// The whole picture, labels and all, for the web page.
     #[serde(skip)]
     pub svg: String,
 }

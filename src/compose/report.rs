@@ -4,6 +4,7 @@
 use rayon::prelude::*;
 
 use super::chart::{charted, rag_svg, trend_svg, RagChart, TrendChart, CHART_SIZE};
+use super::chart_labels;
 use super::paper::{
     column, Cell, ContactBlock, Exhibits, Field, Figure, HeadingBlock, Paper, Part, RowGroup,
     Section, Table,
@@ -291,16 +292,21 @@ fn direction_cell(d: Direction) -> Cell {
 fn figures(s: &Sources) -> anyhow::Result<Vec<Figure>> {
     let sc = s.scorecard;
     let (w, h) = CHART_SIZE;
-    let figure = |number: usize, caption: String, alt: String, words: String, svg: String| Figure {
-        number,
-        id: format!("figure-{number}"),
-        caption,
-        alt,
-        words,
-        file: format!("/charts/figure-{number}.svg"),
-        width: w,
-        height: h,
-        svg,
+    let figure = |number: usize, caption: String, alt: String, words: String, svg: String| {
+        let (picture, labels) = chart_labels::lift(&svg);
+        Figure {
+            number,
+            id: format!("figure-{number}"),
+            caption,
+            alt,
+            words,
+            file: format!("/charts/figure-{number}.svg"),
+            width: w,
+            height: h,
+            labels,
+            picture,
+            svg,
+        }
     };
     let rag = RagChart::from_scorecard(sc);
     let caption = rag.caption();

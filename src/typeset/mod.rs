@@ -100,13 +100,14 @@ fn help_with_waiting_work() {
     while let Some(rayon::Yield::Executed) = rayon::yield_now() {}
 }
 
-/// The report's charts as the files its layout reads.
+/// The report's charts as the files its layout reads: the pictures
+/// without their labels, which the layout sets over them.
 fn charts_of(report: &Paper) -> Vec<(String, Vec<u8>)> {
     report
         .exhibits
         .figures
         .iter()
-        .map(|f| (f.file.clone(), f.svg.clone().into_bytes()))
+        .map(|f| (f.file.clone(), f.picture.clone().into_bytes()))
         .collect()
 }
 

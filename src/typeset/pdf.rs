@@ -100,10 +100,11 @@ const PICTURES: &str = "scorecard-pictures.typ";
 /// Decodes a document's pictures ahead of it, so that its typesetting, on
 /// another core, finds them ready.
 ///
-/// Turning a chart's SVG into shapes (its words laid out in the house
-/// typeface) is about a sixth of the committee report's work, and Typst
-/// keeps the result, keyed by the picture's bytes, the typefaces in force
-/// and its file. The pictures are placed in the body of a council paper,
+/// Turning a chart's SVG into shapes (its labels are set by the layout,
+/// not drawn in it: see [`chart_labels`](crate::compose::chart_labels))
+/// is a few per cent of the committee report's work, and Typst keeps the
+/// result, keyed by the picture's bytes, the typefaces in force and its
+/// file. The pictures are placed in the body of a council paper,
 /// as the report places them, so the keys are the same: decoding is moved,
 /// never changed, and the PDF is the same to the byte. `document` is the
 /// JSON of the paper's `document` block, all the house style reads. Only
