@@ -234,6 +234,17 @@ pub struct Paper {
     pub palette: BTreeMap<String, Colours>,
 }
 
+impl Paper {
+    /// Whether the printed report breaks its pages anywhere by design (an
+    /// appendix, or a part with `new_page`), which makes it more than one
+    /// run of pages for Typst to lay out, each on a core of its own.
+    pub fn breaks_pages(&self) -> bool {
+        self.sections
+            .iter()
+            .any(|s| s.appendix || s.parts.iter().any(|p| p.new_page))
+    }
+}
+
 /// The improvement plan.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlanPaper {

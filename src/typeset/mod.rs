@@ -13,7 +13,7 @@ pub mod html;
 pub mod pdf;
 pub mod world;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use crate::compose::{Paper, PlanPaper};
@@ -44,11 +44,18 @@ pub fn typeset(
         f().map(|bytes| (bytes, start.elapsed().as_secs_f64()))
     };
     let charts = || charts_of(report);
-    // Set once the report is typeset: from then on, decoding its charts
-    // ahead of it would be work for nothing.
+    // Set once the report is typeset (or has failed): from then on,
+    // decoding its charts ahead of it, or waiting for its pages, would be
+    // for nothing.
     let report_done = AtomicBool::new(false);
+    // The pool thread typesetting the report, once it has begun.
+    let report_thread = AtomicUsize::new(usize::MAX);
     let report_job = || {
-        let typeset = timed(&|| {
+        let _done = RaisedOnDrop(&report_done);
+        if let Some(index) = rayon::current_thread_index() {
+            report_thread.store(index, Ordering::Relaxed);
+        }
+        timed(&|| {
             pdf::typeset(pdf::PdfJob {
                 dir: &templates.dir,
                 template: REPORT_LAYOUT,
@@ -58,9 +65,7 @@ pub fn typeset(
                 date,
                 ident: format!("committee-report {period_id}"),
             })
-        });
-        report_done.store(true, Ordering::Relaxed);
-        typeset
+        })
     };
     let plan_job = || {
         timed(&|| {
@@ -79,25 +84,61 @@ pub fn typeset(
     // The report is the longest. While one core evaluates it, the other
     // decodes its charts (see `pdf::decode_pictures`). Typst then lays out
     // the report's runs of pages (between the page breaks of
-    // `report-outline.toml`) in parallel, so the second core lays out some
-    // of them before it typesets the plan and lays out the web page,
-    // while the first writes the report's PDF. On one thread, or with
-    // every core busy with other quarters, the report may come first.
+    // `report-outline.toml`) in parallel: the second core takes the runs
+    // set aside for it, then typesets the plan and lays out the web page
+    // while the first finishes its runs and writes the report's PDF. On
+    // one thread, or with every core busy with other quarters, the report
+    // may come first.
     let (report_pdf, (plan_pdf, report_html)) = rayon::join(report_job, || {
         if !report_done.load(Ordering::Relaxed) {
             pdf::decode_pictures(&templates.dir, to_json(&report.document), charts(), date);
-            help_with_waiting_work();
+            // Never on the report's own thread, which may come here while
+            // it waits inside the report: the report could not go on.
+            let elsewhere = rayon::current_thread_index()
+                .is_some_and(|i| i != report_thread.load(Ordering::Relaxed))
+                && report_thread.load(Ordering::Relaxed) != usize::MAX;
+            if report.breaks_pages() && elsewhere {
+                lay_out_runs_of(&report_done);
+            }
         }
         rayon::join(plan_job, html_job)
     });
     gather(engine, report_pdf, plan_pdf, report_html)
 }
 
-/// Runs the work other threads of the pool have set aside for anyone free
-/// (the report's runs of pages, waiting to be laid out), until there is
-/// none.
-fn help_with_waiting_work() {
-    while let Some(rayon::Yield::Executed) = rayon::yield_now() {}
+/// Raises its flag when dropped: when a job ends, even by a panic.
+struct RaisedOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for RaisedOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// How long [`lay_out_runs_of`] waits for the report's first runs of
+/// pages: evaluating a report takes 5-15 ms. A bound, so that no order of
+/// work among the pool's threads can leave this waiting for ever.
+const WAIT_FOR_RUNS: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Lays out runs of the report's pages beside the core typesetting it.
+/// While the report is still being evaluated there is nothing to take, so
+/// this gives way and looks again; once its core sets runs of pages aside
+/// for others, this lays them out, and returns when none is left (or the
+/// report is done, or this is not a thread of the pool, or nothing came in
+/// [`WAIT_FOR_RUNS`]). The plan it delays would otherwise finish long
+/// before the report.
+fn lay_out_runs_of(report_done: &AtomicBool) {
+    let waiting = Instant::now();
+    let mut helped = false;
+    while !report_done.load(Ordering::Relaxed) {
+        match rayon::yield_now() {
+            Some(rayon::Yield::Executed) => helped = true,
+            Some(rayon::Yield::Idle) if !helped && waiting.elapsed() < WAIT_FOR_RUNS => {
+                std::thread::yield_now()
+            }
+            _ => return,
+        }
+    }
 }
 
 /// The report's charts as the files its layout reads: the pictures
@@ -157,4 +198,24 @@ pub fn forget_layouts() {
 fn to_json(model: &impl serde::Serialize) -> Vec<u8> {
     // A model of strings, numbers and lists always serialises.
     serde_json::to_vec(model).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Waiting for the report's runs of pages ends by itself: outside the
+    /// pool, when the report is done, and when no runs come.
+    #[test]
+    fn waiting_for_runs_of_pages_always_ends() {
+        let done = AtomicBool::new(false);
+        lay_out_runs_of(&done);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("a pool of one thread");
+        pool.install(|| lay_out_runs_of(&done));
+        done.store(true, Ordering::Relaxed);
+        pool.install(|| lay_out_runs_of(&done));
+    }
 }
