@@ -185,16 +185,20 @@ pub struct Figure {
     pub alt: String,
     /// Every value the chart shows, in words, printed under it.
     pub words: String,
-    /// Where the picture is found by a layout template: `/charts/figure-1.svg`.
+    /// Where a layout template finds the whole picture, labels and all:
+    /// `/charts/figure-1.svg`.
     pub file: String,
+    /// Where it finds the picture without its labels, to set `labels`
+    /// over it: `/charts/figure-1-unlabelled.svg`.
+    pub unlabelled_file: String,
     pub width: u32,
     pub height: u32,
-    /// The chart's labels, set over the picture by the PDF's layout.
+    /// The chart's labels, where the chart drew them.
     pub labels: Vec<ChartLabel>,
-    /// The picture without those labels: what `file` serves.
+    /// The picture without its labels, served as `unlabelled_file`.
     #[serde(skip)]
-    pub picture: String,
-    /// The whole picture, labels and all, for the web page.
+    pub unlabelled: String,
+    /// The whole picture, served as `file` and shown by the web page.
     #[serde(skip)]
     pub svg: String,
 }

@@ -293,7 +293,7 @@ fn figures(s: &Sources) -> anyhow::Result<Vec<Figure>> {
     let sc = s.scorecard;
     let (w, h) = CHART_SIZE;
     let figure = |number: usize, caption: String, alt: String, words: String, svg: String| {
-        let (picture, labels) = chart_labels::lift(&svg);
+        let (unlabelled, labels) = chart_labels::lift(&svg);
         Figure {
             number,
             id: format!("figure-{number}"),
@@ -301,10 +301,11 @@ fn figures(s: &Sources) -> anyhow::Result<Vec<Figure>> {
             alt,
             words,
             file: format!("/charts/figure-{number}.svg"),
+            unlabelled_file: format!("/charts/figure-{number}-unlabelled.svg"),
             width: w,
             height: h,
             labels,
-            picture,
+            unlabelled,
             svg,
         }
     };

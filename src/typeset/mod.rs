@@ -91,19 +91,28 @@ pub fn typeset(
     // may come first.
     let (report_pdf, (plan_pdf, report_html)) = rayon::join(report_job, || {
         if !report_done.load(Ordering::Relaxed) {
-            pdf::decode_pictures(&templates.dir, to_json(&report.document), charts(), date);
-            // Never on the report's own thread, which may come here while
-            // it waits inside the report: the report could not go on.
-            let elsewhere = rayon::current_thread_index()
-                .is_some_and(|i| i != report_thread.load(Ordering::Relaxed))
-                && report_thread.load(Ordering::Relaxed) != usize::MAX;
-            if report.breaks_pages() && elsewhere {
+            pdf::decode_pictures(
+                &templates.dir,
+                to_json(&report.document),
+                unlabelled_charts_of(report),
+                date,
+            );
+            if report.breaks_pages() && beside(&report_thread) {
                 lay_out_runs_of(&report_done);
             }
         }
         rayon::join(plan_job, html_job)
     });
     gather(engine, report_pdf, plan_pdf, report_html)
+}
+
+/// Whether this is a thread of the pool other than the report's (once the
+/// report has begun). Never wait for the report on its own thread, which
+/// may come to this work while it waits inside the report: the report
+/// could not go on.
+fn beside(report_thread: &AtomicUsize) -> bool {
+    let report = report_thread.load(Ordering::Relaxed);
+    report != usize::MAX && rayon::current_thread_index().is_some_and(|i| i != report)
 }
 
 /// Raises its flag when dropped: when a job ends, even by a panic.
@@ -141,14 +150,30 @@ fn lay_out_runs_of(report_done: &AtomicBool) {
     }
 }
 
-/// The report's charts as the files its layout reads: the pictures
-/// without their labels, which the layout sets over them.
+/// The report's charts as the files its layout may read: each whole, and
+/// without its labels (which the shipped layout sets over the picture; a
+/// layout written before that still finds the whole picture at `file`).
 fn charts_of(report: &Paper) -> Vec<(String, Vec<u8>)> {
     report
         .exhibits
         .figures
         .iter()
-        .map(|f| (f.file.clone(), f.picture.clone().into_bytes()))
+        .flat_map(|f| {
+            [
+                (f.file.clone(), f.svg.clone().into_bytes()),
+                (f.unlabelled_file.clone(), f.unlabelled.clone().into_bytes()),
+            ]
+        })
+        .collect()
+}
+
+/// The pictures the shipped layout places, to decode ahead of it.
+fn unlabelled_charts_of(report: &Paper) -> Vec<(String, Vec<u8>)> {
+    report
+        .exhibits
+        .figures
+        .iter()
+        .map(|f| (f.unlabelled_file.clone(), f.unlabelled.clone().into_bytes()))
         .collect()
 }
 

@@ -140,3 +140,36 @@ fn the_trends_part_starts_a_new_page() {
         .expect("the scorecard heading");
     assert_eq!(html[..scorecard].matches("class=\"new-page\"").count(), 0);
 }
+
+/// A council's `report.typ` written before the charts' labels were set by
+/// the layout places `f.file` alone: that is still the whole picture, its
+/// labels drawn in it. Counted in the PDF's text, a bar's label ("12
+/// Amber") is there as often with either layout (on the chart, in the
+/// words under it and wherever else the report says it), and once fewer
+/// without the labels.
+#[test]
+fn a_layout_placing_the_whole_picture_still_shows_its_labels() {
+    let shipped = Case::shared_sample_run();
+    let case = Case::with_samples();
+    case.edit_template(
+        "report.typ",
+        "image(f.unlabelled_file, alt: f.alt, width: 100%)\n      place(top + left, pdf.artifact(chart-labels(f)))",
+        "image(f.file, alt: f.alt, width: 100%)",
+    );
+    case.run_expecting(&["run"], 3);
+    let count = |case: &Case| {
+        let pdf = pdf_text(&case.period_dir("2014-15-Q2").join("committee-report.pdf"));
+        pdf.matches("12 Amber").count()
+    };
+    let shown = count(shipped);
+    assert!(shown >= 2, "on the chart and in the words under it");
+    assert_eq!(count(&case), shown);
+    let unlabelled = Case::with_samples();
+    unlabelled.edit_template(
+        "report.typ",
+        "\n      place(top + left, pdf.artifact(chart-labels(f)))",
+        "",
+    );
+    unlabelled.run_expecting(&["run"], 3);
+    assert_eq!(count(&unlabelled), shown - 1);
+}
