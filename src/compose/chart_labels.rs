@@ -74,7 +74,8 @@ pub fn lift(svg: &str) -> (String, Vec<ChartLabel>) {
 }
 
 /// A `<text …>words</text>` element as a label to set, if it is plain
-/// enough: known attributes only, fully opaque, and no markup inside.
+/// enough: known attributes only, fully opaque, and no markup inside (its
+/// character references are resolved by quick-xml).
 fn word(element: &str) -> Option<ChartLabel> {
     let open = element.find('>')?;
     let tag = element[..open].strip_prefix("<text")?;
@@ -101,7 +102,7 @@ fn word(element: &str) -> Option<ChartLabel> {
         return None;
     }
     Some(ChartLabel {
-        text: unescape(body.trim()),
+        text: quick_xml::escape::unescape(body.trim()).ok()?.into_owned(),
         x: get("x")?.parse().ok()?,
         y: get("y")?.parse().ok()?,
         anchor: match get("text-anchor").unwrap_or("start") {
@@ -137,16 +138,6 @@ fn shift(dy: &str, size: f64) -> Option<f64> {
         let units: f64 = dy.strip_suffix("px").unwrap_or(dy).parse().ok()?;
         (size > 0.0).then(|| units / size)
     }
-}
-
-/// Text with the five XML entities written as characters.
-fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
 }
 
 #[cfg(test)]

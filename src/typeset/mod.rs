@@ -43,7 +43,6 @@ pub fn typeset(
         let start = Instant::now();
         f().map(|bytes| (bytes, start.elapsed().as_secs_f64()))
     };
-    let charts = || charts_of(report);
     // Set once the report is typeset (or has failed): from then on,
     // decoding its charts ahead of it, or waiting for its pages, would be
     // for nothing.
@@ -61,7 +60,7 @@ pub fn typeset(
                 template: REPORT_LAYOUT,
                 source: &templates.layouts.report,
                 data: to_json(report),
-                files: charts(),
+                files: charts_of(report),
                 date,
                 ident: format!("committee-report {period_id}"),
             })
@@ -154,16 +153,10 @@ fn lay_out_runs_of(report_done: &AtomicBool) {
 /// without its labels (which the shipped layout sets over the picture; a
 /// layout written before that still finds the whole picture at `file`).
 fn charts_of(report: &Paper) -> Vec<(String, Vec<u8>)> {
-    report
-        .exhibits
-        .figures
-        .iter()
-        .flat_map(|f| {
-            [
-                (f.file.clone(), f.svg.clone().into_bytes()),
-                (f.unlabelled_file.clone(), f.unlabelled.clone().into_bytes()),
-            ]
-        })
+    let whole = report.exhibits.figures.iter();
+    whole
+        .map(|f| (f.file.clone(), f.svg.clone().into_bytes()))
+        .chain(unlabelled_charts_of(report))
         .collect()
 }
 
